@@ -1,0 +1,16 @@
+"""Dashboard cards, one module each, so every app fills its own card.
+
+A card module exposes ``card(*, user, memberships, now) -> dict | None``; the dict holds
+``template`` and whatever that template needs. ``None`` hides the card.
+"""
+
+from __future__ import annotations
+
+from . import assessments, meetings, plan, training
+
+CARD_MODULES = [meetings, assessments, plan, training]
+
+
+def build_cards(*, user, memberships, now) -> list[dict]:
+    cards = (module.card(user=user, memberships=memberships, now=now) for module in CARD_MODULES)
+    return [c for c in cards if c is not None]

@@ -1,0 +1,21 @@
+"""The signed-in home page. It sits on top of every app and reads only their selectors."""
+
+from __future__ import annotations
+
+from django.shortcuts import render
+from django.utils import timezone
+
+from mentorprogram import selectors
+
+from .cards import build_cards
+
+
+def home(request):
+    if not request.user.is_authenticated:
+        return render(request, "dashboard/welcome.html")
+    memberships = list(selectors.memberships_for_user(user=request.user))
+    context = {
+        "memberships": memberships,
+        "cards": build_cards(user=request.user, memberships=memberships, now=timezone.now()),
+    }
+    return render(request, "dashboard/home.html", context)

@@ -1,0 +1,28 @@
+from __future__ import annotations
+
+from django.conf import settings
+from django.core.management.base import BaseCommand, CommandError
+
+from demo import seed
+
+
+class Command(BaseCommand):
+    help = "Create (or bring up to date) the demo program, its accounts and data. Safe to run repeatedly."
+
+    def add_arguments(self, parser):
+        parser.add_argument("--mentors", type=int, default=0, help="Add N more demo mentors (for benchmarks).")
+        parser.add_argument("--force", action="store_true", help="Run even with DEBUG off.")
+
+    def handle(self, *args, mentors: int, force: bool, **options):
+        if not settings.DEBUG and not force:
+            raise CommandError("DEBUG is off: the demo accounts have a published password. Use --force to seed anyway.")
+        if mentors < 0:
+            raise CommandError("--mentors must be zero or more.")
+        program = seed.seed_program()
+        people = seed.seed_people(program)
+        extra = seed.seed_extra_mentors(program, mentors) if mentors else []
+        self.stdout.write(self.style.SUCCESS(
+            f"Demo program “{program.name}” ready: {len(people)} demo accounts"
+            + (f" and {len(extra)} extra mentors" if extra else "")
+            + f" (password “{seed.DEMO_PASSWORD}”)."
+        ))

@@ -1,0 +1,86 @@
+"""The admin's program scoping: a coordinator sees and edits only their programs' objects.
+
+Every ModelAdmin of program-owned data inherits ``ProgramScopedAdmin`` and names the
+lookup from its model to ``Program`` in ``program_path``. Lists, change pages,
+autocomplete and foreign-key choices all go through ``get_queryset``; foreign keys to a
+scoped model are limited with that model's own admin queryset.
+"""
+
+from __future__ import annotations
+
+from django.contrib import admin
+from django.db.models import Model, QuerySet
+
+from . import permissions
+
+
+class ProgramScopedMixin:
+    program_path: str = "program"
+
+    def scope(self, request, queryset: QuerySet) -> QuerySet:
+        ids = permissions.admin_program_ids(request.user)
+        if ids is None:
+            return queryset
+        if self.program_path == "":
+            return queryset.filter(pk__in=ids)
+        return queryset.filter(**{f"{self.program_path}__in": ids}).distinct()
+
+    def get_queryset(self, request):
+        return self.scope(request, super().get_queryset(request))
+
+    def _allowed(self, request, obj: Model | None = None) -> bool:
+        if not permissions.can_use_admin_for_programs(request.user):
+            return False
+        if obj is None or request.user.is_superuser:
+            return True
+        return self.scope(request, type(obj)._default_manager.filter(pk=obj.pk)).exists()
+
+    def has_module_permission(self, request) -> bool:
+        return permissions.can_use_admin_for_programs(request.user)
+
+    def has_view_permission(self, request, obj=None) -> bool:
+        return self._allowed(request, obj)
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return self._allowed(request, obj)
+
+    def has_add_permission(self, request, *args) -> bool:
+        return permissions.can_use_admin_for_programs(request.user)
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return self._allowed(request, obj)
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        _limit_choices(self.admin_site, request, db_field, kwargs)
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+    def formfield_for_manytomany(self, db_field, request, **kwargs):
+        _limit_choices(self.admin_site, request, db_field, kwargs)
+        return super().formfield_for_manytomany(db_field, request, **kwargs)
+
+
+def _limit_choices(site: admin.AdminSite, request, db_field, kwargs: dict) -> None:
+    """Offer only the related objects the related model's own admin would show this user."""
+    model_admin = site._registry.get(db_field.related_model)
+    if "queryset" not in kwargs and isinstance(model_admin, ProgramScopedMixin):
+        kwargs["queryset"] = model_admin.get_queryset(request)
+
+
+class ProgramScopedAdmin(ProgramScopedMixin, admin.ModelAdmin):
+    pass
+
+
+class ProgramScopedInline(ProgramScopedMixin, admin.TabularInline):
+    """Inlines take their scoping from the parent object; only the choices are limited."""
+
+    def get_queryset(self, request):
+        return admin.TabularInline.get_queryset(self, request)
+
+    def has_view_permission(self, request, obj=None) -> bool:
+        return permissions.can_use_admin_for_programs(request.user)
+
+    has_change_permission = has_view_permission
+    has_delete_permission = has_view_permission
+
+    def has_add_permission(self, request, obj=None) -> bool:
+        return permissions.can_use_admin_for_programs(request.user)

@@ -1,0 +1,162 @@
+"""People and programs: the core every app builds on (DESIGN §2)."""
+
+from __future__ import annotations
+
+import zoneinfo
+
+from django.contrib.auth.models import AbstractBaseUser, BaseUserManager, PermissionsMixin
+from django.core.exceptions import ValidationError
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+from django.utils import timezone
+
+
+def validate_time_zone(value: str) -> None:
+    if value not in zoneinfo.available_timezones():
+        raise ValidationError(f"“{value}” is not a time zone name such as America/Los_Angeles.")
+
+
+def time_zone_choices() -> list[tuple[str, str]]:
+    return [(name, name.replace("_", " ")) for name in sorted(zoneinfo.available_timezones())]
+
+
+class UserManager(BaseUserManager):
+    use_in_migrations = True
+
+    def _create_user(self, email: str, password: str | None, **extra):
+        if not email:
+            raise ValueError("An email address is required.")
+        user = self.model(email=self.normalize_email(email).lower(), **extra)
+        user.set_password(password)
+        user.save(using=self._db)
+        return user
+
+    def create_user(self, email: str, password: str | None = None, **extra):
+        extra.setdefault("is_staff", False)
+        extra.setdefault("is_superuser", False)
+        return self._create_user(email, password, **extra)
+
+    def create_superuser(self, email: str, password: str | None = None, **extra):
+        extra.update(is_staff=True, is_superuser=True)
+        return self._create_user(email, password, **extra)
+
+
+class User(AbstractBaseUser, PermissionsMixin):
+    """A person. Signs in with their email address; roles come from memberships."""
+
+    email = models.EmailField("email address", unique=True)
+    display_name = models.CharField(max_length=150, blank=True)
+    time_zone = models.CharField(
+        max_length=64, default="America/Los_Angeles", validators=[validate_time_zone],
+        help_text="Meeting times and due dates are shown in this time zone.",
+    )
+    reminders_opt_out = models.BooleanField(
+        "no reminder emails", default=False,
+        help_text="Stop meeting reminder emails. Meetings still appear on your dashboard and calendar feed.",
+    )
+    is_staff = models.BooleanField(default=False, help_text="May sign in to the admin.")
+    is_active = models.BooleanField(default=True)
+    date_joined = models.DateTimeField(default=timezone.now)
+
+    objects = UserManager()
+
+    USERNAME_FIELD = "email"
+    EMAIL_FIELD = "email"
+    REQUIRED_FIELDS: list[str] = []
+
+    class Meta:
+        ordering = ["display_name", "email"]
+
+    def __str__(self) -> str:
+        return self.display_name or self.email
+
+    def get_full_name(self) -> str:
+        return str(self)
+
+    def get_short_name(self) -> str:
+        return str(self)
+
+    def clean(self) -> None:
+        super().clean()
+        self.email = self.__class__.objects.normalize_email(self.email).lower()
+
+
+def default_lead_days() -> list[int]:
+    return [7, 1]
+
+
+class Program(models.Model):
+    """A mentoring program: its mission, what it expects of mentors, and its settings."""
+
+    name = models.CharField(max_length=200, unique=True)
+    slug = models.SlugField(max_length=80, unique=True)
+    mission = models.TextField("mission statement", blank=True)
+    expected_behaviours = models.TextField(blank=True, help_text="How mentors in this program conduct themselves.")
+    expected_topics = models.TextField("topics of discussion", blank=True)
+    professionalism_standards = models.TextField("standards of professionalism", blank=True)
+    time_zone = models.CharField(max_length=64, default="America/Los_Angeles", validators=[validate_time_zone])
+    community_name = models.CharField(
+        "Mentor Community name", max_length=200,
+        help_text="The name the program's mentors meet under, e.g. “Medicine Mentor Circle”.",
+    )
+    privacy_threshold = models.PositiveSmallIntegerField(
+        default=5, validators=[MinValueValidator(1)],
+        help_text="Aggregates over fewer responses than this are hidden.",
+    )
+    gap_threshold = models.DecimalField(
+        max_digits=3, decimal_places=1, default=4, validators=[MinValueValidator(1), MaxValueValidator(7)],
+        help_text="A skills domain scoring below this (on a 1–7 scale) is a gap.",
+    )
+    reminder_lead_days = models.JSONField(
+        default=default_lead_days, help_text="Days before a meeting that reminders go out, e.g. [7, 1]."
+    )
+    academic_year_start_month = models.PositiveSmallIntegerField(
+        default=7, validators=[MinValueValidator(1), MaxValueValidator(12)],
+        help_text="Month (1–12) in which the academic year begins.",
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def clean(self) -> None:
+        leads = self.reminder_lead_days
+        if not isinstance(leads, list) or not all(isinstance(d, int) and 0 < d <= 60 for d in leads):
+            raise ValidationError({"reminder_lead_days": "Give a list of whole days between 1 and 60, e.g. [7, 1]."})
+        if len(set(leads)) != len(leads):
+            raise ValidationError({"reminder_lead_days": "Each lead time may appear once."})
+
+
+class Membership(models.Model):
+    """A person's role in a program. New mentors move invited → prospective → active."""
+
+    class Role(models.TextChoices):
+        COORDINATOR = "coordinator", "Coordinator"
+        MENTOR = "mentor", "Mentor"
+        FACULTY = "faculty", "Faculty"
+
+    class Status(models.TextChoices):
+        INVITED = "invited", "Invited"
+        PROSPECTIVE = "prospective", "Prospective"
+        ACTIVE = "active", "Active"
+        ALUMNI = "alumni", "Alumni"
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="memberships")
+    program = models.ForeignKey(Program, on_delete=models.CASCADE, related_name="memberships")
+    role = models.CharField(max_length=20, choices=Role.choices)
+    status = models.CharField(max_length=20, choices=Status.choices, default=Status.ACTIVE)
+    department = models.CharField(max_length=200, blank=True)
+    joined_on = models.DateField(default=timezone.localdate)
+
+    class Meta:
+        ordering = ["program", "role", "user"]
+        constraints = [
+            models.UniqueConstraint(fields=["user", "program", "role"], name="membership_unique_role"),
+        ]
+        indexes = [models.Index(fields=["program", "role", "status"])]
+
+    def __str__(self) -> str:
+        return f"{self.user} — {self.get_role_display()} in {self.program}"

@@ -1,0 +1,32 @@
+"""Reads for people and programs. Each takes the user and returns only what they may see."""
+
+from __future__ import annotations
+
+from django.db.models import QuerySet
+from django.http import Http404
+
+from . import permissions
+from .models import Membership, Program, User
+
+
+def get_program_for_user(*, user: User, slug: str) -> Program:
+    """The program page is for its members and coordinators; anyone else gets a 404."""
+    try:
+        return permissions.visible_programs(user).get(slug=slug)
+    except Program.DoesNotExist:
+        raise Http404("No such program.") from None
+
+
+def memberships_for_user(*, user: User) -> QuerySet[Membership]:
+    return (
+        Membership.objects.filter(user=user, status__in=permissions.LIVE_STATUSES)
+        .select_related("program")
+        .order_by("program__name", "role")
+    )
+
+
+def program_members(*, program: Program, role: str | None = None) -> QuerySet[Membership]:
+    qs = program.memberships.filter(status=Membership.Status.ACTIVE).select_related("user")
+    if role:
+        qs = qs.filter(role=role)
+    return qs.order_by("user__display_name", "user__email")

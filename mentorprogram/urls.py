@@ -1,0 +1,17 @@
+from django.contrib import admin
+from django.urls import include, path
+
+from . import views
+
+urlpatterns = [
+    path("", include("dashboard.urls")),
+    path("healthz", views.healthz, name="healthz"),
+    path("profile/", views.profile, name="profile"),
+    path("programs/<slug:slug>/", views.program_detail, name="program_detail"),
+    path("accounts/", include("allauth.urls")),
+    path("admin/", admin.site.urls),
+    path("assessments/", include("assessments.urls")),
+    path("community/", include("community.urls")),
+    path("accountability/", include("accountability.urls")),
+    path("courses/", include("courses.urls")),
+]

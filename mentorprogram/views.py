@@ -1,0 +1,36 @@
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import JsonResponse
+from django.shortcuts import redirect, render
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_GET
+
+from . import health, selectors, services
+from .forms import ProfileForm
+
+
+@require_GET
+@never_cache
+def healthz(request):
+    db_ok, db_state = health.database_ok()
+    broker_ok, broker_state = health.broker_ok()
+    status = 200 if db_ok and broker_ok else 503
+    return JsonResponse({"database": db_state, "broker": broker_state}, status=status)
+
+
+@login_required
+def program_detail(request, slug: str):
+    program = selectors.get_program_for_user(user=request.user, slug=slug)
+    return render(request, "mentorprogram/program_detail.html", {"program": program})
+
+
+@login_required
+def profile(request):
+    form = ProfileForm(request.POST or None, instance=request.user)
+    if request.method == "POST" and form.is_valid():
+        services.user_update_profile(user=request.user, **form.cleaned_data)
+        messages.success(request, "Your profile is saved.")
+        return redirect("profile")
+    return render(request, "mentorprogram/profile.html", {"form": form})

@@ -1,0 +1,83 @@
+"""Shared fixtures: a program with its coordinator, mentor and faculty member; a second
+program with its own coordinator; and outsiders. Every object view is tested against them."""
+
+from __future__ import annotations
+
+import pytest
+from django.test.utils import override_settings
+
+from mentorprogram.models import Membership
+
+from .factories import ProgramFactory, UserFactory, make_member
+
+
+@pytest.fixture(autouse=True, scope="session")
+def _fast_test_settings():
+    with override_settings(
+        PASSWORD_HASHERS=["django.contrib.auth.hashers.MD5PasswordHasher"],
+        STORAGES={
+            "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+            "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+        },
+    ):
+        yield
+
+
+@pytest.fixture(autouse=True)
+def _clear_cache():
+    """Rate limits and cached sessions live in the cache; each test starts clean."""
+    from django.core.cache import cache
+
+    cache.clear()
+    yield
+    cache.clear()
+
+
+@pytest.fixture
+def program(db):
+    return ProgramFactory(name="Department of Medicine Mentoring", slug="medicine")
+
+
+@pytest.fixture
+def other_program(db):
+    return ProgramFactory(name="Department of Surgery Mentoring", slug="surgery")
+
+
+@pytest.fixture
+def coordinator(program):
+    return make_member(program, Membership.Role.COORDINATOR, email="coordinator@example.org")
+
+
+@pytest.fixture
+def mentor(program):
+    return make_member(program, Membership.Role.MENTOR, email="mentor@example.org")
+
+
+@pytest.fixture
+def other_mentor(program):
+    return make_member(program, Membership.Role.MENTOR, email="other.mentor@example.org")
+
+
+@pytest.fixture
+def faculty(program):
+    return make_member(program, Membership.Role.FACULTY, email="faculty@example.org")
+
+
+@pytest.fixture
+def other_coordinator(other_program):
+    return make_member(other_program, Membership.Role.COORDINATOR, email="coordinator@surgery.example.org")
+
+
+@pytest.fixture
+def outsider(db):
+    return UserFactory(email="outsider@example.org")
+
+
+@pytest.fixture
+def staff_without_membership(db):
+    return UserFactory(email="staff@example.org", is_staff=True)
+
+
+@pytest.fixture
+def superuser(db):
+    return UserFactory(email="admin@example.org", is_staff=True, is_superuser=True)

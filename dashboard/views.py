@@ -4,12 +4,14 @@ from __future__ import annotations
 
 from django.shortcuts import render
 from django.utils import timezone
+from django.views.decorators.http import require_safe
 
 from mentorprogram import selectors
 
 from .cards import build_cards
 
 
+@require_safe
 def home(request):
     if not request.user.is_authenticated:
         return render(request, "dashboard/welcome.html")

@@ -22,8 +22,8 @@ def broker_ok(timeout: float = 2.0) -> tuple[bool, str]:
     try:
         with Connection(settings.CELERY_BROKER_URL, connect_timeout=timeout, transport_options=options) as conn:
             conn.ensure_connection(max_retries=1, timeout=timeout)
-            # A file-system "connection" always succeeds; make sure its folder is usable.
-            conn.default_channel
+            # A file-system "connection" always succeeds; opening a channel checks its folders.
+            conn.default_channel.close()
     except Exception as exc:
         return False, exc.__class__.__name__
     return True, "ok"

@@ -38,7 +38,8 @@ def test_it_answers_a_password_reset_the_same_for_known_and_unknown_addresses(cl
 def test_it_keeps_sign_up_closed(client, db):
     response = client.post(
         reverse("account_signup"),
-        {"email": "walk.in@example.org", "password1": "a-long-new-passphrase-9", "password2": "a-long-new-passphrase-9"},
+        {"email": "walk.in@example.org", "password1": "a-long-new-passphrase-9",
+         "password2": "a-long-new-passphrase-9"},
     )
     assert response.status_code == 200
     assert "account/signup_closed.html" in [t.name for t in response.templates]

@@ -1,0 +1,80 @@
+"""The authorization matrix: every URL of the project × every role × GET and POST.
+
+Each app describes its URLs in ``tests/authz/routes_<app>.py``:
+
+* ``ROUTES``: a list of :class:`Route`, one per URL name, saying what each role gets;
+* optionally functions decorated with :func:`builder` that add the app's objects to the
+  shared :class:`World` (the owner's objects, so the other roles can be refused them).
+
+``tests/test_authorization_matrix.py`` collects every module, walks the URL resolver and
+fails for any URL name that no Route describes.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from types import SimpleNamespace
+
+ROLES = ("anonymous", "owner", "other_mentor", "coordinator", "other_coordinator", "staff")
+"""anonymous: not signed in; owner: the mentor whose objects these are; other_mentor: a mentor of
+the same program; coordinator: of the owner's program; other_coordinator: of another program;
+staff: a staff account with no membership anywhere."""
+
+
+@dataclass
+class World:
+    program: object
+    other_program: object
+    people: dict
+    objects: SimpleNamespace = field(default_factory=SimpleNamespace)
+
+    def __getattr__(self, name):
+        # world.response rather than world.objects.response in route lambdas
+        try:
+            return getattr(self.__dict__["objects"], name)
+        except (KeyError, AttributeError):
+            raise AttributeError(name) from None
+
+
+BUILDERS: list[Callable[[World], None]] = []
+
+
+def builder(fn: Callable[[World], None]) -> Callable[[World], None]:
+    BUILDERS.append(fn)
+    return fn
+
+
+def expect(*, anonymous=302, owner=200, other_mentor=404, coordinator=200, other_coordinator=404, staff=404):
+    """Expected status per role. The default is a private object of the owner's."""
+    return {"anonymous": anonymous, "owner": owner, "other_mentor": other_mentor,
+            "coordinator": coordinator, "other_coordinator": other_coordinator, "staff": staff}
+
+
+PRIVATE = expect()
+"""Only the owner and their program's coordinators."""
+OWNER_ONLY = expect(coordinator=404)
+SIGNED_IN = expect(other_mentor=200, other_coordinator=200, staff=200)
+"""Any signed-in person (their own view of a page that lists only their things)."""
+PROGRAM_MEMBERS = expect(other_mentor=200)
+"""Members and coordinators of the owner's program."""
+COORDINATORS = expect(owner=404, other_mentor=404)
+"""Coordinators of the program only (reports)."""
+PUBLIC = dict.fromkeys(ROLES, 200)
+NOT_ALLOWED = dict.fromkeys(ROLES, 405)
+"""The method is not accepted, for anyone."""
+SIGNED_IN_NOT_ALLOWED = {**NOT_ALLOWED, "anonymous": 302}
+
+
+@dataclass(frozen=True)
+class Route:
+    name: str
+    get: dict
+    post: dict
+    kwargs: Callable[[World], dict] = lambda world: {}
+    post_data: Callable[[World], dict] = lambda world: {}
+    secret: Callable[[World], str] | None = None
+    """Text only the allowed roles may ever see; checked in every other role's answer."""
+
+    def __repr__(self) -> str:
+        return self.name

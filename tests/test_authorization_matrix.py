@@ -1,0 +1,80 @@
+"""Every URL × every role × GET and POST gives the expected answer (tests/authz/__init__.py)."""
+
+from __future__ import annotations
+
+import importlib
+import pkgutil
+from types import SimpleNamespace
+
+import pytest
+from django.db import transaction
+from django.urls import URLPattern, URLResolver, get_resolver, reverse
+
+from mentorprogram.models import Membership
+from tests import authz
+from tests.factories import MembershipFactory, ProgramFactory, UserFactory, make_member
+
+for module in pkgutil.iter_modules(authz.__path__):
+    importlib.import_module(f"tests.authz.{module.name}")
+
+ROUTES = [r for m in pkgutil.iter_modules(authz.__path__)
+          for r in importlib.import_module(f"tests.authz.{m.name}").ROUTES]
+
+# The admin has its own scoping tests over every registered model (tests/mentorprogram/test_admin_scoping.py).
+SKIPPED_NAMESPACES = ("admin",)
+
+
+def url_names(patterns=None, namespace: str | None = None):
+    for p in patterns if patterns is not None else get_resolver().url_patterns:
+        if isinstance(p, URLResolver):
+            ns = ":".join(filter(None, [namespace, p.namespace])) or None
+            yield from url_names(p.url_patterns, ns)
+        elif isinstance(p, URLPattern) and p.name:
+            yield f"{namespace}:{p.name}" if namespace else p.name
+
+
+def test_every_url_of_the_project_has_an_expectation():
+    project = {n for n in url_names() if n.split(":")[0] not in SKIPPED_NAMESPACES}
+    described = {r.name for r in ROUTES}
+    assert project - described == set(), "add these URL names to a tests/authz/routes_<app>.py"
+    assert described - project == set(), "these Routes name URLs that no longer exist"
+
+
+@pytest.fixture
+def world(db):
+    program, other_program = ProgramFactory(), ProgramFactory()
+    people = {
+        "anonymous": None,
+        "owner": make_member(program, Membership.Role.MENTOR),
+        "other_mentor": make_member(program, Membership.Role.MENTOR),
+        "coordinator": make_member(program, Membership.Role.COORDINATOR),
+        "other_coordinator": make_member(other_program, Membership.Role.COORDINATOR),
+        "staff": UserFactory(is_staff=True),
+    }
+    # The owner is faculty too, as many mentors are.
+    MembershipFactory(user=people["owner"], program=program, role=Membership.Role.FACULTY)
+    w = authz.World(program=program, other_program=other_program, people=people, objects=SimpleNamespace())
+    for build in authz.BUILDERS:
+        build(w)
+    return w
+
+
+@pytest.mark.parametrize("method", ["get", "post"])
+@pytest.mark.parametrize("route", ROUTES, ids=repr)
+def test_it_answers_each_role_as_expected(client, world, route, method):
+    url = reverse(route.name, kwargs=route.kwargs(world))
+    expected = getattr(route, method)
+    secret = route.secret(world) if route.secret else None
+    answers = {}
+    for role in authz.ROLES:
+        client.logout()
+        if world.people[role] is not None:
+            client.force_login(world.people[role])
+        # Each role meets the world as built: whatever a request changes is rolled back.
+        with transaction.atomic():
+            response = client.get(url) if method == "get" else client.post(url, route.post_data(world))
+            transaction.set_rollback(True)
+        answers[role] = response.status_code
+        if secret and expected[role] != 200:
+            assert secret not in response.content.decode(errors="replace"), f"{role} saw the secret"
+    assert answers == expected

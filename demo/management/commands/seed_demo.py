@@ -3,7 +3,7 @@ from __future__ import annotations
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
-from demo import seed
+from demo.seeders import core, seeder_modules
 
 
 class Command(BaseCommand):
@@ -18,11 +18,10 @@ class Command(BaseCommand):
             raise CommandError("DEBUG is off: the demo accounts have a published password. Use --force to seed anyway.")
         if mentors < 0:
             raise CommandError("--mentors must be zero or more.")
-        program = seed.seed_program()
-        people = seed.seed_people(program)
-        extra = seed.seed_extra_mentors(program, mentors) if mentors else []
-        self.stdout.write(self.style.SUCCESS(
-            f"Demo program “{program.name}” ready: {len(people)} demo accounts"
-            + (f" and {len(extra)} extra mentors" if extra else "")
-            + f" (password “{seed.DEMO_PASSWORD}”)."
-        ))
+        program = core.seed_program()
+        people = core.seed_people(program)
+        extra = core.seed_extra_mentors(program, mentors) if mentors else []
+        self.stdout.write(f"Program “{program.name}”: {len(people)} demo accounts, {len(extra)} extra mentors.")
+        for module in seeder_modules():
+            self.stdout.write(module.seed(program=program, people=people, mentors=extra))
+        self.stdout.write(self.style.SUCCESS(f"Demo data ready (password “{core.DEMO_PASSWORD}”)."))

@@ -1,4 +1,4 @@
-"""Every test's data comes from these factories (one place, STYLE §8)."""
+"""Factories for people, programs and memberships."""
 
 from __future__ import annotations
 

@@ -9,3 +9,4 @@ class MentorprogramConfig(AppConfig):
     def ready(self) -> None:
         # The SQLite file, the file-system broker and test artifacts live here.
         settings.VAR_DIR.mkdir(parents=True, exist_ok=True)
+        from . import checks  # noqa: F401  (registers the system checks)

@@ -27,7 +27,11 @@ run: install
 test: install
 	$(BIN)/pytest $(PYTEST_ARGS)
 
-bench: install
+# Needs PostgreSQL and Redis on 127.0.0.1 (see bench/run.py); installs wrk when it is missing.
+SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
+bench: install node_modules/.installed
+	command -v wrk >/dev/null 2>&1 || { $(SUDO) apt-get update -qq && \
+		DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq wrk >/dev/null; }
 	$(PY) bench/run.py
 
 lint: install

@@ -60,6 +60,6 @@ def count(n: int, *, threshold: int) -> Figure:
     return Figure(value=n, n=n, threshold=threshold, places=0)
 
 
-def change(value, n: int, *, threshold: int, places: int = 1) -> Figure:
+def change(value, n: int, *, threshold: int, places: int = 1, suffix: str = "") -> Figure:
     """A signed difference (“+0.4”)."""
-    return Figure(value=value, n=n, threshold=threshold, places=places, signed=True)
+    return Figure(value=value, n=n, threshold=threshold, places=places, suffix=suffix, signed=True)

@@ -123,7 +123,8 @@ def _domain_scores(program: Program, kind: str, t: int) -> Section:
         after = figure(d["latest_mean"], d["latest_n"], threshold=t, places=places, suffix=unit)
         shown = before.chart is not None and after.chart is not None
         delta = change(d["latest_mean"] - d["baseline_mean"] if shown else None,
-                       min(d["baseline_n"], d["latest_n"]), threshold=t, places=places)
+                       min(d["baseline_n"], d["latest_n"]), threshold=t, places=places,
+                       suffix=" points" if readiness else "")
         section.rows.append([d["domain"], before, after, delta, count(d["latest_n"], threshold=t)])
         labels.append(d["domain"])
         baseline.append(before.chart)
@@ -203,8 +204,11 @@ def _attendance(program: Program, now: datetime, t: int) -> Section:
         rate = figure(100 * m["attended"] / m["expected"] if m["expected"] else None, m["expected"],
                       threshold=t, places=0, suffix="%")
         label = f"{month:%b %Y}"
-        section.rows.append([label, f"{m['meetings']:,}", figure(m["attended"], m["expected"], threshold=t, places=0),
-                             rate if m["meetings"] else "no meetings"])
+        if m["meetings"]:
+            section.rows.append([label, f"{m['meetings']:,}", figure(m["attended"], m["expected"], threshold=t,
+                                                                      places=0), rate])
+        else:
+            section.rows.append([label, "0", "—", "no meetings"])
         labels.append(label)
         rates.append(rate.chart if m["meetings"] else None)
     section.chart = {"type": "line", "labels": labels, "unit": "%", "yMin": 0, "yMax": 100,

@@ -51,6 +51,7 @@ INSTALLED_APPS = [
     "courses",
     "community",
     "accountability",
+    "reports",
     "dashboard",
     "demo",
 ]

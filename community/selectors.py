@@ -246,6 +246,39 @@ def attendance_rate(user: User, program: Program, now: dt.datetime | None = None
     return attendance_rates(users=[user], program=program, now=now)[user.pk]
 
 
+def attendance_by_month(*, program: Program, months: list[dt.date]) -> dict[dt.date, dict]:
+    """For the program report: per month (first day, in the program's zone) the held meetings,
+    the attendances recorded and the attendances expected (mentors who had joined by each
+    meeting). Two queries whatever the number of mentors or meetings."""
+    if not months:
+        return {}
+    zone = zoneinfo.ZoneInfo(program.time_zone)
+    start = dt.datetime.combine(min(months), dt.time.min, tzinfo=zone)
+    end = dt.datetime.combine(max(months), dt.time.min, tzinfo=zone) + dt.timedelta(days=32)
+    held = list(
+        Meeting.objects.filter(series__program=program, status=Meeting.Status.HELD, starts_at__gte=start,
+                               starts_at__lt=end)
+        .annotate(n_present=Count("attendance", filter=Q(attendance__present=True)))
+        .values_list("starts_at", "n_present")
+    )
+    joined = sorted(
+        Membership.objects.filter(permissions.asked_to_acknowledge_q(), program=program)
+        .values_list("joined_on", flat=True)
+    )
+    wanted = set(months)
+    result: dict[dt.date, dict] = {}
+    for starts_at, n_present in held:
+        day = starts_at.astimezone(zone).date()
+        month = day.replace(day=1)
+        if month not in wanted:
+            continue
+        row = result.setdefault(month, {"meetings": 0, "attended": 0, "expected": 0})
+        row["meetings"] += 1
+        row["attended"] += n_present
+        row["expected"] += sum(1 for j in joined if j <= day)
+    return result
+
+
 # --- challenges -----------------------------------------------------------------------------
 
 def own_challenges(*, user: User, program: Program) -> list[ChallengeView]:

@@ -117,3 +117,21 @@ def test_the_admin_action_marks_held_and_records_yes_answers_as_present(
     meeting.refresh_from_db()
     assert meeting.status == Meeting.Status.HELD
     assert list(Attendance.objects.values_list("user", "present")) == [(mentor.pk, True)]
+
+
+def test_it_gives_the_report_attendance_by_month(program, series, mentor, other_mentor, django_assert_num_queries):
+    Membership.objects.filter(program=program).update(joined_on=dt.date(2020, 1, 1))
+    m1 = MeetingFactory(series=series, starts_at=dt.datetime(2026, 3, 10, 19, tzinfo=dt.UTC), status="held")
+    m2 = MeetingFactory(series=series, starts_at=dt.datetime(2026, 4, 14, 19, tzinfo=dt.UTC), status="held")
+    MeetingFactory(series=series, starts_at=dt.datetime(2026, 4, 28, 19, tzinfo=dt.UTC), status="cancelled")
+    AttendanceFactory(meeting=m1, user=mentor)
+    AttendanceFactory(meeting=m1, user=other_mentor)
+    AttendanceFactory(meeting=m2, user=mentor)
+    AttendanceFactory(meeting=m2, user=other_mentor, present=False)
+    months = [dt.date(2026, 2, 1), dt.date(2026, 3, 1), dt.date(2026, 4, 1)]
+    with django_assert_num_queries(2):
+        data = selectors.attendance_by_month(program=program, months=months)
+    assert data == {
+        dt.date(2026, 3, 1): {"meetings": 1, "attended": 2, "expected": 2},
+        dt.date(2026, 4, 1): {"meetings": 1, "attended": 1, "expected": 2},
+    }

@@ -7,6 +7,7 @@ from __future__ import annotations
 from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import models
 from django.db.models import Q
 
 from mentorprogram import permissions as core
@@ -16,10 +17,21 @@ from . import services
 from .domains import DOMAIN_CHOICES
 from .models import Completion, Course, CourseSession, QuickGuide, Reading, Theme
 
+URL_FIELDS = {models.URLField: {"assume_scheme": "https"}}
+
+
+def _https_urls(db_field, **kwargs):
+    """Links typed without a scheme are read as https (the admin does the same for its own forms)."""
+    if isinstance(db_field, models.URLField):
+        kwargs.setdefault("assume_scheme", "https")
+    return db_field.formfield(**kwargs)
+
 
 class SharedItemsAdmin(ProgramScopedAdmin):
     """Scoped by ``program``; rows without a program are visible to every coordinator, but
     only superusers change them, and only superusers may create one."""
+
+    formfield_overrides = URL_FIELDS
 
     def scope(self, request, queryset):
         ids = core.admin_program_ids(request.user)
@@ -66,6 +78,7 @@ class CourseAdminForm(forms.ModelForm):
 
     class Meta:
         model = Course
+        formfield_callback = _https_urls
         fields = ["program", "title", "provider", "modality", "description", "url", "is_active", "reading",
                   "quick_guide", "hours", "cme_credit_hours", "needs_external_account"]
 
@@ -78,6 +91,7 @@ class CourseAdminForm(forms.ModelForm):
 
 class CourseSessionInline(ProgramScopedInline):
     model = CourseSession
+    formfield_overrides = URL_FIELDS
     extra = 0
     fields = ["part", "title", "starts_at", "ends_at", "location", "url"]
 
@@ -108,6 +122,7 @@ class ReadingAdminForm(forms.ModelForm):
 
     class Meta:
         model = Reading
+        formfield_callback = _https_urls
         fields = ["program", "title", "citation", "url", "year"]
 
     def __init__(self, *args, **kwargs):

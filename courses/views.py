@@ -34,27 +34,29 @@ def catalog(request):
     return render(request, "courses/catalog.html", {"form": form, "page": page})
 
 
-def _render_course(request, course, form):
+def _blank_form(course, records: list[Completion]) -> CompletionForm:
+    open_record = next((r for r in records if r.status in selectors.OPEN_STATUSES), None)
+    return CompletionForm(course=course, initial={
+        "status": open_record.status if open_record else Completion.Status.PLANNED,
+        "completed_on": timezone.localdate(),
+        "credit_hours": course.cme_credit_hours,
+    })
+
+
+def _render_course(request, course, form: CompletionForm | None = None):
     upcoming, past = selectors.course_sessions(course=course)
     records = list(selectors.completions_of(user=request.user, course=course))
     return render(request, "courses/course_detail.html", {
         "course": course, "upcoming_sessions": upcoming, "past_sessions": past, "records": records,
-        "form": form, "domains": list(course.domains.all()), "themes": list(course.themes.all()),
+        "form": form or _blank_form(course, records),
+        "domains": list(course.domains.all()), "themes": list(course.themes.all()),
     })
 
 
 @login_required
 @require_safe
 def course_detail(request, pk: int):
-    course = selectors.get_course_for_user(user=request.user, pk=pk)
-    open_record = selectors.completions_of(user=request.user, course=course).filter(
-        status__in=selectors.OPEN_STATUSES).first()
-    initial = {
-        "status": open_record.status if open_record else Completion.Status.PLANNED,
-        "completed_on": timezone.localdate(),
-        "credit_hours": course.cme_credit_hours,
-    }
-    return _render_course(request, course, CompletionForm(initial=initial, course=course))
+    return _render_course(request, selectors.get_course_for_user(user=request.user, pk=pk))
 
 
 @login_required

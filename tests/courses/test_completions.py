@@ -146,3 +146,31 @@ def test_it_shows_the_form_with_the_courses_credit_filled_in(client, mentor, cou
     client.force_login(mentor)
     response = client.get(course.get_absolute_url())
     assert response.context["form"].initial["credit_hours"] == Decimal("2.5")
+
+
+def test_a_mentor_records_the_self_paced_course_and_sees_the_credit_everywhere(client, mentor):
+    client.force_login(mentor)
+    credited = client.get(reverse("courses:catalog"), {"with_credit": "on"}).context["page"]
+    course = next(c for c in credited if c.modality == Course.Modality.SELF_PACED)
+    response = record(client, course, status="completed", completed_on=timezone.localdate().isoformat(),
+                      credit_hours="2.5")
+    assert response.status_code == 302
+    transcript = client.get(reverse("courses:transcript"))
+    assert course.title in transcript.content.decode()
+    assert transcript.context["transcript"].years[0].credit_hours == Decimal("2.5")
+    card = next(c for c in client.get("/").context["cards"] if c["title"] == "Training")
+    assert card["credit_hours"] == Decimal("2.5")
+
+
+@pytest.mark.parametrize("sessions", [2, 40])
+def test_it_shows_a_course_page_in_a_fixed_number_of_queries(client, mentor, course, sessions,
+                                                            django_assert_num_queries):
+    from tests.factories.courses import CourseSessionFactory
+
+    CourseSessionFactory.create_batch(sessions, course=course)
+    CompletionFactory(user=mentor, course=course)
+    client.force_login(mentor)
+    # user, memberships ×2, course, sessions, my records, domains, themes
+    with django_assert_num_queries(8):
+        response = client.get(course.get_absolute_url())
+    assert len(response.context["upcoming_sessions"]) == sessions

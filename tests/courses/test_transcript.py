@@ -124,7 +124,7 @@ def test_it_shows_the_transcript_in_a_fixed_number_of_queries(client, mentor, co
         CompletionFactory(user=mentor, course=course, completed_on=start + datetime.timedelta(days=7 * i),
                           credit_hours=Decimal("1"))
     client.force_login(mentor)
-    # session and user, the person's program (academic year), completions with their courses
+    # user (the session is cached), the person's program (academic year), completions with their courses
     with django_assert_num_queries(3):
         response = client.get(reverse("courses:transcript"))
     assert response.context["transcript"].credit_hours == count

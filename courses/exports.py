@@ -1,39 +1,30 @@
-"""Transcript CSV. Cells a spreadsheet would read as a formula are neutralised."""
+"""The transcript as CSV, through the project's spreadsheet-safe CSV response."""
 
 from __future__ import annotations
 
-import csv
-import io
+from collections.abc import Iterator
+
+from django.http import HttpResponse
+
+from mentorprogram.csv_export import csv_response
 
 from .selectors import Transcript
-
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
-
-
-def spreadsheet_safe(value: object) -> str:
-    """A cell starting with = + - @ (or a tab or carriage return) gets a leading apostrophe."""
-    text = "" if value is None else str(value)
-    return f"'{text}" if text.startswith(FORMULA_STARTS) else text
-
 
 HEADER = ["Academic year", "Course", "Provider", "Kind", "Status", "Completed on", "CME credit hours claimed",
           "Verified on", "Verified by"]
 
 
-def transcript_csv(transcript: Transcript) -> str:
-    out = io.StringIO()
-    writer = csv.writer(out)
-    writer.writerow(HEADER)
+def _rows(transcript: Transcript) -> Iterator[list]:
     for year in transcript.years:
         for c in year.completions:
-            writer.writerow([spreadsheet_safe(v) for v in (
-                year.label, c.course.title, c.course.provider, c.course.get_modality_display(), c.get_status_display(),
-                c.completed_on.isoformat(), c.credit_hours,
-                c.verified_at.date().isoformat() if c.verified_at else "", c.verified_by or "",
-            )])
+            yield [year.label, c.course.title, c.course.provider, c.course.get_modality_display(),
+                   c.get_status_display(), c.completed_on.isoformat(), c.credit_hours,
+                   c.verified_at.date().isoformat() if c.verified_at else "", c.verified_by or ""]
     for c in transcript.in_progress:
-        writer.writerow([spreadsheet_safe(v) for v in (
-            "", c.course.title, c.course.provider, c.course.get_modality_display(), c.get_status_display(),
-            "", "", "", "",
-        )])
-    return out.getvalue()
+        yield ["", c.course.title, c.course.provider, c.course.get_modality_display(), c.get_status_display(),
+               "", "", "", ""]
+
+
+def transcript_csv_response(transcript: Transcript) -> HttpResponse:
+    suffix = f"-{transcript.year}" if transcript.year else ""
+    return csv_response(f"training-transcript-{transcript.person.pk}{suffix}.csv", HEADER, _rows(transcript))

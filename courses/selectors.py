@@ -9,7 +9,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from django.db.models import F, OuterRef, Q, QuerySet, Subquery, Sum
+from django.db.models import Case, Count, F, IntegerField, OuterRef, Q, QuerySet, Subquery, Sum, Value, When
+from django.db.models.functions import ExtractYear
 from django.http import Http404
 from django.utils import timezone
 
@@ -191,6 +192,29 @@ def credit_hours_in_academic_year(
         today = timezone.localdate(now or timezone.now(), zoneinfo.ZoneInfo(program.time_zone))
         year = academic_year_of(today, start_month)
     return credit_hours_for_year(user=user, start_month=start_month, year=year)
+
+
+def credit_hours_by_academic_year(*, program: Program) -> list[dict]:
+    """For the program report: per academic year of the program, the number of its people who
+    completed training and the credit hours they claimed. One aggregate query.
+
+    Rows: ``{"year_start": date, "people": int, "hours": Decimal}``, oldest year first.
+    """
+    start_month = program.academic_year_start_month
+    academic_year = ExtractYear("completed_on") - Case(
+        When(completed_on__month__lt=start_month, then=Value(1)), default=Value(0), output_field=IntegerField(),
+    )
+    rows = (
+        Completion.objects.filter(
+            status=Completion.Status.COMPLETED,
+            user_id__in=Membership.objects.filter(program=program).values("user_id"),
+        )
+        .annotate(academic_year=academic_year).values("academic_year")
+        .annotate(people=Count("user_id", distinct=True), hours=Sum("credit_hours"))
+        .order_by("academic_year")
+    )
+    return [{"year_start": datetime.date(r["academic_year"], start_month, 1), "people": r["people"],
+             "hours": r["hours"] or Decimal("0")} for r in rows]
 
 
 def next_planned_session(*, user: User, now: datetime.datetime | None = None) -> CourseSession | None:

@@ -6,7 +6,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.http import Http404, HttpResponse
+from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST, require_safe
@@ -128,11 +128,7 @@ def transcript_print(request, user_id: int):
 @login_required
 @require_safe
 def transcript_csv(request, user_id: int):
-    data = _transcript(request, user_id)
-    response = HttpResponse(exports.transcript_csv(data), content_type="text/csv; charset=utf-8")
-    suffix = f"-{data.year}" if data.year else ""
-    response["Content-Disposition"] = f'attachment; filename="training-transcript-{data.person.pk}{suffix}.csv"'
-    return response
+    return exports.transcript_csv_response(_transcript(request, user_id))
 
 
 @login_required

@@ -59,3 +59,22 @@ def test_it_counts_a_programs_academic_year_for_reporting(program, mentor):
     now = datetime.datetime(2026, 1, 10, 12, tzinfo=datetime.UTC)
     assert credit_hours_in_academic_year(user=mentor, program=program, now=now) == Decimal("2")
     assert credit_hours_in_academic_year(user=mentor, program=program, year=2024) == Decimal("1")
+
+
+def test_it_sums_a_programs_credit_by_academic_year_for_the_report(program, other_program, mentor, faculty,
+                                                                    django_assert_num_queries):
+    from courses.selectors import credit_hours_by_academic_year
+    from tests.factories import MembershipFactory, make_member
+
+    MembershipFactory(user=mentor, program=program, role="faculty")  # two roles, counted once
+    CompletionFactory(user=mentor, completed_on=datetime.date(2025, 6, 30), credit_hours=Decimal("1"))
+    CompletionFactory(user=mentor, completed_on=datetime.date(2025, 7, 1), credit_hours=Decimal("2.5"))
+    CompletionFactory(user=faculty, completed_on=datetime.date(2026, 2, 1), credit_hours=Decimal("1.5"))
+    CompletionFactory(user=faculty, status="planned", completed_on=None, credit_hours=0)
+    CompletionFactory(user=make_member(other_program), completed_on=datetime.date(2025, 8, 1))
+    with django_assert_num_queries(1):
+        rows = credit_hours_by_academic_year(program=program)
+    assert rows == [
+        {"year_start": datetime.date(2024, 7, 1), "people": 1, "hours": Decimal("1")},
+        {"year_start": datetime.date(2025, 7, 1), "people": 2, "hours": Decimal("4")},
+    ]

@@ -10,7 +10,6 @@ from django.urls import reverse
 
 from courses import services
 from courses.academic_year import academic_year_bounds, academic_year_label, academic_year_of
-from courses.exports import spreadsheet_safe
 from tests.factories.courses import CompletionFactory, CourseFactory
 
 
@@ -87,7 +86,7 @@ def test_it_downloads_the_transcript_as_csv(client, mentor, history):
     response = client.get(reverse("courses:transcript_csv", args=[mentor.pk]))
     assert response["Content-Type"].startswith("text/csv")
     assert "attachment" in response["Content-Disposition"]
-    rows = list(csv.reader(io.StringIO(response.content.decode())))
+    rows = list(csv.reader(io.StringIO(response.content.decode("utf-8-sig"))))
     assert rows[0][:2] == ["Academic year", "Course"]
     assert rows[1][:2] == ["2025–26", "Winter day"]
     assert rows[1][6] == "1.00"
@@ -98,11 +97,10 @@ def test_it_neutralises_formulas_in_the_csv(client, mentor):
     CompletionFactory(user=mentor, course__title='=HYPERLINK("http://evil.example","click")',
                       course__provider="@SUM(A1)")
     client.force_login(mentor)
-    content = client.get(reverse("courses:transcript_csv", args=[mentor.pk])).content.decode()
+    content = client.get(reverse("courses:transcript_csv", args=[mentor.pk])).content.decode("utf-8-sig")
     row = list(csv.reader(io.StringIO(content)))[1]
     assert row[1] == '\'=HYPERLINK("http://evil.example","click")'
     assert row[2] == "'@SUM(A1)"
-    assert [spreadsheet_safe(v) for v in ("+1", "-2", "\tx", "ok", None)] == ["'+1", "'-2", "'\tx", "ok", ""]
 
 
 def test_it_has_a_printable_view(client, mentor, history):

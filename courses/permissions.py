@@ -15,12 +15,12 @@ from mentorprogram import permissions as core
 from mentorprogram.models import Membership, User
 
 
-def catalog_filter(user: User, *, prefix: str = "") -> Q | None:
+def catalog_filter(user: User) -> Q | None:
     """Q limiting program-owned rows to those this user may read; None means every row."""
     if user.is_active and user.is_superuser:
         return None
     programs = core.member_program_ids(user) | core.coordinated_program_ids(user)
-    return Q(**{f"{prefix}program__isnull": True}) | Q(**{f"{prefix}program_id__in": programs})
+    return Q(program__isnull=True) | Q(program_id__in=programs)
 
 
 def may_view_person_records(viewer: User, person: User) -> bool:

@@ -112,12 +112,6 @@ def academic_start_month_for(*, person: User, viewer: User | None = None) -> int
     return rows[0][1] if rows else DEFAULT_START_MONTH
 
 
-def start_month_from_memberships(memberships: Iterable[Membership]) -> int:
-    for m in memberships:
-        return m.program.academic_year_start_month
-    return DEFAULT_START_MONTH
-
-
 @dataclass
 class TranscriptYear:
     year: int

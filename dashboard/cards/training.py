@@ -9,8 +9,7 @@ from courses.academic_year import academic_year_label, academic_year_of
 
 
 def card(*, user, memberships, now) -> dict | None:
-    programs = [m.program for m in memberships]
-    start_month = programs[0].academic_year_start_month if programs else selectors.DEFAULT_START_MONTH
+    start_month = memberships[0].program.academic_year_start_month if memberships else selectors.DEFAULT_START_MONTH
     year = academic_year_of(timezone.localdate(now), start_month)
     credit = selectors.credit_hours_for_year(user=user, start_month=start_month, year=year)
     return {

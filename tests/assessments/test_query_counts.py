@@ -63,7 +63,6 @@ def test_it_fills_the_dashboard_card_in_a_fixed_number_of_queries(
 
     from dashboard.cards.assessments import card
     from mentorprogram import selectors
-
     from tests.factories.assessments import make_instrument as make
 
     readiness = make(program, kind="readiness", domains=2, items_per_domain=3)

@@ -371,18 +371,29 @@ def response_results(*, response: Response) -> Results:
 # --- Program aggregates (reporting) ------------------------------------------------------------
 
 
+def program_instrument(*, program: Program, kind: str, now: datetime | None = None) -> Instrument | None:
+    """The instrument of this kind the program uses now (its own, or the shared default)."""
+    versions = current_versions(program_ids=[program.pk], now=now).get(program.pk, [])
+    return next((v.instrument for v in versions if v.instrument.kind == kind), None)
+
+
 @dataclass(frozen=True)
 class DomainAggregate:
     key: str
     name: str
     n: int
-    """People with a scored answer in this domain."""
+    """People with a scored answer in this domain at their baseline."""
     baseline_mean: float | None
     latest_mean: float | None
     hidden: bool
+    n_change: int = 0
+    """People with a scored answer in this domain at both their baseline and a follow-up."""
+    mean_change: float | None = None
+    """Mean of those people's own changes (latest follow-up minus baseline); hidden below the threshold."""
 
     @property
     def change(self) -> float | None:
+        """Latest mean minus baseline mean, over everyone (people without a follow-up add 0)."""
         if self.baseline_mean is None or self.latest_mean is None:
             return None
         return self.latest_mean - self.baseline_mean
@@ -395,7 +406,8 @@ class ProgramAggregates:
     """People with a submitted response (each has exactly one baseline)."""
     threshold: int
     hidden: bool
-    """True when fewer people responded than the program's privacy threshold: no figures at all."""
+    """True when fewer people responded than the program's privacy threshold: no figures at all
+    (the domains are still listed, by name, without means)."""
     measure: str = "score"
     """"score" (mean rating, 1–7 by default) or "readiness" (share of "yes", 0–1)."""
     domains: tuple[DomainAggregate, ...] = ()
@@ -403,48 +415,88 @@ class ProgramAggregates:
 
 def program_aggregates(*, program: Program, instrument: Instrument) -> ProgramAggregates:
     """By domain: the mean of people's baseline domain scores, the mean of their latest ones,
-    the change and the number of people. Each person counts once per domain (the mean of
-    their own answers first, so a person answering more items does not weigh more).
+    the number of people, and for people with a follow-up the mean of their own changes.
+    Each person counts once per domain (the mean of their own answers first, so a person
+    answering more items does not weigh more).
 
     Privacy: with fewer people than ``program.privacy_threshold`` the result is ``hidden`` and
-    carries no figures; a domain that fewer people answered is hidden on its own. The caller
-    checks that the viewer coordinates ``program``. Three queries at most, aggregated in the
-    database."""
+    carries no figures; a domain (or a change) that fewer people answered is hidden on its own.
+    The caller checks that the viewer coordinates ``program``. Three queries, aggregated in the
+    database down to one row per person and domain."""
     submitted = Response.objects.filter(program=program, instrument=instrument, status=Response.Status.SUBMITTED)
     threshold = program.privacy_threshold
     n = submitted.filter(occasion=Response.Occasion.BASELINE).count()
+    measure = "readiness" if instrument.kind == Instrument.Kind.READINESS else "score"
     if n < threshold:
-        return ProgramAggregates(instrument=instrument, n=n, threshold=threshold, hidden=True)
+        return ProgramAggregates(instrument=instrument, n=n, threshold=threshold, hidden=True, measure=measure,
+                                 domains=tuple(_hidden_domains(instrument, n)))
 
-    later = Response.objects.filter(
-        user=OuterRef("user"), program=OuterRef("program"), instrument=OuterRef("instrument"),
-        status=Response.Status.SUBMITTED, submitted_at__gt=OuterRef("submitted_at"),
-    )
     baseline_rows = _per_person_domain_means(submitted.filter(occasion=Response.Occasion.BASELINE))
-    latest_rows = _per_person_domain_means(submitted.filter(~Exists(later)))
+    latest_rows = _per_person_domain_means(submitted.filter(~Exists(_later(submitted))))
+    if instrument.kind == Instrument.Kind.OTHER:
+        measure = "score" if any(r["score"] is not None for r in baseline_rows + latest_rows) else "readiness"
 
-    measure = "score" if any(r["score"] is not None for r in baseline_rows + latest_rows) else "readiness"
     names: dict[str, tuple[int, str]] = {}
-    values: dict[str, dict[str, list[float]]] = defaultdict(lambda: {"baseline": [], "latest": []})
+    values: dict[str, dict[str, dict[int, float]]] = defaultdict(lambda: {"baseline": {}, "latest": {}, "later": {}})
     for which, rows in (("baseline", baseline_rows), ("latest", latest_rows)):
         for row in rows:
             key = row["item__domain__key"]
             order = min(names.get(key, (row["item__domain__order"], ""))[0], row["item__domain__order"])
             names[key] = (order, row["item__domain__name"])
-            if row[measure] is not None:
-                values[key][which].append(row[measure])
+            if row[measure] is None:
+                continue
+            values[key][which][row["response__user_id"]] = row[measure]
+            if which == "latest" and row["response__occasion"] == Response.Occasion.FOLLOW_UP:
+                values[key]["later"][row["response__user_id"]] = row[measure]
 
     domains = []
     for key, (_, name) in sorted(names.items(), key=lambda kv: (kv[1][0], kv[0])):
-        people = len(values[key]["baseline"])
+        v = values[key]
+        people = len(v["baseline"])
         hidden = people < threshold
+        changes = [later - v["baseline"][user] for user, later in v["later"].items() if user in v["baseline"]]
         domains.append(DomainAggregate(
             key=key, name=name, n=people, hidden=hidden,
-            baseline_mean=None if hidden else scoring.mean(values[key]["baseline"]),
-            latest_mean=None if hidden else scoring.mean(values[key]["latest"]),
+            baseline_mean=None if hidden else scoring.mean(v["baseline"].values()),
+            latest_mean=None if hidden else scoring.mean(v["latest"].values()),
+            n_change=len(changes),
+            mean_change=None if len(changes) < threshold else scoring.mean(changes),
         ))
     return ProgramAggregates(instrument=instrument, n=n, threshold=threshold, hidden=False, measure=measure,
                              domains=tuple(domains))
+
+
+def program_readiness_shares(*, program: Program, instrument: Instrument) -> list[float]:
+    """Each person's latest share of "yes" on a checklist, in percent, in no particular order.
+    Empty when fewer people than the program's privacy threshold have one. Two queries."""
+    submitted = Response.objects.filter(program=program, instrument=instrument, status=Response.Status.SUBMITTED)
+    if submitted.filter(occasion=Response.Occasion.BASELINE).count() < program.privacy_threshold:
+        return []
+    checklist = Q(item__response_type=scoring.CHECKLIST) & ~Q(choice="")
+    rows = (
+        Answer.objects.filter(response__in=submitted.filter(~Exists(_later(submitted))))
+        .filter(checklist)
+        .values("response_id")
+        .annotate(share=Avg(Case(When(choice=scoring.YES, then=Value(100.0)), default=Value(0.0),
+                                 output_field=FloatField())))
+        .order_by()
+    )
+    return [row["share"] for row in rows]
+
+
+def _later(submitted):
+    return submitted.model.objects.filter(
+        user=OuterRef("user"), program=OuterRef("program"), instrument=OuterRef("instrument"),
+        status=Response.Status.SUBMITTED, submitted_at__gt=OuterRef("submitted_at"),
+    )
+
+
+def _hidden_domains(instrument: Instrument, n: int) -> list[DomainAggregate]:
+    latest = instrument.versions.filter(published_at__isnull=False).order_by("-number").first()
+    if latest is None:
+        return []
+    return [DomainAggregate(key=d.key, name=d.name, n=n, baseline_mean=None, latest_mean=None, hidden=True)
+            for d in Domain.objects.filter(version=latest).order_by("order", "pk")]
 
 
 def _per_person_domain_means(responses) -> list[dict]:
@@ -453,7 +505,8 @@ def _per_person_domain_means(responses) -> list[dict]:
     return list(
         Answer.objects.filter(response__in=responses)
         .filter(scored | checklist)
-        .values("response_id", "item__domain__key", "item__domain__name", "item__domain__order")
+        .values("response_id", "response__user_id", "response__occasion",
+                "item__domain__key", "item__domain__name", "item__domain__order")
         .annotate(
             score=Avg(F("rating"), filter=scored, output_field=FloatField()),
             readiness=Avg(

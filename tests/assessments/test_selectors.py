@@ -66,10 +66,39 @@ def test_it_aggregates_baseline_and_latest_means_by_domain(program, inventory, t
 def test_it_hides_everything_below_the_privacy_threshold(program, inventory, three_people,
                                                          django_assert_max_num_queries):
     program.privacy_threshold = 4
-    with django_assert_max_num_queries(1):
+    with django_assert_max_num_queries(3):
         result = selectors.program_aggregates(program=program, instrument=inventory.instrument)
     assert result.hidden
-    assert result.domains == ()
+    # The domains are named so a report can say what is hidden, but carry no figure.
+    assert [d.key for d in result.domains] == ["listening", "goals", "equity"]
+    assert all(d.hidden and d.baseline_mean is None and d.latest_mean is None and d.mean_change is None
+               for d in result.domains)
+    assert selectors.program_readiness_shares(program=program, instrument=inventory.instrument) == []
+
+
+def test_it_averages_each_persons_own_change_for_people_with_a_follow_up(program, inventory, three_people):
+    program.privacy_threshold = 2
+    rows = {d.key: d for d in selectors.program_aggregates(program=program, instrument=inventory.instrument).domains}
+    # Listening: person 1 went 3 → 5 (+2), person 3 went 6 → 7 (+1); person 2 has no follow-up.
+    assert (rows["listening"].n_change, rows["listening"].mean_change) == (2, 1.5)
+    # Goals: 4 → 5 and 2 → 3.
+    assert (rows["goals"].n_change, rows["goals"].mean_change) == (2, 1.0)
+    program.privacy_threshold = 3
+    rows = {d.key: d for d in selectors.program_aggregates(program=program, instrument=inventory.instrument).domains}
+    assert (rows["listening"].n_change, rows["listening"].mean_change) == (2, None)  # too few to show
+
+
+def test_it_lists_each_persons_latest_readiness_share(program):
+    program.privacy_threshold = 2
+    checklist = make_instrument(program, kind="readiness", domains=2, items_per_domain=2)
+    first, second = make_member(program), make_member(program)
+    make_response(first, program, checklist, choice="not_yet")
+    make_response(first, program, checklist, choice="yes")  # latest: 100%
+    answers = {item.pk: AnswerValue(choice="yes" if i == 0 else "unsure") for i, item in enumerate(items_of(checklist))}
+    draft = services.response_start(user=second, program=program, version=checklist)
+    services.response_submit(response=draft, answers=answers)  # 25%
+    shares = selectors.program_readiness_shares(program=program, instrument=checklist.instrument)
+    assert sorted(shares) == [25.0, 100.0]
 
 
 def test_it_leaves_drafts_and_other_programs_out_of_aggregates(program, other_program, inventory, three_people):

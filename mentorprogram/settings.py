@@ -50,6 +50,7 @@ INSTALLED_APPS = [
     "courses",
     "community",
     "accountability",
+    "reports",
     "dashboard",
     "demo",
 ]

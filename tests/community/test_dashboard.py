@@ -45,7 +45,9 @@ def test_the_card_costs_the_same_queries_whatever_the_size(
     for _ in range(members):
         RsvpFactory(meeting=meeting, user=make_member(program, Membership.Role.MENTOR))
     client.force_login(mentor)
-    # The whole dashboard: session, user, memberships, then the meeting, its RSVP, its agenda, the agreements.
-    with django_assert_num_queries(7):
+    # The whole dashboard: user, memberships, then the meeting, its RSVP, its agenda, the agreements and
+    # their acknowledgements (7); the self-assessments card's versions and responses (2); the training
+    # card's completions and sessions (2).
+    with django_assert_num_queries(11):
         body = client.get("/").content.decode()
     assert "Agreements to review" in body

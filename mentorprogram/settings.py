@@ -10,6 +10,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import environ
+from celery.schedules import crontab
 from csp.constants import NONCE, NONE, SELF
 from django.core.exceptions import ImproperlyConfigured
 
@@ -52,6 +53,7 @@ INSTALLED_APPS = [
     "courses",
     "community",
     "accountability",
+    "reports",
     "dashboard",
     "demo",
 ]
@@ -202,6 +204,15 @@ CELERY_TASK_IGNORE_RESULT = True
 CELERY_TIMEZONE = "UTC"
 CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+# Every periodic schedule of the project, in one place. django-celery-beat's DatabaseScheduler
+# copies these entries into its admin-editable table when beat starts.
+CELERY_BEAT_SCHEDULE = {
+    "community-materialise-meetings": {
+        "task": "community.tasks.materialise_all_series",
+        "schedule": crontab(hour=3, minute=17),
+        "options": {"expires": 6 * 3600},
+    },
+}
 
 # --- Security ----------------------------------------------------------------------------
 SESSION_COOKIE_HTTPONLY = True

@@ -15,6 +15,7 @@ urlpatterns = [
     path("community/", include("community.urls")),
     path("accountability/", include("accountability.urls")),
     path("courses/", include("courses.urls")),
+    path("reports/", include("reports.urls")),
 ]
 
 if settings.BENCH_ENDPOINTS:

@@ -63,7 +63,7 @@ def program_kwargs() -> list[dict]:
 PAGES = [
     Page("bare view (constant)", ["bench_bare"]),
     Page("mentor dashboard", ["dashboard:home"], who="mentor"),
-    Page("community page", ["community:home", "community:index"], who="mentor"),
+    Page("community page", ["community:detail", "community:home"], who="mentor"),
     Page("coordinator report", ["reports:program", "reporting:program", "dashboard:program_report",
                                 "program_report", "reports:home"], who="coordinator"),
 ]

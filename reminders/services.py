@@ -181,7 +181,7 @@ def reminders_dispatch(*, now: dt.datetime | None = None) -> DispatchResult:
         for delivery in new:
             delivery.created_at = delivery.enqueued_at = now
             delivery.dispatch_token = token
-        ReminderDelivery.objects.bulk_create(new, ignore_conflicts=True, batch_size=1000)
+        ReminderDelivery.objects.bulk_create(new, ignore_conflicts=True)
         result.queued_ids = _queue_rows(token)
         result.created = len(result.queued_ids) - result.recovered - result.requeued
     return result

@@ -175,7 +175,8 @@ def reminders_dispatch(*, now: dt.datetime | None = None) -> DispatchResult:
         )
         result.requeued = ReminderDelivery.objects.filter(
             Q(next_attempt_at__isnull=True) | Q(next_attempt_at__lt=now - STALE_QUEUE),
-            status=Status.QUEUED, enqueued_at__lt=now - STALE_QUEUE,
+            Q(enqueued_at__isnull=True) | Q(enqueued_at__lt=now - STALE_QUEUE),
+            status=Status.QUEUED,
         ).update(enqueued_at=now, dispatch_token=token)
         new = plan_deliveries(now=now)
         for delivery in new:
@@ -395,7 +396,8 @@ def deliveries_send(*, ids: Iterable[int], claim_token: str, now: dt.datetime | 
         # Interrupted (soft time limit, database trouble…): let the rest go back to the queue
         # now instead of waiting for the claim timeout.
         if pending:
-            _mine([r.pk for r in pending], claim_token).update(status=Status.QUEUED, next_attempt_at=None)
+            _mine([r.pk for r in pending], claim_token).update(
+                status=Status.QUEUED, next_attempt_at=None, enqueued_at=None)  # the next tick queues them
         raise
     finally:
         connection.close()

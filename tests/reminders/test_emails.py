@@ -172,3 +172,26 @@ def test_send_reminders_now_sends_one_extra_reminder_per_person(people, meeting,
     send_all(at(10))
     assert len(mailoutbox) == 3
     assert set(ReminderDelivery.objects.values_list("lead_days", flat=True)) == {0}
+
+
+def test_an_interrupted_batch_gives_back_what_it_had_not_sent(people, meeting, mailoutbox, monkeypatch):
+    services.reminders_dispatch(now=at(1))
+    ids = list(ReminderDelivery.objects.values_list("pk", flat=True))
+    calls = []
+
+    def interrupted(self, delivery):
+        calls.append(delivery.pk)
+        if len(calls) == 2:
+            raise KeyboardInterrupt  # stands for the soft time limit, which interrupts the same way
+        return original(self, delivery)
+
+    from reminders.emails import MeetingMail
+
+    original = MeetingMail.message
+    monkeypatch.setattr(MeetingMail, "message", interrupted)
+    with pytest.raises(KeyboardInterrupt):
+        services.deliveries_send(ids=ids, claim_token="cut-short", now=at(1))
+    assert sorted(ReminderDelivery.objects.values_list("status", flat=True)) == ["queued", "queued", "sent"]
+    monkeypatch.undo()
+    requeued = services.reminders_dispatch(now=at(1) + dt.timedelta(minutes=5))
+    assert requeued.requeued == 2 and len(requeued.queued_ids) == 2

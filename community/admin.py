@@ -95,7 +95,7 @@ class AttendanceInline(ProgramScopedInline):
 class MeetingAdmin(ProgramScopedAdmin):
     formfield_overrides = URL_FIELDS
     program_path = "series__program"
-    list_display = ["starts_at", "series", "status", "presenter", "reading_title", "yes_count", "sequence"]
+    list_display = ["starts_at", "status", "presenter", "reading_title", "yes_count", "sequence"]
     list_filter = ["series__program", "status"]
     list_select_related = ["series__program", "presenter"]
     date_hierarchy = "starts_at"

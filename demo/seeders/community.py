@@ -117,15 +117,16 @@ def seed(*, program, people, mentors) -> str:
     )
     with_agenda = set(AgendaItem.objects.filter(meeting__series=series).values_list("meeting_id", flat=True))
 
-    for i, meeting in enumerate(past + upcoming[:3]):
+    prepared = past + upcoming[:3]
+    for i, meeting in enumerate(prepared):
         if meeting.pk not in with_agenda and topics:
             AgendaItem.objects.bulk_create([
-                AgendaItem(meeting=meeting, position=1, topic=topics[0 if i == 0 else 1 + i % (len(topics) - 1)]),
-                AgendaItem(meeting=meeting, position=2, topic=topics[3], text="Discussion of the reading."),
+                AgendaItem(meeting=meeting, position=1, topic=topics[i % len(topics)]),
+                AgendaItem(meeting=meeting, position=2, text="Discussion of the month's reading."),
             ])
         if not meeting.reading_title:
             meeting.reading_title, meeting.reading_url = READINGS[i % len(READINGS)]
-            if i % 2 == 0:
+            if i % 2 == 0 or meeting in upcoming:
                 meeting.presenter = presenters[i % len(presenters)]
             meeting.save(update_fields=["reading_title", "reading_url", "presenter", "updated_at"])
 

@@ -12,6 +12,7 @@ import threading
 
 import icalendar
 import pytest
+from django.db import connection
 from django.utils import timezone
 
 from community import services as community_services
@@ -23,10 +24,22 @@ from tests.factories.community import MeetingFactory, MeetingSeriesFactory
 
 from .live import ProcessWorker, point_mail_at, redis_app, require_redis, smtp_sink, thread_worker, wait_until
 
-pytestmark = [pytest.mark.services, pytest.mark.django_db(transaction=True)]
+# Workers in other threads and processes only see committed data, hence transaction=True.
+pytestmark = [pytest.mark.services, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
 
 Status = ReminderDelivery.Status
 UNFINISHED = (Status.QUEUED, Status.SENDING)
+
+
+@pytest.fixture(scope="module", autouse=True)
+def _leave_the_migrated_data(django_db_setup, django_db_blocker):
+    """These tests end by emptying the tables; put back what the migrations made (the topic
+    library, the default instruments…) so that a reused test database keeps it."""
+    yield
+    with django_db_blocker.unblock():
+        contents = getattr(connection, "_test_serialized_contents", None)
+        if contents:
+            connection.creation.deserialize_db_from_string(contents)
 
 
 @pytest.fixture

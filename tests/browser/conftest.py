@@ -54,6 +54,23 @@ def _unavailable(reason: str):
     pytest.skip(reason)
 
 
+@pytest.fixture(scope="package", autouse=True)
+def _put_back_the_migrated_data(django_db_setup, django_db_blocker):
+    """The live server needs committed data, so each browser test empties the tables after it,
+    and content types come back with new ids. Once the browser is closed, put the database back
+    as the migrations left it (when the run serialized it), so that later tests that restore
+    that state themselves (serialized rollback) find no duplicates."""
+    yield
+    from django.core.management import call_command
+    from django.db import connection
+
+    with django_db_blocker.unblock():
+        contents = getattr(connection, "_test_serialized_contents", None)
+        if contents:
+            call_command("flush", verbosity=0, interactive=False, inhibit_post_migrate=True)
+            connection.creation.deserialize_db_from_string(contents)
+
+
 @pytest.fixture(scope="package")
 def browser():
     """One Chromium for all browser tests, closed when they are done.

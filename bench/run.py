@@ -285,7 +285,9 @@ def report() -> int:
         ratio = f"{r['rps'] / bare:.0%}" if bare else "–"
         line = (f"{page.label:<24} {r['rps']:>8.0f} {r['p50']:>8.1f} {r['p99']:>8.1f} {ratio:>8} "
                 f"{q_small:>8} {q_large:>9}")
-        if r["non_2xx"] or r["errors"]:
+        if r["rps"] < 1:
+            line += "  (almost no request finished within wrk's 5 s timeout)"
+        elif r["non_2xx"] or r["errors"]:
             line += f"  ({r['non_2xx']} non-2xx; {r['errors'] or 'no socket errors'})"
         print(line)
         if q_small != q_large:

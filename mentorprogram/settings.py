@@ -30,6 +30,8 @@ else:
 ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=["127.0.0.1", "localhost", "[::1]"] if DEBUG else [])
 CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
 SITE_NAME = env("SITE_NAME", default="mentorprogram")
+# The address people reach the site at, for links in emails sent outside a request.
+SITE_URL = env("SITE_URL", default="http://127.0.0.1:8000")
 
 INSTALLED_APPS = [
     "django.contrib.admin",
@@ -195,6 +197,14 @@ CELERY_TASK_IGNORE_RESULT = True
 CELERY_TIMEZONE = "UTC"
 CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+# Every periodic job, in one place. django-celery-beat copies these into its tables, where the
+# admin can change them.
+CELERY_BEAT_SCHEDULE = {
+    "accountability-nudges": {
+        "task": "accountability.tasks.dispatch_nudges",
+        "schedule": 60 * 60,  # hourly: an overdue item or a behind requirement is nudged within the hour
+    },
+}
 
 # --- Security ----------------------------------------------------------------------------
 SESSION_COOKIE_HTTPONLY = True

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from django import forms
 
+from mentorprogram.models import Program
+
 from .models import Mentee, MenteeGoal, MenteeMeeting, Mentorship, PlanItem
 
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
@@ -20,7 +22,7 @@ class MenteeForm(forms.ModelForm):
 
     def __init__(self, *args, programs, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["program"].queryset = programs
+        self.fields["program"].queryset = Program.objects.filter(pk__in=[p.pk for p in programs])
         if len(programs) == 1:
             self.fields["program"].widget = forms.HiddenInput()
             self.fields["program"].initial = programs[0].pk
@@ -65,8 +67,16 @@ class MenteeGoalForm(_MenteeChoiceMixin, forms.ModelForm):
         super().__init__(*args, **kwargs)
         self._limit_mentees(mentees)
 
+    def clean(self):
+        data = super().clean()
+        if data.get("target_date") and data.get("set_on") and data["target_date"] < data["set_on"]:
+            self.add_error("target_date", "The target date comes after the day the goal was set.")
+        return data
+
 
 class PlanItemForm(forms.ModelForm):
+    link = forms.URLField(required=False, max_length=500, assume_scheme="https",
+                          help_text="A page about the course, reading or activity (optional).")
     version = forms.IntegerField(widget=forms.HiddenInput(), required=False)
 
     class Meta:

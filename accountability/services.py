@@ -262,7 +262,7 @@ def plan_item_update(*, item: PlanItem, by: User, version: int, now: datetime | 
     if not changes:
         return item
     candidate = PlanItem(pk=item.pk, plan=item.plan, source_key=item.source_key, version=version + 1, **after)
-    candidate.full_clean(validate_constraints=False)
+    candidate.full_clean(validate_unique=False, validate_constraints=False)
     with transaction.atomic():
         updated = PlanItem.objects.filter(pk=item.pk, version=version).update(
             version=F("version") + 1, updated_at=now, **after

@@ -1,0 +1,136 @@
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+
+import pytest
+from django.utils import timezone
+
+from accountability import periods, selectors
+from accountability.models import ReportingRequirement
+from assessments.models import Instrument, InstrumentVersion, Response
+from tests.factories.accountability import (
+    MenteeFactory,
+    MenteeGoalFactory,
+    MenteeMeetingFactory,
+    ReportingRequirementFactory,
+)
+
+M = ReportingRequirement.Metric
+
+
+@pytest.mark.parametrize("kind, day, start_month, expected", [
+    ("month", dt.date(2026, 2, 14), 7, (dt.date(2026, 2, 1), dt.date(2026, 3, 1), "February 2026")),
+    ("quarter", dt.date(2026, 2, 14), 7, (dt.date(2026, 1, 1), dt.date(2026, 4, 1), "Jan–Mar 2026 (quarter 3)")),
+    ("quarter", dt.date(2026, 2, 14), 9, (dt.date(2025, 12, 1), dt.date(2026, 3, 1), "Dec–Feb 2026 (quarter 2)")),
+    ("academic_year", dt.date(2026, 2, 14), 7, (dt.date(2025, 7, 1), dt.date(2026, 7, 1), "Academic year 2025–26")),
+    ("academic_year", dt.date(2026, 7, 1), 7, (dt.date(2026, 7, 1), dt.date(2027, 7, 1), "Academic year 2026–27")),
+    ("academic_year", dt.date(2026, 2, 14), 1, (dt.date(2026, 1, 1), dt.date(2027, 1, 1), "Academic year 2026")),
+])
+def test_it_finds_the_period_around_a_day(kind, day, start_month, expected):
+    period = periods.period_containing(kind, day, start_month)
+    assert (period.start, period.end, period.label) == expected
+
+
+def test_elapsed_fraction_counts_today_as_gone():
+    period = periods.period_containing("month", dt.date(2026, 4, 1))
+    assert period.elapsed_fraction(dt.date(2026, 3, 31)) == 0
+    assert period.elapsed_fraction(dt.date(2026, 4, 15)) == 0.5
+    assert period.elapsed_fraction(dt.date(2026, 5, 3)) == 1
+
+
+@pytest.fixture
+def meetings_requirement(program):
+    return ReportingRequirementFactory(program=program, metric=M.MENTEE_MEETINGS, target=2, period="month")
+
+
+def only(progress, metric):
+    return next(p for p in progress if p.requirement.metric == metric)
+
+
+def test_meetings_count_the_mentee_met_least(program, mentor, meetings_requirement):
+    often, rarely = MenteeFactory(program=program, mentor=mentor), MenteeFactory(program=program, mentor=mentor)
+    for day in (2, 5, 9):
+        MenteeMeetingFactory(mentee=often, held_on=dt.date(2026, 3, day))
+    MenteeMeetingFactory(mentee=rarely, held_on=dt.date(2026, 3, 3))
+    MenteeMeetingFactory(mentee=rarely, held_on=dt.date(2026, 2, 27))  # last month: not counted
+    progress = only(selectors.progress_for_mentor(user=mentor, program=program, today=dt.date(2026, 3, 10)),
+                    M.MENTEE_MEETINGS)
+    assert (progress.actual, progress.status) == (Decimal(1), selectors.ON_TRACK)
+    assert progress.percent == 50
+    late = only(selectors.progress_for_mentor(user=mentor, program=program, today=dt.date(2026, 3, 31)),
+                M.MENTEE_MEETINGS)
+    assert late.status == selectors.BEHIND
+    MenteeMeetingFactory(mentee=rarely, held_on=dt.date(2026, 3, 20))
+    met = only(selectors.progress_for_mentor(user=mentor, program=program, today=dt.date(2026, 3, 31)),
+               M.MENTEE_MEETINGS)
+    assert (met.actual, met.status, met.percent) == (Decimal(2), selectors.MET, 100)
+
+
+def test_what_is_expected_grows_with_the_period(program, mentor, meetings_requirement):
+    mentee = MenteeFactory(program=program, mentor=mentor)
+    MenteeMeetingFactory(mentee=mentee, held_on=dt.date(2026, 3, 3))
+
+    def status_on(day):
+        progress = only(selectors.progress_for_mentor(user=mentor, program=program, today=day), M.MENTEE_MEETINGS)
+        return progress.expected, progress.status
+
+    # 2 a month: 1 expected by mid-month, 2 on the last day.
+    assert status_on(dt.date(2026, 3, 20)) == (1, selectors.ON_TRACK)
+    assert status_on(dt.date(2026, 3, 31)) == (2, selectors.BEHIND)
+
+
+def test_paused_and_ended_mentorships_are_not_counted(program, mentor, meetings_requirement):
+    mentee = MenteeFactory(program=program, mentor=mentor)
+    mentee.mentorships.update(status="ended", ended_on=dt.date(2026, 1, 31))
+    progress = only(selectors.progress_for_mentor(user=mentor, program=program, today=dt.date(2026, 3, 10)),
+                    M.MENTEE_MEETINGS)
+    assert progress.status == selectors.NOT_APPLICABLE
+
+
+def test_goals_count_per_mentee_in_the_academic_year(program, mentor):
+    ReportingRequirementFactory(program=program, metric=M.MENTEE_GOALS, target=1, period="academic_year")
+    mentee = MenteeFactory(program=program, mentor=mentor)
+    MenteeGoalFactory(mentee=mentee, set_on=dt.date(2025, 6, 30))  # the year before
+    progress = only(selectors.progress_for_mentor(user=mentor, program=program, today=dt.date(2026, 3, 10)),
+                    M.MENTEE_GOALS)
+    assert (progress.actual, progress.status) == (0, selectors.ON_TRACK)
+    MenteeGoalFactory(mentee=mentee, set_on=dt.date(2025, 7, 1))
+    progress = only(selectors.progress_for_mentor(user=mentor, program=program, today=dt.date(2026, 3, 10)),
+                    M.MENTEE_GOALS)
+    assert progress.status == selectors.MET
+
+
+def test_reassessment_counts_submitted_self_assessments(program, mentor):
+    ReportingRequirementFactory(program=program, metric=M.REASSESSMENT, target=1, period="academic_year")
+    instrument = Instrument.objects.create(kind="skills", slug="skills", name="Skills")
+    version = InstrumentVersion.objects.create(instrument=instrument, number=1, published_at=timezone.now())
+    Response.objects.create(user=mentor, program=program, version=version, status="submitted",
+                            occasion="baseline", submitted_at=timezone.now())
+    progress = only(selectors.progress_for_mentor(user=mentor, program=program), M.REASSESSMENT)
+    assert (progress.actual, progress.status) == (1, selectors.MET)
+
+
+@pytest.mark.parametrize("metric", [M.COMMUNITY_ATTENDANCE, M.TRAINING_CREDIT])
+def test_requirements_without_a_data_source_say_so(program, mentor, metric):
+    ReportingRequirementFactory(program=program, metric=metric, target=50, period="quarter")
+    progress = only(selectors.progress_for_mentor(user=mentor, program=program), metric)
+    assert progress.status == selectors.NO_DATA
+
+
+def test_inactive_requirements_are_left_out(program, mentor):
+    ReportingRequirementFactory(program=program, is_active=False)
+    assert selectors.progress_for_mentor(user=mentor, program=program) == []
+
+
+@pytest.mark.parametrize("mentees", [1, 8])
+def test_progress_takes_a_fixed_number_of_queries(program, mentor, mentees, django_assert_num_queries):
+    for metric in M:
+        ReportingRequirementFactory(program=program, metric=metric, target=1, period="quarter")
+    for _ in range(mentees):
+        mentee = MenteeFactory(program=program, mentor=mentor)
+        MenteeMeetingFactory(mentee=mentee, held_on=dt.date(2026, 3, 2))
+        MenteeGoalFactory(mentee=mentee, set_on=dt.date(2026, 3, 2))
+    # requirements, meetings, goals, assessments (attendance and training have no source yet)
+    with django_assert_num_queries(4):
+        selectors.progress_for_mentor(user=mentor, program=program, today=dt.date(2026, 3, 10))

@@ -171,7 +171,8 @@ class MenteeGoal(models.Model):
         indexes = [models.Index(fields=["mentee", "set_on"])]
 
     def __str__(self) -> str:
-        return self.text[:80]
+        # Not the goal's wording: that is private to the mentor, and names show up in the admin.
+        return f"Goal of {self.mentee} set on {self.set_on}"
 
 
 class AccountabilityPlan(models.Model):

@@ -199,7 +199,17 @@ class Progress:
     def actual_display(self) -> str:
         if self.actual is None:
             return "—"
-        return f"{self.actual:g}{'%' if self.requirement.unit == '%' else ''}"
+        return f"{number(self.actual)}{'%' if self.requirement.unit == '%' else ''}"
+
+    @property
+    def target_display(self) -> str:
+        return number(self.target)
+
+
+def number(value: Decimal) -> str:
+    """2.50 → "2.5", 1.0 → "1"."""
+    text = format(Decimal(value).normalize(), "f")
+    return text
 
 
 def _status(actual: Decimal, target: Decimal, period: Period, today: date) -> tuple[str, Decimal]:

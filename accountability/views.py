@@ -270,7 +270,7 @@ def compliance_csv(request, slug: str):
         header += [f"{req.get_metric_display()} — actual", "target", "status"]
     body = (
         [str(r.mentor), r.mentor.email, r.department, r.behind]
-        + [v for c in r.cells for v in (c.actual_display, f"{c.target:g}", c.status_label)]
+        + [v for c in r.cells for v in (c.actual_display, c.target_display, c.status_label)]
         for r in rows
     )
     stamp = timezone.localdate().isoformat()

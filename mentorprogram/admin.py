@@ -6,8 +6,10 @@ from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 from django.contrib.auth.forms import AdminUserCreationForm, UserChangeForm
 from django.core.exceptions import PermissionDenied
 from django.forms import BaseInlineFormSet, ValidationError
+from django.urls import path
 
-from . import permissions
+from . import admin_onboarding, permissions
+from .admin_export import export_csv_action
 from .admin_scoping import ProgramScopedAdmin, ProgramScopedInline
 from .models import Membership, Program, User
 
@@ -48,6 +50,18 @@ class MembershipAdmin(ProgramScopedAdmin):
     search_fields = ["user__email", "user__display_name", "department"]
     autocomplete_fields = ["user"]
     list_select_related = ["user", "program"]
+    readonly_fields = ["invited_at"]
+    change_list_template = "admin/mentorprogram/membership/change_list.html"
+    actions = [export_csv_action(
+        ("Email", "user__email"), ("Name", "user__display_name"), ("Program", "program__name"),
+        ("Role", "role"), ("Status", "status"), ("Department", "department"), ("Joined on", "joined_on"),
+        ("Invited at", "invited_at"), ("Last sign-in", "user__last_login"),
+        filename="memberships",
+    )]
+
+    def get_urls(self):
+        view = self.admin_site.admin_view(lambda request: admin_onboarding.import_view(self, request))
+        return [path("import/", view, name="mentorprogram_membership_import"), *super().get_urls()]
 
 
 class MembershipFormSet(BaseInlineFormSet):
@@ -88,6 +102,11 @@ class UserAdmin(ProgramScopedAdmin, BaseUserAdmin):
     list_display = ["email", "display_name", "is_active", "is_staff", "last_login"]
     list_filter = ["is_active", "is_staff", "memberships__program", "memberships__role"]
     search_fields = ["email", "display_name"]
+    actions = [export_csv_action(
+        ("Email", "email"), ("Name", "display_name"), ("Active", "is_active"), ("Time zone", "time_zone"),
+        ("No reminder emails", "reminders_opt_out"), ("Joined", "date_joined"), ("Last sign-in", "last_login"),
+        filename="people",
+    )]
     fieldsets = [
         (None, {"fields": ["email", "password"]}),
         ("Profile", {"fields": ["display_name", "time_zone", "reminders_opt_out"]}),

@@ -1,3 +1,5 @@
+from pathlib import Path
+
 from django.apps import AppConfig
 from django.conf import settings
 
@@ -7,5 +9,8 @@ class MentorprogramConfig(AppConfig):
     verbose_name = "People and programs"
 
     def ready(self) -> None:
-        # The SQLite file, the file-system broker and test artifacts live here.
+        # The SQLite file, the file-system broker's folders and test artifacts live under var/.
         settings.VAR_DIR.mkdir(parents=True, exist_ok=True)
+        if settings.CELERY_BROKER_URL.startswith("filesystem"):
+            for key in ("data_folder_in", "data_folder_out", "processed_folder"):
+                Path(settings.CELERY_BROKER_TRANSPORT_OPTIONS[key]).mkdir(parents=True, exist_ok=True)

@@ -150,6 +150,10 @@ class Membership(models.Model):
     status = models.CharField(max_length=20, choices=Status.choices, default=Status.ACTIVE)
     department = models.CharField(max_length=200, blank=True)
     joined_on = models.DateField(default=timezone.localdate)
+    invited_at = models.DateTimeField(
+        null=True, blank=True, editable=False,
+        help_text="When the last invitation email for this membership went out.",
+    )
 
     class Meta:
         ordering = ["program", "role", "user"]

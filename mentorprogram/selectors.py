@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from django.db.models import QuerySet
+from django.db.models import Count, QuerySet
 from django.http import Http404
 
 from . import permissions
@@ -30,3 +30,9 @@ def program_members(*, program: Program, role: str | None = None) -> QuerySet[Me
     if role:
         qs = qs.filter(role=role)
     return qs.order_by("user__display_name", "user__email")
+
+
+def membership_counts(*, program: Program) -> dict[tuple[str, str], int]:
+    """How many people hold each role in each status in the program, in one aggregate query."""
+    rows = program.memberships.values("role", "status").annotate(n=Count("pk")).order_by()
+    return {(r["role"], r["status"]): r["n"] for r in rows}

@@ -52,6 +52,7 @@ INSTALLED_APPS = [
     "courses",
     "community",
     "accountability",
+    "reports",
     "dashboard",
     "demo",
 ]

@@ -14,4 +14,5 @@ urlpatterns = [
     path("community/", include("community.urls")),
     path("accountability/", include("accountability.urls")),
     path("courses/", include("courses.urls")),
+    path("reports/", include("reports.urls")),
 ]

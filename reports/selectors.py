@@ -1,0 +1,294 @@
+"""The program report: every section built from the lower apps' selectors, through the privacy rule.
+
+A section whose data source has not arrived yet has no table; the page says so.
+"""
+
+from __future__ import annotations
+
+import zoneinfo
+from dataclasses import dataclass, field
+from datetime import date, datetime
+
+from django.http import Http404
+from django.utils import timezone
+
+from mentorprogram import permissions
+from mentorprogram.models import Membership, Program, User
+
+from . import sources
+from .privacy import Figure, change, count, figure
+
+SHARE_BINS = [("0–19%", 0, 20), ("20–39%", 20, 40), ("40–59%", 40, 60), ("60–79%", 60, 80), ("80–100%", 80, 101)]
+
+
+@dataclass
+class Section:
+    key: str
+    title: str
+    intro: str
+    source: str
+    columns: list[str] = field(default_factory=list)
+    rows: list[list] | None = None
+    chart: dict | None = None
+    note: str = ""
+
+    @property
+    def available(self) -> bool:
+        return self.rows is not None
+
+    def csv_rows(self) -> list[list[str]]:
+        return [[cell.text if isinstance(cell, Figure) else cell for cell in row] for row in self.rows or []]
+
+
+@dataclass
+class Report:
+    program: Program
+    generated_at: datetime
+    threshold: int
+    sections: list[Section]
+
+    def section(self, key: str) -> Section | None:
+        return next((s for s in self.sections if s.key == key), None)
+
+    @property
+    def charts(self) -> dict[str, dict]:
+        return {s.key: s.chart for s in self.sections if s.available and s.chart}
+
+
+def get_program_for_report(*, user: User, slug: str) -> Program:
+    """The report is for the program's coordinators (and superusers); anyone else gets a 404."""
+    program = Program.objects.filter(slug=slug).first()
+    if program is None or not (
+        (user.is_active and user.is_superuser) or permissions.is_coordinator(user, program)
+    ):
+        raise Http404("No such report.")
+    return program
+
+
+def program_report(*, program: Program, now: datetime | None = None, only: str | None = None) -> Report:
+    """Every section of the report, or only the one named (for its CSV download)."""
+    now = now or timezone.now()
+    t = program.privacy_threshold
+    builders = {
+        "people": lambda: _membership(program),
+        "readiness": lambda: _domain_scores(program, "readiness", t),
+        "skills": lambda: _domain_scores(program, "skills", t),
+        "readiness-shares": lambda: _readiness_distribution(program, t),
+        "impact": lambda: _impact(program, t),
+        "attendance": lambda: _attendance(program, now, t),
+        "compliance": lambda: _compliance(program, t),
+        "plans": lambda: _plans(program, t),
+        "training": lambda: _training(program, t),
+    }
+    keys = [only] if only is not None else list(builders)
+    sections = [builders[k]() for k in keys if k in builders]
+    return Report(program=program, generated_at=now, threshold=t, sections=sections)
+
+
+def _membership(program: Program) -> Section:
+    counts = sources.membership_counts(program)
+    statuses = list(Membership.Status)
+    section = Section(
+        key="people", title="People in the program", source="memberships",
+        intro="Who is in the program and how far they are in joining: invited, prospective, active or alumni.",
+        columns=["Role", *[s.label for s in statuses], "Total"],
+    )
+    section.rows = []
+    for role in Membership.Role:
+        numbers = [counts.get((role.value, s.value), 0) for s in statuses]
+        section.rows.append([role.label, *[f"{n:,}" for n in numbers], f"{sum(numbers):,}"])
+    return section
+
+
+def _domain_scores(program: Program, kind: str, t: int) -> Section:
+    readiness = kind == "readiness"
+    section = Section(
+        key=kind,
+        title="Readiness by domain" if readiness else "Skills by domain",
+        source="self-assessments",
+        intro=(
+            "Share of checklist items answered “yes”, per domain: at the baseline and on each person's latest "
+            "checklist." if readiness else
+            "Mean self-rated skill per domain (1–7): at the baseline and on each person's latest inventory."
+        ),
+        columns=["Domain", "Baseline mean", "Latest mean", "Change", "People (latest)"],
+    )
+    data = sources.domain_scores(program, kind)
+    if data is None:
+        return section
+    unit, places = ("%", 0) if readiness else ("", 1)
+    section.rows, labels, baseline, latest = [], [], [], []
+    for d in data:
+        before = figure(d["baseline_mean"], d["baseline_n"], threshold=t, places=places, suffix=unit)
+        after = figure(d["latest_mean"], d["latest_n"], threshold=t, places=places, suffix=unit)
+        shown = before.chart is not None and after.chart is not None
+        delta = change(d["latest_mean"] - d["baseline_mean"] if shown else None,
+                       min(d["baseline_n"], d["latest_n"]), threshold=t, places=places,
+                       suffix=" points" if readiness else "")
+        section.rows.append([d["domain"], before, after, delta, count(d["latest_n"], threshold=t)])
+        labels.append(d["domain"])
+        baseline.append(before.chart)
+        latest.append(after.chart)
+    section.chart = {
+        "type": "bar", "labels": labels, "unit": unit, "yMin": 0 if readiness else 1,
+        "yMax": 100 if readiness else 7,
+        "datasets": [{"label": "Baseline", "data": baseline}, {"label": "Latest", "data": latest}],
+    }
+    return section
+
+
+def _readiness_distribution(program: Program, t: int) -> Section:
+    section = Section(
+        key="readiness-shares", title="How ready people are", source="self-assessments",
+        intro="How many people's latest readiness checklist falls in each band of “yes” answers.",
+        columns=["Share of “yes” answers", "People"],
+    )
+    shares = sources.readiness_shares(program)
+    if shares is None:
+        return section
+    total = len(shares)
+    labels = [label for label, _, _ in SHARE_BINS]
+    counts = [sum(1 for s in shares if lo <= s < hi) for _, lo, hi in SHARE_BINS]
+    # The bands are shown only together, over at least the threshold of people.
+    cells = [figure(c, total, threshold=t, places=0) for c in counts]
+    section.rows = [[label, cell] for label, cell in zip(labels, cells, strict=True)]
+    section.rows.append(["All people", count(total, threshold=t)])
+    section.chart = {"type": "bar", "labels": labels, "unit": "", "yMin": 0,
+                     "datasets": [{"label": "People", "data": [c.chart for c in cells]}]}
+    return section
+
+
+def _impact(program: Program, t: int) -> Section:
+    section = Section(
+        key="impact", title="Evidence of impact", source="self-assessments",
+        intro="For people with a baseline and a follow-up skills inventory: the mean change per domain.",
+        columns=["Domain", "Mean change", "People with both"],
+    )
+    data = sources.domain_change(program)
+    if data is None:
+        return section
+    section.rows, labels, values = [], [], []
+    for d in data:
+        delta = change(d["mean_change"], d["n"], threshold=t, places=2)
+        section.rows.append([d["domain"], delta, count(d["n"], threshold=t)])
+        labels.append(d["domain"])
+        values.append(delta.chart)
+    section.chart = {"type": "bar", "labels": labels, "unit": "",
+                     "datasets": [{"label": "Mean change since baseline", "data": values}]}
+    return section
+
+
+def last_months(now: datetime, zone: str, n: int = 12) -> list[date]:
+    """The first days of the last ``n`` months (this one included), oldest first, in the program's zone."""
+    local = now.astimezone(zoneinfo.ZoneInfo(zone)).date()
+    months, year, month = [], local.year, local.month
+    for _ in range(n):
+        months.append(date(year, month, 1))
+        year, month = (year, month - 1) if month > 1 else (year - 1, 12)
+    return months[::-1]
+
+
+def _attendance(program: Program, now: datetime, t: int) -> Section:
+    section = Section(
+        key="attendance", title="Meeting attendance", source="the Mentor Community",
+        intro=f"Attendance at {program.community_name} meetings over the last twelve months.",
+        columns=["Month", "Meetings held", "Attendances", "Attendance rate"],
+    )
+    months = last_months(now, program.time_zone)
+    data = sources.attendance_by_month(program, months)
+    if data is None:
+        return section
+    section.rows, labels, rates = [], [], []
+    for month in months:
+        m = data.get(month, {"meetings": 0, "attended": 0, "expected": 0})
+        rate = figure(100 * m["attended"] / m["expected"] if m["expected"] else None, m["expected"],
+                      threshold=t, places=0, suffix="%")
+        label = f"{month:%b %Y}"
+        if m["meetings"]:
+            section.rows.append([label, f"{m['meetings']:,}", figure(m["attended"], m["expected"], threshold=t,
+                                                                      places=0), rate])
+        else:
+            section.rows.append([label, "0", "—", "no meetings"])
+        labels.append(label)
+        rates.append(rate.chart if m["meetings"] else None)
+    section.chart = {"type": "line", "labels": labels, "unit": "%", "yMin": 0, "yMax": 100,
+                     "datasets": [{"label": "Attendance rate", "data": rates}]}
+    return section
+
+
+def _compliance(program: Program, t: int) -> Section:
+    section = Section(
+        key="compliance", title="Reporting requirements", source="accountability plans",
+        intro="How many mentors are on track and how many are behind on each of the program's requirements.",
+        columns=["Requirement", "Target", "On track", "Behind", "Share on track"],
+    )
+    data = sources.requirement_compliance(program)
+    if data is None:
+        return section
+    section.rows, labels, on_track, behind = [], [], [], []
+    for r in data:
+        n = r["on_track"] + r["behind"]
+        ok = figure(r["on_track"], n, threshold=t, places=0)
+        late = figure(r["behind"], n, threshold=t, places=0)
+        share = figure(100 * r["on_track"] / n if n else None, n, threshold=t, places=0, suffix="%")
+        section.rows.append([r["requirement"], r["target"], ok, late, share])
+        labels.append(r["requirement"])
+        on_track.append(ok.chart)
+        behind.append(late.chart)
+    section.chart = {"type": "bar", "stacked": True, "labels": labels, "unit": "", "yMin": 0,
+                     "datasets": [{"label": "On track", "data": on_track}, {"label": "Behind", "data": behind}]}
+    return section
+
+
+def _plans(program: Program, t: int) -> Section:
+    section = Section(
+        key="plans", title="Accountability plan completion", source="accountability plans",
+        intro="Items of the current accountability plans: how many are done and how many are overdue.",
+        columns=["Figure", "Value"],
+    )
+    data = sources.plan_completion(program)
+    if data is None:
+        return section
+    n = data["people"]
+    items = data["items"]
+    section.rows = [
+        ["People with a plan", count(n, threshold=t)],
+        ["Plan items", figure(items, n, threshold=t, places=0)],
+        ["Completed", figure(data["completed"], n, threshold=t, places=0)],
+        ["Overdue", figure(data["overdue"], n, threshold=t, places=0)],
+        ["Share completed", figure(100 * data["completed"] / items if items else None, n, threshold=t,
+                                   places=0, suffix="%")],
+    ]
+    done = figure(data["completed"], n, threshold=t, places=0).chart
+    overdue = figure(data["overdue"], n, threshold=t, places=0).chart
+    open_items = None if done is None else items - data["completed"] - data["overdue"]
+    section.chart = {"type": "doughnut", "labels": ["Completed", "Open", "Overdue"], "unit": "",
+                     "datasets": [{"label": "Plan items", "data": [done, open_items, overdue]}]}
+    return section
+
+
+def academic_year_label(year_start: date) -> str:
+    return f"{year_start.year}–{(year_start.year + 1) % 100:02d}"
+
+
+def _training(program: Program, t: int) -> Section:
+    section = Section(
+        key="training", title="Training credit hours", source="the training catalog",
+        intro="Credit hours of completed training per academic year, and the mean per person who trained.",
+        columns=["Academic year", "People who trained", "Credit hours", "Mean per person"],
+    )
+    data = sources.credit_hours_by_year(program)
+    if data is None:
+        return section
+    section.rows, labels, totals = [], [], []
+    for y in sorted(data, key=lambda y: y["year_start"]):
+        label = academic_year_label(y["year_start"])
+        hours = figure(y["hours"], y["people"], threshold=t, places=1)
+        mean = figure(y["hours"] / y["people"] if y["people"] else None, y["people"], threshold=t, places=1)
+        section.rows.append([label, count(y["people"], threshold=t), hours, mean])
+        labels.append(label)
+        totals.append(hours.chart)
+    section.chart = {"type": "bar", "labels": labels, "unit": " h", "yMin": 0,
+                     "datasets": [{"label": "Credit hours", "data": totals}]}
+    return section
+

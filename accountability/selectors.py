@@ -345,3 +345,36 @@ def compliance_table(*, program: Program, today: date | None = None) -> tuple[li
     ]
     rows.sort(key=lambda r: (-r.behind, str(r.mentor).lower()))
     return [req for req, *_ in measured], rows
+
+
+def requirement_compliance_summary(*, program: Program, today: date | None = None) -> list[dict]:
+    """For the program report: per requirement, how many active mentors are on track (met or on
+    track) and how many are behind. Mentors for whom it does not apply, or with no data, are left
+    out. Same fixed queries as the compliance table."""
+    requirements, rows = compliance_table(program=program, today=today)
+    summary = []
+    for i, req in enumerate(requirements):
+        statuses = [row.cells[i].status for row in rows]
+        summary.append({
+            "requirement": req.get_metric_display(),
+            "target": f"{number(req.target)}{'%' if req.unit == '%' else ''} per {req.get_period_display().lower()}",
+            "on_track": sum(1 for s in statuses if s in (MET, ON_TRACK)),
+            "behind": statuses.count(BEHIND),
+        })
+    return summary
+
+
+def plan_completion_summary(*, program: Program, today: date | None = None) -> dict:
+    """For the program report: the current academic year's plans — people with one, their items
+    (dropped ones left out), how many are done and how many are overdue. Two queries."""
+    today = today or local_today(program.time_zone)
+    year = academic_year(today, program.academic_year_start_month)
+    plans = AccountabilityPlan.objects.filter(program=program, period_start=year.start)
+    totals = (
+        PlanItem.objects.filter(plan__in=plans).exclude(status=PlanItem.Status.DROPPED).aggregate(
+            items=Count("pk"),
+            completed=Count("pk", filter=Q(status=PlanItem.Status.DONE)),
+            overdue=Count("pk", filter=Q(status__in=PlanItem.OPEN_STATUSES, due_on__lt=today)),
+        )
+    )
+    return {"people": plans.values("mentor").distinct().count(), **totals}

@@ -85,3 +85,22 @@ def test_the_table_takes_the_same_queries_for_3_and_300_mentors(client, coordina
     assert len(response.context["rows"]) == mentors
     with django_assert_num_queries(6):
         client.get(reverse("accountability:compliance_csv", args=[program.slug]))
+
+
+def test_it_summarises_compliance_and_plans_for_the_program_report(program, mentor, other_mentor, requirements):
+    from tests.factories.accountability import AccountabilityPlanFactory, PlanItemFactory
+
+    for person, held in ((mentor, dt.date(2026, 5, 2)), (other_mentor, dt.date(2025, 5, 2))):
+        MenteeMeetingFactory(mentee=MenteeFactory(program=program, mentor=person), held_on=held)
+    day = dt.date(2026, 6, 30)
+    assert selectors.requirement_compliance_summary(program=program, today=day) == [
+        {"requirement": "Meetings with each mentee", "target": "1 per academic year", "on_track": 1, "behind": 1},
+        {"requirement": "Training credit hours", "target": "2.5 per academic year", "on_track": 0, "behind": 0},
+    ]
+    plan = AccountabilityPlanFactory(program=program, mentor=mentor)
+    PlanItemFactory(plan=plan, due_on=dt.date(2026, 6, 1))
+    PlanItemFactory(plan=plan, due_on=dt.date(2026, 6, 1), status="done", completed_on=dt.date(2026, 5, 1))
+    PlanItemFactory(plan=plan, due_on=dt.date(2026, 6, 1), status="dropped")
+    PlanItemFactory(plan=plan, due_on=dt.date(2026, 8, 1))
+    assert selectors.plan_completion_summary(program=program, today=day) == {
+        "people": 1, "items": 3, "completed": 1, "overdue": 1}

@@ -3,10 +3,9 @@ permission) and keeps its query count fixed whatever the amount of data."""
 
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
 from zoneinfo import ZoneInfo
 
 from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet
@@ -213,8 +212,10 @@ def number(value: Decimal) -> str:
 
 
 def _status(actual: Decimal, target: Decimal, period: Period, today: date) -> tuple[str, Decimal]:
-    """Met at the target; on track while at least the share of it the period so far calls for."""
-    expected = Decimal(math.floor(target * Decimal(period.elapsed_fraction(today))))
+    """Met at the target; on track while at least the share of it that the time gone by calls for,
+    rounded to whole units (one meeting a month: behind once half the month has gone without one)."""
+    share = target * Decimal(period.elapsed_fraction(today))
+    expected = share.quantize(Decimal(1), rounding=ROUND_HALF_UP)
     if actual >= target:
         return MET, expected
     if actual >= expected and today < period.end:

@@ -75,8 +75,10 @@ def test_what_is_expected_grows_with_the_period(program, mentor, meetings_requir
         progress = only(selectors.progress_for_mentor(user=mentor, program=program, today=day), M.MENTEE_MEETINGS)
         return progress.expected, progress.status
 
-    # 2 a month: 1 expected by mid-month, 2 on the last day.
+    # 2 a month: none expected in the first week, 1 by mid-month, 2 towards its end.
+    assert status_on(dt.date(2026, 3, 5)) == (0, selectors.ON_TRACK)
     assert status_on(dt.date(2026, 3, 20)) == (1, selectors.ON_TRACK)
+    assert status_on(dt.date(2026, 3, 25)) == (2, selectors.BEHIND)
     assert status_on(dt.date(2026, 3, 31)) == (2, selectors.BEHIND)
 
 
@@ -92,12 +94,13 @@ def test_goals_count_per_mentee_in_the_academic_year(program, mentor):
     ReportingRequirementFactory(program=program, metric=M.MENTEE_GOALS, target=1, period="academic_year")
     mentee = MenteeFactory(program=program, mentor=mentor)
     MenteeGoalFactory(mentee=mentee, set_on=dt.date(2025, 6, 30))  # the year before
-    progress = only(selectors.progress_for_mentor(user=mentor, program=program, today=dt.date(2026, 3, 10)),
-                    M.MENTEE_GOALS)
-    assert (progress.actual, progress.status) == (0, selectors.ON_TRACK)
+    early, late = dt.date(2025, 9, 10), dt.date(2026, 3, 10)
+    assert only(selectors.progress_for_mentor(user=mentor, program=program, today=early),
+                M.MENTEE_GOALS).status == selectors.ON_TRACK
+    progress = only(selectors.progress_for_mentor(user=mentor, program=program, today=late), M.MENTEE_GOALS)
+    assert (progress.actual, progress.status) == (0, selectors.BEHIND)  # past half the year without a goal
     MenteeGoalFactory(mentee=mentee, set_on=dt.date(2025, 7, 1))
-    progress = only(selectors.progress_for_mentor(user=mentor, program=program, today=dt.date(2026, 3, 10)),
-                    M.MENTEE_GOALS)
+    progress = only(selectors.progress_for_mentor(user=mentor, program=program, today=late), M.MENTEE_GOALS)
     assert progress.status == selectors.MET
 
 

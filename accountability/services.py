@@ -289,7 +289,8 @@ def plan_propose_from_baseline(*, plan: AccountabilityPlan, by: User, now: datet
     now = now or timezone.now()
     gaps = sources.baseline_gaps(user=plan.mentor, program=plan.program)
     domain_gaps = [g for g in gaps if not g.is_checklist_item]
-    suggestions = sources.suggestions_for_domains(program=plan.program, domain_keys=[g.domain_key for g in domain_gaps])
+    suggestions = sources.suggestions_for_domains(program=plan.program, user=plan.mentor,
+                                                  domain_keys=[g.domain_key for g in domain_gaps])
     today = local_today(plan.program.time_zone, now)
     due = min(today + dt.timedelta(days=DEFAULT_DUE_DAYS), plan.period_end - dt.timedelta(days=1))
     proposals: list[dict] = []

@@ -2,8 +2,7 @@
 suggestions, community attendance and training credit.
 
 Each function is the one place where that app is consulted, so a change in the other app
-touches one function here. Functions return ``None`` when the app they read has no data
-source to offer (yet): progress then says "no data" instead of guessing.
+touches one function here.
 """
 
 from __future__ import annotations
@@ -14,11 +13,17 @@ from datetime import date, datetime, time
 from decimal import Decimal
 from zoneinfo import ZoneInfo
 
-from django.db.models import Count, QuerySet
+from django.db.models import Count, QuerySet, Sum
 
 from assessments.models import Answer, Item
 from assessments.models import Response as AssessmentResponse
-from mentorprogram.models import Program, User
+from community.models import Attendance, Meeting
+from courses import selectors as course_selectors
+from courses.models import Completion, Course
+from mentorprogram.models import Membership, Program, User
+
+MAX_SUGGESTIONS = 3
+READING_MODALITIES = (Course.Modality.READING, Course.Modality.QUICK_GUIDE)
 
 
 @dataclass(frozen=True)
@@ -93,30 +98,81 @@ def baseline_gaps(*, user: User, program: Program) -> list[Gap]:
     return domain_gaps + checklist
 
 
-def suggestions_for_domains(*, program: Program, domain_keys: list[str]) -> dict[str, list[Suggestion]]:
-    """Catalog courses and readings tagged with each domain, best first.
-
-    The training catalog (courses app) is not available on this branch yet; until it is, no
-    domain has suggestions and the plan proposes a free-text activity for each gap.
-    """
-    return {}
+def suggestions_for_domains(
+    *, program: Program, domain_keys: list[str], user: User | None = None, per_domain: int = MAX_SUGGESTIONS,
+) -> dict[str, list[Suggestion]]:
+    """Catalog courses and readings tagged with each domain, best first (the catalog's order:
+    upcoming sessions, then most credit), at most ``per_domain`` each. Two queries."""
+    if not domain_keys:
+        return {}
+    wanted = set(domain_keys)
+    result: dict[str, list[Suggestion]] = defaultdict(list)
+    for course in course_selectors.suggest_for_domains(wanted, user=user, program=program):
+        tagged = [d.domain_key for d in course.domains.all() if d.domain_key in wanted]
+        details = [course.get_modality_display()]
+        if course.provider:
+            details.append(course.provider)
+        if course.cme_credit_hours:
+            details.append(f"{format(course.cme_credit_hours.normalize(), 'f')} CME credit hours")
+        suggestion = Suggestion(
+            key=f"course:{course.pk}", title=course.title[:300], link=course.url,
+            kind="reading" if course.modality in READING_MODALITIES else "course",
+            description=" · ".join(details), domains=tuple(tagged),
+        )
+        for key in tagged:
+            if len(result[key]) < per_domain:
+                result[key].append(suggestion)
+    return dict(result)
 
 
 def community_attendance(
     *, program: Program, mentor_ids: QuerySet | list[int], start: date, end: date
-) -> dict[int, tuple[int, int]] | None:
+) -> dict[int, tuple[int, int]]:
     """For each mentor, (community meetings attended, meetings held) in the period.
 
-    ``None`` while the community app offers no attendance records.
+    The community app's rule: only meetings marked held count, and only those on or after the
+    day the person joined the program. Three queries, whatever the number of mentors.
     """
-    return None
+    since, until = _day_bounds(start, end, program.time_zone)
+    zone = ZoneInfo(program.time_zone)
+    held = [
+        (pk, starts_at.astimezone(zone).date())
+        for pk, starts_at in Meeting.objects.filter(
+            series__program=program, status=Meeting.Status.HELD, starts_at__gte=since, starts_at__lt=until,
+        ).values_list("pk", "starts_at")
+    ]
+    joined: dict[int, date] = {}
+    for user_id, joined_on in Membership.objects.filter(
+        program=program, role=Membership.Role.MENTOR, user_id__in=mentor_ids
+    ).values_list("user_id", "joined_on"):
+        joined[user_id] = min(joined_on, joined.get(user_id, joined_on))
+    present: dict[int, set[int]] = defaultdict(set)
+    if held:
+        for user_id, meeting_id in Attendance.objects.filter(
+            meeting_id__in=[pk for pk, _ in held], user_id__in=mentor_ids, present=True,
+        ).values_list("user_id", "meeting_id"):
+            present[user_id].add(meeting_id)
+    result = {}
+    for user_id, since_day in joined.items():
+        eligible = {pk for pk, day in held if day >= since_day}
+        result[user_id] = (len(present[user_id] & eligible), len(eligible))
+    return result
 
 
 def training_credit_hours(
     *, program: Program, mentor_ids: QuerySet | list[int], start: date, end: date
-) -> dict[int, Decimal] | None:
-    """Credit hours of completed training per mentor in the period; ``None`` without a catalog."""
-    return None
+) -> dict[int, Decimal]:
+    """Credit hours each mentor claimed for training completed in the period. One query."""
+    rows = (
+        Completion.objects.filter(
+            user_id__in=mentor_ids, status=Completion.Status.COMPLETED,
+            completed_on__gte=start, completed_on__lt=end,
+        )
+        .values("user_id")
+        .annotate(hours=Sum("credit_hours"))
+        .values_list("user_id", "hours")
+    )
+    return {user_id: hours or Decimal(0) for user_id, hours in rows}
 
 
 def assessments_submitted(

@@ -1,1 +1,233 @@
+"""The coordinators' side of the Mentor Community, scoped to their programs."""
+
 from __future__ import annotations
+
+from django.contrib import admin, messages
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.db.models import Count, Q
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils.html import format_html
+
+from mentorprogram.admin_scoping import ProgramScopedAdmin, ProgramScopedInline
+
+from . import selectors, services
+from .models import (
+    AgendaItem,
+    Attendance,
+    Challenge,
+    Meeting,
+    MeetingSeries,
+    MentorCommunity,
+    ProcessAgreement,
+    ResourcePerson,
+    Topic,
+)
+
+URL_FIELDS = {models.URLField: {"assume_scheme": "https"}}
+
+
+@admin.register(Topic)
+class TopicAdmin(admin.ModelAdmin):
+    list_display = ["name", "position"]
+    list_editable = ["position"]
+
+
+@admin.register(MentorCommunity)
+class MentorCommunityAdmin(ProgramScopedAdmin):
+    list_display = ["__str__", "program", "updated_at"]
+    list_select_related = ["program"]
+    fields = ["program", "purpose"]
+
+    def get_readonly_fields(self, request, obj=None):
+        return ["program"] if obj else []
+
+
+@admin.register(ResourcePerson)
+class ResourcePersonAdmin(ProgramScopedAdmin):
+    list_display = ["name", "role", "affiliation", "program"]
+    list_filter = ["program"]
+    search_fields = ["name", "role", "affiliation"]
+
+
+@admin.register(MeetingSeries)
+class MeetingSeriesAdmin(ProgramScopedAdmin):
+    formfield_overrides = URL_FIELDS
+    list_display = ["title", "program", "rrule", "start_time", "duration_minutes", "is_active"]
+    list_filter = ["program", "is_active"]
+    list_select_related = ["program"]
+    fieldsets = [
+        (None, {"fields": ["program", "title", "is_active"]}),
+        ("When", {
+            "fields": ["rrule", "first_date", "last_date", "start_time", "duration_minutes", "time_zone"],
+            "description": "Meetings are made twelve months ahead and kept up to date every night. "
+                           "Moving or cancelling one meeting (under Meetings) leaves the others alone.",
+        }),
+        ("Where", {"fields": ["place", "video_url"]}),
+    ]
+
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        result = services.series_materialise(series=obj)
+        messages.info(
+            request,
+            f"Meetings for the next twelve months: {result.created} made, {result.updated} updated, "
+            f"{result.cancelled} cancelled.",
+        )
+
+
+class AgendaItemInline(ProgramScopedInline):
+    model = AgendaItem
+    extra = 1
+    fields = ["position", "topic", "text"]
+
+
+class AttendanceInline(ProgramScopedInline):
+    model = Attendance
+    extra = 0
+    fields = ["user", "present"]
+    autocomplete_fields = ["user"]
+    verbose_name_plural = "attendance (who came)"
+
+
+@admin.register(Meeting)
+class MeetingAdmin(ProgramScopedAdmin):
+    formfield_overrides = URL_FIELDS
+    program_path = "series__program"
+    list_display = ["starts_at", "status", "presenter", "reading_title", "yes_count", "sequence"]
+    list_filter = ["series__program", "status"]
+    list_select_related = ["series__program", "presenter"]
+    date_hierarchy = "starts_at"
+    ordering = ["-starts_at"]
+    inlines = [AgendaItemInline, AttendanceInline]
+    readonly_fields = ["series", "occurrence_start", "uid", "sequence", "rsvp_summary", "open_challenges"]
+    actions = ["cancel_meetings", "record_attendance_from_rsvps"]
+    fieldsets = [
+        (None, {"fields": ["series", "status", "starts_at", "ends_at", "place", "video_url"]}),
+        ("Content", {"fields": ["presenter", "reading_title", "reading_url", "minutes"]}),
+        ("People", {"fields": ["rsvp_summary", "open_challenges"]}),
+        ("Calendar", {"classes": ["collapse"], "fields": ["uid", "occurrence_start", "sequence"]}),
+    ]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).annotate(
+            n_yes=Count("rsvps", filter=Q(rsvps__answer="yes"), distinct=True)
+        )
+
+    @admin.display(description="yes", ordering="n_yes")
+    def yes_count(self, obj) -> int:
+        return obj.n_yes
+
+    @admin.display(description="RSVPs")
+    def rsvp_summary(self, obj) -> str:
+        if obj is None or obj.pk is None:
+            return "—"
+        rsvps = obj.rsvps.select_related("user").order_by("answer", "user__display_name")
+        return render_to_string("community/admin/_rsvps.html", {"rsvps": rsvps})
+
+    @admin.display(description="Open challenges of the program")
+    def open_challenges(self, obj) -> str:
+        if obj is None or obj.pk is None:
+            return "—"
+        url = reverse("admin:community_challenge_changelist")
+        return format_html(
+            '<a href="{}?program__id__exact={}&status__exact=open">Review open challenges</a>',
+            url, obj.series.program_id,
+        )
+
+    def has_add_permission(self, request, *args) -> bool:
+        return False  # meetings come from a series
+
+    def save_model(self, request, obj, form, change):
+        services.meeting_save(meeting=obj, changed_fields=list(form.changed_data))
+
+    @admin.action(description="Cancel the selected meetings")
+    def cancel_meetings(self, request, queryset):
+        for meeting in queryset:
+            services.meeting_cancel(meeting=meeting)
+        self.message_user(request, f"{queryset.count()} meeting(s) cancelled.")
+
+    @admin.action(description="Mark held and record everyone who answered yes as present")
+    def record_attendance_from_rsvps(self, request, queryset):
+        recorded = sum(services.attendance_from_rsvps(meeting=m) for m in queryset)
+        self.message_user(request, f"{recorded} attendance record(s) made. Correct them on each meeting.")
+
+
+@admin.register(Challenge)
+class ChallengeAdmin(ProgramScopedAdmin):
+    list_display = ["short_text", "author", "anonymous", "program", "meeting", "status", "submitted_at"]
+    list_filter = ["program", "status", "anonymous"]
+    list_select_related = ["author", "program", "meeting__series"]
+    search_fields = ["text", "author__display_name", "author__email"]
+    readonly_fields = ["program", "author", "anonymous", "text", "meeting", "agenda_item", "submitted_at"]
+    fields = ["program", "author", "anonymous", "text", "meeting", "status", "agenda_item", "submitted_at"]
+    actions = ["add_to_agenda"]
+
+    @admin.display(description="challenge")
+    def short_text(self, obj) -> str:
+        return obj.text if len(obj.text) < 90 else obj.text[:87] + "…"
+
+    def has_add_permission(self, request, *args) -> bool:
+        return False  # mentors raise challenges from the community pages
+
+    @admin.action(description="Put on the agenda of the coming meeting")
+    def add_to_agenda(self, request, queryset):
+        for challenge in queryset:
+            try:
+                item = services.challenge_add_to_agenda(challenge=challenge)
+            except ValidationError as exc:
+                self.message_user(request, f"“{challenge}”: {' '.join(exc.messages)}", messages.WARNING)
+                continue
+            self.message_user(request, f"Added to the agenda of {item.meeting}.")
+
+
+@admin.register(ProcessAgreement)
+class ProcessAgreementAdmin(ProgramScopedAdmin):
+    list_display = ["program", "version", "published_at", "acknowledged"]
+    list_filter = ["program"]
+    list_select_related = ["program"]
+    actions = ["publish", "new_version"]
+    section_fields = [name for name, _ in ProcessAgreement.SECTIONS]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).annotate(n_acks=Count("acknowledgements", distinct=True))
+
+    @admin.display(description="acknowledged by", ordering="n_acks")
+    def acknowledged(self, obj) -> int:
+        return obj.n_acks
+
+    def get_fields(self, request, obj=None):
+        extra = ["version", "published_at", "acknowledgement_table"] if obj else []
+        return ["program", *self.section_fields, *extra]
+
+    def get_readonly_fields(self, request, obj=None):
+        if obj is None:
+            return []
+        if obj.published_at:
+            return ["program", *self.section_fields, "version", "published_at", "acknowledgement_table"]
+        return ["program", "version", "published_at", "acknowledgement_table"]
+
+    @admin.display(description="Who has acknowledged this version")
+    def acknowledgement_table(self, obj) -> str:
+        if obj is None or obj.published_at is None:
+            return "Publish this version to ask the mentors to acknowledge it."
+        status = selectors.acknowledgement_status(agreement=obj)
+        return render_to_string("community/_acknowledgement_table.html", {"status": status})
+
+    def save_model(self, request, obj, form, change):
+        services.agreement_save_draft(agreement=obj)
+
+    @admin.action(description="Publish (mentors are asked to acknowledge it)")
+    def publish(self, request, queryset):
+        for agreement in queryset:
+            services.agreement_publish(agreement=agreement)
+        self.message_user(request, "Published.")
+
+    @admin.action(description="Start a new draft version from this one")
+    def new_version(self, request, queryset):
+        for agreement in queryset:
+            created = services.agreement_new_version(program=agreement.program, based_on=agreement)
+            self.message_user(
+                request, f"Draft version {created.version} of {agreement.program} made; edit and publish it.",
+            )

@@ -10,6 +10,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import environ
+from celery.schedules import crontab
 from django.core.exceptions import ImproperlyConfigured
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -198,12 +199,17 @@ CELERY_TASK_IGNORE_RESULT = True
 CELERY_TIMEZONE = "UTC"
 CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
-# Every periodic job, in one place. django-celery-beat copies these into its tables, where the
-# admin can change them.
+# Every periodic schedule of the project, in one place. django-celery-beat's DatabaseScheduler
+# copies these entries into its admin-editable table when beat starts.
 CELERY_BEAT_SCHEDULE = {
+    "community-materialise-meetings": {
+        "task": "community.tasks.materialise_all_series",
+        "schedule": crontab(hour=3, minute=17),
+        "options": {"expires": 6 * 3600},
+    },
     "accountability-nudges": {
         "task": "accountability.tasks.dispatch_nudges",
-        "schedule": 60 * 60,  # hourly: an overdue item or a behind requirement is nudged within the hour
+        "schedule": crontab(minute=41),  # hourly: an overdue item or a behind requirement is nudged within the hour
     },
 }
 

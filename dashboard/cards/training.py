@@ -1,5 +1,19 @@
+"""Training: CME credit hours this academic year and the next session of a planned course."""
+
 from __future__ import annotations
+
+from django.utils import timezone
+
+from courses import selectors
+from courses.academic_year import academic_year_label, academic_year_of
 
 
 def card(*, user, memberships, now) -> dict | None:
-    return {"template": "dashboard/cards/_training.html", "title": "Training", "icon": "mortarboard"}
+    start_month = memberships[0].program.academic_year_start_month if memberships else selectors.DEFAULT_START_MONTH
+    year = academic_year_of(timezone.localdate(now), start_month)
+    credit = selectors.credit_hours_for_year(user=user, start_month=start_month, year=year)
+    return {
+        "template": "dashboard/cards/_training.html", "title": "Training", "icon": "mortarboard",
+        "credit_hours": credit, "year_label": academic_year_label(year, start_month),
+        "next_session": selectors.next_planned_session(user=user, now=now),
+    }

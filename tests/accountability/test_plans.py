@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from decimal import Decimal
 
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -10,7 +11,10 @@ from django.utils import timezone
 from accountability import services
 from accountability.models import AccountabilityPlan, PlanItem, PlanItemChange
 from assessments.models import Answer, Domain, Instrument, InstrumentVersion, Item, Response
+from courses.models import Course
+from tests.factories import ProgramFactory
 from tests.factories.accountability import PlanItemFactory
+from tests.factories.courses import CourseFactory
 
 
 def submit_baseline(person, program, *, ratings: dict[str, list[int]], checklist: dict[str, str]) -> Response:
@@ -32,6 +36,12 @@ def submit_baseline(person, program, *, ratings: dict[str, list[int]], checklist
 
 
 @pytest.fixture
+def empty_catalog(db):
+    """The catalog ships with seed courses; these tests bring their own."""
+    Course.objects.update(is_active=False)
+
+
+@pytest.fixture
 def plan(program, mentor):
     return services.plan_get_or_create(mentor=mentor, program=program)
 
@@ -45,7 +55,7 @@ def test_it_starts_one_plan_per_academic_year(client, mentor, program):
     assert plan.period_start.month == program.academic_year_start_month
 
 
-def test_it_proposes_items_from_the_baseline_gaps(client, mentor, program, plan):
+def test_it_proposes_items_from_the_baseline_gaps(client, mentor, program, plan, empty_catalog):
     submit_baseline(mentor, program, ratings={"effective-communication": [2, 3], "aligning-expectations": [6, 7],
                                               "fostering-independence": [3, 4]},
                     checklist={"I can protect two hours a month for my mentees": "not_yet",
@@ -65,16 +75,36 @@ def test_it_proposes_items_from_the_baseline_gaps(client, mentor, program, plan)
     assert plan.items.count() == 3
 
 
-def test_it_proposes_the_catalogs_suggestions_when_it_has_some(mentor, program, plan, monkeypatch):
-    from accountability import sources
+def test_it_proposes_the_catalogs_courses_and_readings_for_a_weak_domain(client, mentor, program, plan,
+                                                                       empty_catalog):
+    submit_baseline(mentor, program, ratings={"effective-communication": [2], "fostering-independence": [3]},
+                    checklist={})
+    course = CourseFactory(title="Mentor training, self-paced", modality="self_paced", domains=[
+        "effective-communication", "fostering-independence"], cme_credit_hours=Decimal("2.5"),
+        url="https://example.org/course")
+    reading = CourseFactory(title="Aligning expectations: a reading", modality="reading",
+                            domains=["effective-communication"])
+    CourseFactory(title="Not tagged with a gap", domains=["equity-inclusion"])
+    CourseFactory(title="Another program's course", program=ProgramFactory(), domains=["effective-communication"])
+    client.force_login(mentor)
+    client.post(reverse("accountability:plan_propose", args=[plan.pk]))
+    items = list(plan.items.order_by("pk"))
+    assert [(i.title, i.kind, i.domain_key) for i in items] == [
+        ("Mentor training, self-paced", "course", "effective-communication"),
+        ("Aligning expectations: a reading", "reading", "effective-communication"),
+    ]  # the course tagged with both gaps is proposed once; the second gap has nothing else to offer
+    assert items[0].source_key == f"course:{course.pk}" and items[1].source_key == f"course:{reading.pk}"
+    assert items[0].link == "https://example.org/course"
+    assert "2.5 CME credit hours" in items[0].description
+    body = client.get(reverse("accountability:plan_detail", args=[plan.pk])).content.decode()
+    assert "Mentor training, self-paced" in body
 
-    submit_baseline(mentor, program, ratings={"effective-communication": [2]}, checklist={})
-    monkeypatch.setattr(sources, "suggestions_for_domains", lambda **kw: {"effective-communication": [
-        sources.Suggestion(key="course:7", title="Mentor training, self-paced", kind="course",
-                           link="https://example.org/course")]})
-    items = services.plan_propose_from_baseline(plan=plan, by=mentor)
-    assert [(i.title, i.kind, i.source_key, i.link) for i in items] == [
-        ("Mentor training, self-paced", "course", "course:7", "https://example.org/course")]
+
+def test_a_gap_with_no_catalog_match_gets_a_free_text_activity(mentor, program, plan, empty_catalog):
+    submit_baseline(mentor, program, ratings={"equity-inclusion": [1]}, checklist={})
+    CourseFactory(title="Unrelated", domains=["effective-communication"])
+    (item,) = services.plan_propose_from_baseline(plan=plan, by=mentor)
+    assert (item.kind, item.source_key) == ("activity", "domain:equity-inclusion")
 
 
 def test_it_proposes_nothing_without_a_baseline(client, mentor, plan):

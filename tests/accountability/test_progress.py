@@ -9,12 +9,17 @@ from django.utils import timezone
 from accountability import periods, selectors
 from accountability.models import ReportingRequirement
 from assessments.models import Instrument, InstrumentVersion, Response
+from community.models import Attendance
+from mentorprogram.models import Membership
+from tests.factories import UserFactory
 from tests.factories.accountability import (
     MenteeFactory,
     MenteeGoalFactory,
     MenteeMeetingFactory,
     ReportingRequirementFactory,
 )
+from tests.factories.community import AttendanceFactory, MeetingFactory, MeetingSeriesFactory
+from tests.factories.courses import CompletionFactory
 
 M = ReportingRequirement.Metric
 
@@ -114,11 +119,60 @@ def test_reassessment_counts_submitted_self_assessments(program, mentor):
     assert (progress.actual, progress.status) == (1, selectors.MET)
 
 
-@pytest.mark.parametrize("metric", [M.COMMUNITY_ATTENDANCE, M.TRAINING_CREDIT])
-def test_requirements_without_a_data_source_say_so(program, mentor, metric):
-    ReportingRequirementFactory(program=program, metric=metric, target=50, period="quarter")
-    progress = only(selectors.progress_for_mentor(user=mentor, program=program), metric)
-    assert progress.status == selectors.NO_DATA
+def held_meeting(program, day: dt.date):
+    return MeetingFactory(series=MeetingSeriesFactory(program=program), status="held",
+                          starts_at=dt.datetime(day.year, day.month, day.day, 20, 0, tzinfo=dt.UTC))
+
+
+def test_attendance_is_the_share_of_held_community_meetings_attended(program, mentor):
+    ReportingRequirementFactory(program=program, metric=M.COMMUNITY_ATTENDANCE, target=75, period="quarter")
+    Membership.objects.filter(user=mentor).update(joined_on=dt.date(2025, 1, 1))
+    meetings = [held_meeting(program, dt.date(2026, m, 10)) for m in (1, 2, 3)]
+    held_meeting(program, dt.date(2025, 12, 9))  # the quarter before
+    MeetingFactory(series=meetings[0].series, status="cancelled",
+                   starts_at=dt.datetime(2026, 3, 24, 20, 0, tzinfo=dt.UTC))
+    AttendanceFactory(meeting=meetings[0], user=mentor)
+    AttendanceFactory(meeting=meetings[1], user=mentor)
+    AttendanceFactory(meeting=meetings[2], user=mentor, present=False)
+    progress = only(selectors.progress_for_mentor(user=mentor, program=program, today=dt.date(2026, 3, 30)),
+                    M.COMMUNITY_ATTENDANCE)
+    assert (progress.actual, progress.status, progress.detail) == (67, selectors.BEHIND,
+                                                                   "2 of 3 meetings attended.")
+    AttendanceFactory(meeting=meetings[2], user=UserFactory())  # someone else's attendance changes nothing
+    Attendance.objects.filter(user=mentor, present=False).update(present=True)
+    progress = only(selectors.progress_for_mentor(user=mentor, program=program, today=dt.date(2026, 3, 30)),
+                    M.COMMUNITY_ATTENDANCE)
+    assert (progress.actual, progress.status) == (100, selectors.MET)
+
+
+def test_attendance_counts_only_meetings_since_the_mentor_joined(program, mentor):
+    ReportingRequirementFactory(program=program, metric=M.COMMUNITY_ATTENDANCE, target=75, period="quarter")
+    Membership.objects.filter(user=mentor).update(joined_on=dt.date(2026, 3, 1))
+    AttendanceFactory(meeting=held_meeting(program, dt.date(2026, 3, 10)), user=mentor)
+    held_meeting(program, dt.date(2026, 1, 13))
+    progress = only(selectors.progress_for_mentor(user=mentor, program=program, today=dt.date(2026, 3, 30)),
+                    M.COMMUNITY_ATTENDANCE)
+    assert (progress.actual, progress.status) == (100, selectors.MET)
+
+
+def test_without_held_meetings_attendance_does_not_apply(program, mentor):
+    ReportingRequirementFactory(program=program, metric=M.COMMUNITY_ATTENDANCE, target=75, period="quarter")
+    progress = only(selectors.progress_for_mentor(user=mentor, program=program), M.COMMUNITY_ATTENDANCE)
+    assert progress.status == selectors.NOT_APPLICABLE
+
+
+def test_training_credit_sums_completed_training_in_the_academic_year(program, mentor, other_mentor):
+    ReportingRequirementFactory(program=program, metric=M.TRAINING_CREDIT, target=4, period="academic_year")
+    CompletionFactory(user=mentor, completed_on=dt.date(2025, 8, 1), credit_hours=Decimal("2.5"))
+    CompletionFactory(user=mentor, completed_on=dt.date(2026, 2, 1), credit_hours=Decimal("1.5"))
+    CompletionFactory(user=mentor, completed_on=dt.date(2025, 6, 30), credit_hours=Decimal("2.5"))  # year before
+    CompletionFactory(user=mentor, status="planned", completed_on=None, credit_hours=Decimal("0"))
+    CompletionFactory(user=other_mentor, completed_on=dt.date(2025, 9, 1), credit_hours=Decimal("1"))
+    progress = selectors.progress_for_mentors(program=program, mentor_ids=[mentor.pk, other_mentor.pk],
+                                              today=dt.date(2026, 3, 1))
+    mine, theirs = only(progress[mentor.pk], M.TRAINING_CREDIT), only(progress[other_mentor.pk], M.TRAINING_CREDIT)
+    assert (mine.actual, mine.status, mine.actual_display) == (Decimal(4), selectors.MET, "4")
+    assert (theirs.actual, theirs.status) == (Decimal(1), selectors.BEHIND)  # 3 of 4 expected by March
 
 
 def test_inactive_requirements_are_left_out(program, mentor):
@@ -134,6 +188,7 @@ def test_progress_takes_a_fixed_number_of_queries(program, mentor, mentees, djan
         mentee = MenteeFactory(program=program, mentor=mentor)
         MenteeMeetingFactory(mentee=mentee, held_on=dt.date(2026, 3, 2))
         MenteeGoalFactory(mentee=mentee, set_on=dt.date(2026, 3, 2))
-    # requirements, meetings, goals, assessments (attendance and training have no source yet)
-    with django_assert_num_queries(4):
+    # requirements, meetings, goals, assessments, training credit, and for attendance: held meetings
+    # and join dates (no held meetings: no attendance query)
+    with django_assert_num_queries(7):
         selectors.progress_for_mentor(user=mentor, program=program, today=dt.date(2026, 3, 10))

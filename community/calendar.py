@@ -1,0 +1,89 @@
+"""iCalendar output for meetings: one meeting's invitation and a person's subscription feed.
+
+The UID is stable for the life of a meeting (moves included) and SEQUENCE counts changes of
+time, place and status, so calendar clients update the event they already hold."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+
+import icalendar
+from django.conf import settings
+
+from .models import Meeting
+
+PRODID = "-//mentorprogram//Mentor Community//EN"
+UID_DOMAIN = "mentorprogram"
+
+
+def meeting_uid(meeting: Meeting) -> str:
+    return f"meeting-{meeting.uid}@{UID_DOMAIN}"
+
+
+def meeting_summary(meeting: Meeting) -> str:
+    return f"{meeting.series.program.community_name}: {meeting.series.title}"
+
+
+def meeting_description(meeting: Meeting, agenda: Iterable, url: str | None) -> str:
+    lines = []
+    items = list(agenda)
+    if items:
+        lines.append("Agenda:")
+        lines += [f"- {item}" for item in items]
+    if meeting.presenter_id:
+        lines.append(f"Presenter: {meeting.presenter}")
+    if meeting.reading_title:
+        lines.append(f"Reading: {meeting.reading_title}" + (f" ({meeting.reading_url})" if meeting.reading_url else ""))
+    if meeting.video_url:
+        lines.append(f"Video link: {meeting.video_url}")
+    if url:
+        lines.append(f"Details and RSVP: {url}")
+    return "\n".join(lines)
+
+
+def meeting_event(meeting: Meeting, *, agenda: Iterable = (), url: str | None = None) -> icalendar.Event:
+    event = icalendar.Event()
+    event.add("uid", meeting_uid(meeting))
+    event.add("dtstamp", meeting.updated_at)
+    event.add("last-modified", meeting.updated_at)
+    event.add("dtstart", meeting.starts_at)
+    event.add("dtend", meeting.ends_at)
+    event.add("sequence", meeting.sequence)
+    event.add("summary", meeting_summary(meeting))
+    event.add("status", "CANCELLED" if meeting.status == Meeting.Status.CANCELLED else "CONFIRMED")
+    location = meeting.place or meeting.video_url
+    if location:
+        event.add("location", location)
+    if url:
+        event.add("url", url)
+    description = meeting_description(meeting, agenda, url)
+    if description:
+        event.add("description", description)
+    return event
+
+
+def _calendar(method: str, name: str | None = None) -> icalendar.Calendar:
+    cal = icalendar.Calendar()
+    cal.add("prodid", PRODID)
+    cal.add("version", "2.0")
+    cal.add("calscale", "GREGORIAN")
+    cal.add("method", method)
+    if name:
+        cal.add("x-wr-calname", name)
+    return cal
+
+
+def meeting_calendar(meeting: Meeting, *, agenda: Iterable = (), url: str | None = None) -> bytes:
+    """One meeting as an .ics file: METHOD:CANCEL once cancelled, else PUBLISH."""
+    method = "CANCEL" if meeting.status == Meeting.Status.CANCELLED else "PUBLISH"
+    cal = _calendar(method)
+    cal.add_component(meeting_event(meeting, agenda=agenda, url=url))
+    return cal.to_ical()
+
+
+def feed_calendar(meetings: Iterable[Meeting], *, url_for: Callable[[Meeting], str]) -> bytes:
+    """A subscription feed: every meeting, cancelled ones marked STATUS:CANCELLED."""
+    cal = _calendar("PUBLISH", name=f"{settings.SITE_NAME} meetings")
+    for meeting in meetings:
+        cal.add_component(meeting_event(meeting, agenda=meeting.agenda_items.all(), url=url_for(meeting)))
+    return cal.to_ical()

@@ -1,0 +1,424 @@
+"""Reads for the Mentor Community. Each takes the viewer and returns only what they may see,
+in a number of queries that does not grow with members or meetings."""
+
+from __future__ import annotations
+
+import datetime as dt
+import zoneinfo
+from collections import Counter
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+
+from django.db.models import Count, Prefetch, Q, QuerySet
+from django.http import Http404
+from django.utils import timezone
+
+from mentorprogram.models import Membership, Program, User
+from mentorprogram.selectors import program_members
+
+from . import permissions
+from .models import (
+    Acknowledgement,
+    AgendaItem,
+    Attendance,
+    CalendarFeed,
+    Challenge,
+    Meeting,
+    MentorCommunity,
+    ProcessAgreement,
+    Rsvp,
+)
+
+ATTENDANCE_WINDOW = dt.timedelta(days=365)
+PAST_MEETINGS_SHOWN = 12
+UPCOMING_MEETINGS_SHOWN = 6
+FEED_PAST = dt.timedelta(days=92)
+
+
+# --- programs and communities -------------------------------------------------------------
+
+def _programs_visible_to(user: User) -> QuerySet[Program]:
+    ids = permissions.community_program_ids(user)
+    return Program.objects.all() if ids is None else Program.objects.filter(pk__in=ids)
+
+
+def get_program_for_user(*, user: User, slug: str) -> Program:
+    """The program whose community pages the user may read, or 404."""
+    try:
+        return _programs_visible_to(user).get(slug=slug)
+    except Program.DoesNotExist:
+        raise Http404("No such community.") from None
+
+
+def _meetings() -> QuerySet[Meeting]:
+    return Meeting.objects.select_related("series__program", "presenter")
+
+
+def communities_for_user(*, user: User, now: dt.datetime) -> list[dict]:
+    """The communities the user belongs to, each with its next meeting."""
+    programs = list(_programs_visible_to(user).order_by("community_name"))
+    upcoming = _meetings().filter(
+        series__program__in=programs, status=Meeting.Status.SCHEDULED, ends_at__gt=now,
+    ).order_by("starts_at")
+    first: dict[int, Meeting] = {}
+    for meeting in upcoming.filter(starts_at__lt=now + dt.timedelta(days=400)):
+        first.setdefault(meeting.series.program_id, meeting)
+    return [{"program": p, "next_meeting": first.get(p.pk)} for p in programs]
+
+
+def community_page(*, program: Program, user: User, now: dt.datetime) -> dict:
+    """Name, purpose, members, next and past meetings of one community."""
+    community = MentorCommunity.objects.filter(program=program).first()
+    members = list(program_members(program=program, role=Membership.Role.MENTOR))
+    base = _meetings().filter(series__program=program)
+    upcoming = list(
+        base.filter(ends_at__gt=now).exclude(status=Meeting.Status.HELD).order_by("starts_at")[:UPCOMING_MEETINGS_SHOWN]
+    )
+    past = list(
+        base.filter(ends_at__lte=now).exclude(status=Meeting.Status.CANCELLED)
+        .order_by("-starts_at")[:PAST_MEETINGS_SHOWN]
+    )
+    rsvps = dict(
+        Rsvp.objects.filter(user=user, meeting__in=[m.pk for m in upcoming]).values_list("meeting_id", "answer")
+    )
+    for meeting in upcoming:
+        meeting.my_rsvp = rsvps.get(meeting.pk)
+    next_meeting = next((m for m in upcoming if m.status == Meeting.Status.SCHEDULED), None)
+    return {
+        "program": program,
+        "community": community,
+        "members": members,
+        "next_meeting": next_meeting,
+        "upcoming": upcoming,
+        "past": past,
+        "is_coordinator": permissions.may_manage(user, program.pk),
+    }
+
+
+# --- meetings -------------------------------------------------------------------------------
+
+def get_meeting_for_user(*, user: User, pk: int) -> Meeting:
+    """A meeting of a program the user may see, or 404."""
+    qs = _meetings()
+    ids = permissions.community_program_ids(user)
+    if ids is not None:
+        qs = qs.filter(series__program_id__in=ids)
+    try:
+        return qs.get(pk=pk)
+    except Meeting.DoesNotExist:
+        raise Http404("No such meeting.") from None
+
+
+@dataclass(frozen=True)
+class ChallengeView:
+    """A challenge as one viewer may see it: ``author`` is None when hidden from them."""
+
+    pk: int
+    text: str
+    author: User | None
+    anonymous: bool
+    status: str
+    status_label: str
+    submitted_at: dt.datetime
+    meeting: Meeting | None = None
+
+
+def _challenge_view(challenge: Challenge, viewer: User) -> ChallengeView:
+    visible = permissions.may_see_author(viewer, author_id=challenge.author_id, program_id=challenge.program_id)
+    return ChallengeView(
+        pk=challenge.pk, text=challenge.text,
+        author=challenge.author if (visible or not challenge.anonymous) else None,
+        anonymous=challenge.anonymous, status=challenge.status, status_label=challenge.get_status_display(),
+        submitted_at=challenge.submitted_at, meeting=challenge.meeting,
+    )
+
+
+def agenda(meeting: Meeting) -> list[AgendaItem]:
+    return list(meeting.agenda_items.select_related("topic"))
+
+
+def meeting_page(*, meeting: Meeting, user: User, now: dt.datetime) -> dict:
+    """Everything the meeting page shows this viewer."""
+    program_id = meeting.series.program_id
+    manager = permissions.may_manage(user, program_id)
+    counts = Counter(dict(meeting.rsvps.values_list("answer").annotate(n=Count("pk")).values_list("answer", "n")))
+    my_rsvp = meeting.rsvps.filter(user=user).values_list("answer", flat=True).first()
+    challenges = [
+        _challenge_view(c, user)
+        for c in meeting.challenges.select_related("author").order_by("submitted_at")
+    ]
+    context = {
+        "meeting": meeting,
+        "program": meeting.series.program,
+        "agenda": agenda(meeting),
+        "rsvp_counts": {a: counts.get(a, 0) for a in Rsvp.Answer.values},
+        "my_rsvp": my_rsvp,
+        "can_rsvp": (
+            permissions.may_take_part(user, program_id)
+            and meeting.status == Meeting.Status.SCHEDULED and meeting.ends_at > now
+        ),
+        "challenges": challenges,
+        "is_coordinator": manager,
+        "show_minutes": meeting.status == Meeting.Status.HELD and bool(meeting.minutes.strip()),
+    }
+    if manager:
+        context["rsvps"] = list(meeting.rsvps.select_related("user").order_by("answer", "user__display_name"))
+        context["attendance"] = list(meeting.attendance.select_related("user").order_by("user__display_name"))
+    return context
+
+
+def upcoming_meetings_for_user(
+    *, user: User, now: dt.datetime | None = None, limit: int = 3, program_ids: Iterable[int] | None = None,
+) -> list[Meeting]:
+    """The user's coming scheduled meetings across their programs, soonest first, each with
+    ``my_rsvp`` (the user's answer or None). ``program_ids`` saves a query when known."""
+    now = now or timezone.now()
+    if program_ids is None:
+        ids = permissions.community_program_ids(user)
+        program_ids = ids if ids is not None else Program.objects.values_list("pk", flat=True)
+    meetings = list(
+        _meetings().filter(series__program_id__in=list(program_ids), status=Meeting.Status.SCHEDULED, ends_at__gt=now)
+        .order_by("starts_at")[:limit]
+    )
+    if meetings:
+        answers = dict(Rsvp.objects.filter(user=user, meeting__in=meetings).values_list("meeting_id", "answer"))
+        for meeting in meetings:
+            meeting.my_rsvp = answers.get(meeting.pk)
+    return meetings
+
+
+# --- attendance -----------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class AttendanceRate:
+    """Held meetings a person attended out of those held while they were a member."""
+
+    attended: int
+    held: int
+
+    @property
+    def rate(self) -> float | None:
+        return self.attended / self.held if self.held else None
+
+    @property
+    def percent(self) -> int | None:
+        return None if self.rate is None else round(100 * self.rate)
+
+
+def attendance_rates(
+    *, users: Iterable[User | int], program: Program, now: dt.datetime | None = None,
+) -> dict[int, AttendanceRate]:
+    """Attendance rate over the last 12 months for many people at once, in three queries.
+
+    Only meetings marked held count, and only those on or after the day the person joined
+    the program."""
+    now = now or timezone.now()
+    user_ids = [u if isinstance(u, int) else u.pk for u in users]
+    zone = zoneinfo.ZoneInfo(program.time_zone)
+    held = list(
+        Meeting.objects.filter(
+            series__program=program, status=Meeting.Status.HELD, starts_at__gte=now - ATTENDANCE_WINDOW,
+            starts_at__lte=now,
+        ).values_list("pk", "starts_at")
+    )
+    joined: dict[int, dt.date] = {}
+    for user_id, joined_on in Membership.objects.filter(program=program, user_id__in=user_ids).values_list(
+        "user_id", "joined_on"
+    ):
+        joined[user_id] = min(joined_on, joined.get(user_id, joined_on))
+    present: dict[int, set[int]] = {}
+    if held:
+        for user_id, meeting_id in Attendance.objects.filter(
+            meeting_id__in=[pk for pk, _ in held], user_id__in=user_ids, present=True,
+        ).values_list("user_id", "meeting_id"):
+            present.setdefault(user_id, set()).add(meeting_id)
+    result = {}
+    for user_id in user_ids:
+        since = joined.get(user_id)
+        eligible = {pk for pk, starts in held if since is None or starts.astimezone(zone).date() >= since}
+        attended = len(present.get(user_id, set()) & eligible)
+        result[user_id] = AttendanceRate(attended=attended, held=len(eligible))
+    return result
+
+
+def attendance_rate(user: User, program: Program, now: dt.datetime | None = None) -> AttendanceRate:
+    """One person's attendance rate over the last 12 months (see ``attendance_rates``)."""
+    return attendance_rates(users=[user], program=program, now=now)[user.pk]
+
+
+def attendance_by_month(*, program: Program, months: list[dt.date]) -> dict[dt.date, dict]:
+    """For the program report: per month (first day, in the program's zone) the held meetings,
+    the attendances recorded and the attendances expected (mentors who had joined by each
+    meeting). Two queries whatever the number of mentors or meetings."""
+    if not months:
+        return {}
+    zone = zoneinfo.ZoneInfo(program.time_zone)
+    start = dt.datetime.combine(min(months), dt.time.min, tzinfo=zone)
+    end = dt.datetime.combine(max(months), dt.time.min, tzinfo=zone) + dt.timedelta(days=32)
+    held = list(
+        Meeting.objects.filter(series__program=program, status=Meeting.Status.HELD, starts_at__gte=start,
+                               starts_at__lt=end)
+        .annotate(n_present=Count("attendance", filter=Q(attendance__present=True)))
+        .values_list("starts_at", "n_present")
+    )
+    joined = sorted(
+        Membership.objects.filter(permissions.asked_to_acknowledge_q(), program=program)
+        .values_list("joined_on", flat=True)
+    )
+    wanted = set(months)
+    result: dict[dt.date, dict] = {}
+    for starts_at, n_present in held:
+        day = starts_at.astimezone(zone).date()
+        month = day.replace(day=1)
+        if month not in wanted:
+            continue
+        row = result.setdefault(month, {"meetings": 0, "attended": 0, "expected": 0})
+        row["meetings"] += 1
+        row["attended"] += n_present
+        row["expected"] += sum(1 for j in joined if j <= day)
+    return result
+
+
+# --- challenges -----------------------------------------------------------------------------
+
+def own_challenges(*, user: User, program: Program) -> list[ChallengeView]:
+    return [
+        _challenge_view(c, user)
+        for c in Challenge.objects.filter(program=program, author=user).select_related("author", "meeting")
+    ]
+
+
+def open_challenges(*, program: Program, user: User) -> list[ChallengeView]:
+    """Open challenges of a program, for its coordinators (authors shown)."""
+    if not permissions.may_manage(user, program.pk):
+        return []
+    qs = Challenge.objects.filter(program=program, status=Challenge.Status.OPEN).select_related("author", "meeting")
+    return [_challenge_view(c, user) for c in qs.order_by("submitted_at")]
+
+
+# --- agreements -----------------------------------------------------------------------------
+
+def current_agreement(*, program: Program, now: dt.datetime | None = None) -> ProcessAgreement | None:
+    now = now or timezone.now()
+    return (
+        ProcessAgreement.objects.filter(program=program, published_at__lte=now).order_by("-version").first()
+    )
+
+
+def agreements_to_acknowledge(
+    *, user: User, now: dt.datetime | None = None, memberships: Iterable[Membership] | None = None,
+) -> list[ProcessAgreement]:
+    """The current agreement of each program where the user is asked and has not acknowledged it."""
+    now = now or timezone.now()
+    if memberships is None:
+        memberships = Membership.objects.filter(permissions.asked_to_acknowledge_q(), user=user)
+        program_ids = set(memberships.values_list("program_id", flat=True))
+    else:
+        program_ids = {
+            m.program_id for m in memberships
+            if m.role == Membership.Role.MENTOR and m.status in permissions.LIVE_STATUSES
+        }
+    if not program_ids:
+        return []
+    current: dict[int, ProcessAgreement] = {}
+    for agreement in ProcessAgreement.objects.filter(
+        program_id__in=program_ids, published_at__lte=now,
+    ).select_related("program").order_by("program_id", "-version").only(
+        "pk", "version", "program_id", "published_at", "program__name", "program__slug", "program__community_name",
+    ):
+        current.setdefault(agreement.program_id, agreement)
+    if not current:
+        return []
+    done = set(
+        Acknowledgement.objects.filter(user=user, agreement__in=current.values()).values_list("agreement_id", flat=True)
+    )
+    return [a for a in current.values() if a.pk not in done]
+
+
+@dataclass
+class AcknowledgementRow:
+    membership: Membership
+    acknowledged_at: dt.datetime | None = None
+
+
+@dataclass
+class AcknowledgementStatus:
+    agreement: ProcessAgreement
+    rows: list[AcknowledgementRow] = field(default_factory=list)
+
+    @property
+    def acknowledged(self) -> int:
+        return sum(1 for r in self.rows if r.acknowledged_at)
+
+    @property
+    def pending(self) -> int:
+        return len(self.rows) - self.acknowledged
+
+
+def acknowledgement_status(*, agreement: ProcessAgreement) -> AcknowledgementStatus:
+    """Who among the mentors asked has and has not acknowledged this version (two queries)."""
+    memberships = (
+        Membership.objects.filter(permissions.asked_to_acknowledge_q(), program_id=agreement.program_id)
+        .select_related("user").order_by("user__display_name", "user__email")
+    )
+    acks = dict(agreement.acknowledgements.values_list("user_id", "acknowledged_at"))
+    return AcknowledgementStatus(
+        agreement=agreement,
+        rows=[AcknowledgementRow(membership=m, acknowledged_at=acks.get(m.user_id)) for m in memberships],
+    )
+
+
+def agreement_page(*, program: Program, user: User, now: dt.datetime) -> dict:
+    agreement = current_agreement(program=program, now=now)
+    context = {"program": program, "agreement": agreement, "acknowledged_at": None, "status": None,
+               "is_coordinator": permissions.may_manage(user, program.pk)}
+    if agreement is None:
+        return context
+    context["acknowledged_at"] = (
+        agreement.acknowledgements.filter(user=user).values_list("acknowledged_at", flat=True).first()
+    )
+    context["asked"] = permissions.is_asked_to_acknowledge(user, program)
+    if context["is_coordinator"]:
+        context["status"] = acknowledgement_status(agreement=agreement)
+        context["versions"] = list(program.process_agreements.filter(published_at__isnull=False)
+                                   .annotate(n_acks=Count("acknowledgements")).order_by("-version"))
+    return context
+
+
+def get_agreement_for_user(*, user: User, pk: int) -> ProcessAgreement:
+    qs = ProcessAgreement.objects.select_related("program").filter(published_at__isnull=False)
+    ids = permissions.community_program_ids(user)
+    if ids is not None:
+        qs = qs.filter(program_id__in=ids)
+    try:
+        return qs.get(pk=pk)
+    except ProcessAgreement.DoesNotExist:
+        raise Http404("No such agreement.") from None
+
+
+# --- calendar feed --------------------------------------------------------------------------
+
+def calendar_feed_for_user(*, user: User) -> CalendarFeed | None:
+    return CalendarFeed.objects.filter(user=user).first()
+
+
+def get_feed_user(*, token: str) -> User:
+    """The active person whose feed token this is, or 404 (wrong, revoked or inactive)."""
+    feed = CalendarFeed.objects.select_related("user").filter(token=token, user__is_active=True).first()
+    if feed is None:
+        raise Http404("No such calendar.")
+    return feed.user
+
+
+def feed_meetings(*, user: User, now: dt.datetime | None = None) -> list[Meeting]:
+    """The person's programs' meetings from three months back on, with their agendas."""
+    now = now or timezone.now()
+    ids = permissions.community_program_ids(user)
+    qs = _meetings()
+    if ids is not None:
+        qs = qs.filter(series__program_id__in=ids)
+    return list(
+        qs.filter(Q(starts_at__gte=now - FEED_PAST))
+        .prefetch_related(Prefetch("agenda_items", queryset=AgendaItem.objects.select_related("topic")))
+        .order_by("starts_at")
+    )

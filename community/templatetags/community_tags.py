@@ -1,0 +1,25 @@
+from __future__ import annotations
+
+from django import template
+from django.urls import reverse
+
+from community import markdown, selectors
+
+register = template.Library()
+
+
+@register.filter(name="markdown")
+def markdown_filter(text: str):
+    return markdown.render(text)
+
+
+@register.simple_tag(takes_context=True)
+def calendar_feed_url(context) -> str:
+    """The signed-in person's private feed URL, or an empty string when they have none."""
+    request = context.get("request")
+    if request is None or not request.user.is_authenticated:
+        return ""
+    feed = selectors.calendar_feed_for_user(user=request.user)
+    if feed is None:
+        return ""
+    return request.build_absolute_uri(reverse("community:feed", args=[feed.token]))

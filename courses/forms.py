@@ -1,0 +1,69 @@
+from __future__ import annotations
+
+from decimal import Decimal
+
+from django import forms
+
+from .domains import DOMAIN_CHOICES
+from .models import Completion, Course, Theme
+
+
+class CatalogFilterForm(forms.Form):
+    """The catalog's filters, read from the query string; bad values are ignored, not fatal."""
+
+    q = forms.CharField(label="Search", required=False, max_length=100)
+    modality = forms.ChoiceField(label="Kind", required=False, choices=[("", "Any kind"), *Course.Modality.choices])
+    theme = forms.ChoiceField(label="Theme", required=False)
+    domain = forms.ChoiceField(label="Skill or readiness domain", required=False,
+                               choices=[("", "Any domain"), *DOMAIN_CHOICES])
+    with_credit = forms.BooleanField(label="Has CME credit", required=False)
+    upcoming = forms.BooleanField(label="Has upcoming sessions", required=False)
+
+    def __init__(self, *args, themes: list[Theme], **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["theme"].choices = [("", "Any theme"), *((t.slug, t.name) for t in themes)]
+
+    def filters(self) -> dict:
+        """The valid filters as keyword arguments of ``selectors.catalog_for_user``."""
+        self.is_valid()
+        data = self.cleaned_data
+        return {
+            "q": data.get("q") or "", "modality": data.get("modality") or "", "theme": data.get("theme") or "",
+            "domain": data.get("domain") or "", "with_credit": bool(data.get("with_credit")),
+            "upcoming": bool(data.get("upcoming")),
+        }
+
+
+class CompletionForm(forms.Form):
+    status = forms.ChoiceField(choices=Completion.Status.choices, widget=forms.RadioSelect)
+    completed_on = forms.DateField(
+        label="Completed on", required=False, widget=forms.DateInput(attrs={"type": "date"}),
+        help_text="Only for a completed course.",
+    )
+    credit_hours = forms.DecimalField(
+        label="CME credit hours claimed", required=False, min_value=Decimal("0"), max_digits=5, decimal_places=2,
+        help_text="Only for a completed course; at most the course's credit.",
+    )
+
+    def __init__(self, *args, course: Course, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.course = course
+        self.fields["credit_hours"].max_value = course.cme_credit_hours
+        self.fields["credit_hours"].widget.attrs.update(max=str(course.cme_credit_hours), step="0.25")
+        if not course.has_credit:
+            self.fields["credit_hours"].help_text = "This course carries no CME credit."
+
+    def clean_credit_hours(self):
+        value = self.cleaned_data.get("credit_hours")
+        if value is not None and value > self.course.cme_credit_hours:
+            raise forms.ValidationError(f"This course carries at most {self.course.cme_credit_hours} CME credit hours.")
+        return value
+
+    def clean(self):
+        data = super().clean()
+        if data.get("status") == Completion.Status.COMPLETED:
+            if not data.get("completed_on") and "completed_on" not in self.errors:
+                self.add_error("completed_on", "Give the date you completed the course.")
+            if data.get("credit_hours") is None and "credit_hours" not in self.errors:
+                self.add_error("credit_hours", "Give the credit hours you claim (0 if none).")
+        return data

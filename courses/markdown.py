@@ -1,0 +1,42 @@
+"""Markdown for quick guides, rendered to HTML and then sanitised.
+
+Markdown passes raw HTML through, so every rendering is cleaned with nh3: only the tags
+below survive, scripts and styles are dropped with their content, event-handler and style
+attributes are removed, and links may only use http, https or mailto.
+"""
+
+from __future__ import annotations
+
+import re
+
+import markdown as markdown_lib
+import nh3
+from django.utils.safestring import SafeString, mark_safe
+
+ALLOWED_TAGS = {
+    "a", "abbr", "b", "blockquote", "br", "code", "dd", "del", "dl", "dt", "em", "h2", "h3", "h4", "h5", "h6",
+    "hr", "i", "li", "ol", "p", "pre", "strong", "sub", "sup", "table", "tbody", "td", "th", "thead", "tr", "ul",
+}
+ALLOWED_ATTRIBUTES = {"a": {"href", "title"}, "abbr": {"title"}, "ol": {"start"}, "th": {"scope"}}
+DROPPED_WITH_CONTENT = {"script", "style", "iframe", "object", "template", "noscript"}
+URL_SCHEMES = {"http", "https", "mailto"}
+HEADING_TAG = re.compile(r"<(/?)h([1-5])\b")
+
+
+def _demote_headings(html: str) -> str:
+    """The page title is the only h1: a guide's own headings start one level down."""
+    return HEADING_TAG.sub(lambda m: f"<{m.group(1)}h{int(m.group(2)) + 1}", html)
+
+
+def render_markdown(text: str) -> SafeString:
+    """Markdown → sanitised HTML, safe to put in a page as it is."""
+    html = markdown_lib.markdown(text or "", extensions=["extra", "sane_lists"], output_format="html")
+    cleaned = nh3.clean(
+        _demote_headings(html),
+        tags=ALLOWED_TAGS,
+        clean_content_tags=DROPPED_WITH_CONTENT,
+        attributes=ALLOWED_ATTRIBUTES,
+        url_schemes=URL_SCHEMES,
+        link_rel="noopener noreferrer nofollow",
+    )
+    return mark_safe(cleaned)  # noqa: S308 — nh3 has just removed everything unsafe

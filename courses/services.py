@@ -1,0 +1,130 @@
+"""Writes for the catalog and completions. Each validates fully before it saves."""
+
+from __future__ import annotations
+
+import datetime
+from decimal import Decimal
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from django.utils.text import slugify
+
+from mentorprogram.models import User
+
+from . import permissions
+from .academic_year import academic_year_bounds, academic_year_label, academic_year_of
+from .models import Completion, Course, CourseDomain, Theme, person_today
+from .selectors import academic_start_month_for
+
+
+@transaction.atomic
+def completion_record(
+    *, user: User, course: Course, status: str, completed_on: datetime.date | None = None,
+    credit_hours: Decimal | None = None, now: datetime.datetime | None = None,
+) -> Completion:
+    """Record the person's plan, enrolment or completion of a course.
+
+    An open (planned or enrolled) record of the course is updated in place; otherwise a new
+    record is made. A completion needs a date no later than today in the person's time zone
+    and claims at most the course's CME credit; a course is completed at most once per
+    academic year. Verified records are never changed here.
+    """
+    now = now or timezone.now()
+    if not course.is_active and status != Completion.Status.COMPLETED:
+        raise ValidationError({"status": "This course is no longer offered; you can only record having completed it."})
+    completion = (
+        Completion.objects.select_for_update()
+        .filter(user=user, course=course, status__in=[Completion.Status.PLANNED, Completion.Status.ENROLLED])
+        .first()
+    ) or Completion(user=user, course=course)
+    completion.course = course
+    completion.status = status
+    if status == Completion.Status.COMPLETED:
+        completion.completed_on = completed_on
+        completion.credit_hours = credit_hours if credit_hours is not None else Decimal("0")
+        errors = {}
+        if completed_on is not None and completed_on > person_today(user, now):
+            errors["completed_on"] = "The completion date cannot be in the future."
+        if credit_hours is None:
+            errors["credit_hours"] = "Give the credit hours you claim (0 if none)."
+        if completed_on is not None and "completed_on" not in errors:
+            start_month = academic_start_month_for(person=user)
+            year = academic_year_of(completed_on, start_month)
+            first, last = academic_year_bounds(year, start_month)
+            if Completion.objects.filter(user=user, course=course, status=Completion.Status.COMPLETED,
+                                         completed_on__range=(first, last)).exists():
+                errors["completed_on"] = (
+                    f"You already recorded this course as completed in {academic_year_label(year, start_month)}. "
+                    "Remove that record first if it is wrong."
+                )
+        if errors:
+            raise ValidationError(errors)
+    else:
+        completion.completed_on = None
+        completion.credit_hours = Decimal("0")
+    completion.full_clean()
+    try:
+        with transaction.atomic():
+            completion.save()
+    except IntegrityError:
+        raise ValidationError({"completed_on": "You already recorded this course on that date."}) from None
+    return completion
+
+
+def completion_remove(*, user: User, completion: Completion) -> None:
+    """A person removes one of their own records, unless a coordinator has verified it."""
+    if completion.user_id != user.pk:
+        raise PermissionDenied("Only the person may remove their own record.")
+    if completion.is_verified:
+        raise ValidationError("A verified record cannot be removed; ask your coordinator.")
+    completion.delete()
+
+
+def completion_verify(*, completion: Completion, by: User, now: datetime.datetime | None = None) -> Completion:
+    """A coordinator of one of the person's programs confirms a completed course."""
+    if not permissions.may_verify_completion(by, completion.user):
+        raise PermissionDenied("Only a coordinator of the person's program may verify their records.")
+    if completion.status != Completion.Status.COMPLETED:
+        raise ValidationError("Only a completed course can be verified.")
+    if completion.is_verified:
+        return completion
+    completion.verified_at = now or timezone.now()
+    completion.verified_by = by
+    completion.full_clean()
+    completion.save(update_fields=["verified_at", "verified_by", "updated_at"])
+    return completion
+
+
+def completion_unverify(*, completion: Completion, by: User) -> Completion:
+    if not permissions.may_verify_completion(by, completion.user):
+        raise PermissionDenied("Only a coordinator of the person's program may change a verification.")
+    completion.verified_at = None
+    completion.verified_by = None
+    completion.save(update_fields=["verified_at", "verified_by", "updated_at"])
+    return completion
+
+
+def themes_from_names(names: list[str]) -> list[Theme]:
+    """The themes with these names, made when missing (matched by slug, so case does not matter)."""
+    found = []
+    for name in names:
+        name = " ".join(name.split())
+        slug = slugify(name)[:100]
+        if not slug:
+            continue
+        theme, _ = Theme.objects.get_or_create(slug=slug, defaults={"name": name[:100]})
+        found.append(theme)
+    return found
+
+
+@transaction.atomic
+def course_set_domains(*, course: Course, domain_keys: list[str]) -> None:
+    """Make the course address exactly these domains."""
+    keys = set(domain_keys)
+    course.domains.exclude(domain_key__in=keys).delete()
+    existing = set(course.domains.values_list("domain_key", flat=True))
+    new = [CourseDomain(course=course, domain_key=k) for k in sorted(keys - existing)]
+    for row in new:
+        row.full_clean(exclude=["course"])
+    CourseDomain.objects.bulk_create(new)

@@ -1,0 +1,83 @@
+"""The coordinators' admin for series and meetings, and the demo seed."""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+
+from django.core.management import call_command
+from django.urls import reverse
+
+from community.models import Attendance, Challenge, Meeting, MeetingSeries, ProcessAgreement
+from demo.seeders.core import DEMO_PROGRAM_SLUG
+
+SERIES_FORM = {
+    "title": "Monthly meeting", "is_active": "on", "rrule": "FREQ=MONTHLY;BYDAY=2TU",
+    "first_date": "2026-01-01", "start_time": "12:00", "duration_minutes": "60", "time_zone": "",
+    "place": "Room 114", "video_url": "https://video.example.org/j/1",
+}
+
+
+def test_a_coordinator_defines_a_series_and_twelve_months_of_meetings_appear(client, program, coordinator):
+    client.force_login(coordinator)
+    response = client.post(reverse("admin:community_meetingseries_add"), {**SERIES_FORM, "program": program.pk})
+    assert response.status_code == 302
+    assert Meeting.objects.filter(series__program=program).count() == 12
+
+
+def test_a_bad_rule_or_dates_get_field_errors_and_nothing_is_made(client, program, coordinator):
+    client.force_login(coordinator)
+    url = reverse("admin:community_meetingseries_add")
+    for bad, field in (
+        ({"rrule": "FREQ=FORTNIGHTLY"}, "rrule"),
+        ({"rrule": "FREQ=YEARLY;BYMONTH=4;BYMONTHDAY=31"}, "rrule"),
+        ({"last_date": "2025-12-01"}, "last_date"),
+    ):
+        response = client.post(url, {**SERIES_FORM, "program": program.pk, **bad})
+        assert response.status_code == 200
+        assert field in response.context["adminform"].form.errors, bad
+    assert not MeetingSeries.objects.exists() and not Meeting.objects.exists()
+
+
+def test_moving_a_meeting_in_the_admin_raises_its_sequence_and_an_end_before_start_is_refused(
+    client, coordinator, meeting,
+):
+    client.force_login(coordinator)
+    url = reverse("admin:community_meeting_change", args=[meeting.pk])
+    local = meeting.starts_at.astimezone(dt.UTC)
+    form = {
+        "status": "scheduled", "place": meeting.place, "video_url": meeting.video_url,
+        "starts_at_0": (local + dt.timedelta(days=1)).strftime("%Y-%m-%d"), "starts_at_1": "12:00",
+        "ends_at_0": (local + dt.timedelta(days=1)).strftime("%Y-%m-%d"), "ends_at_1": "11:00",
+        "reading_title": "", "reading_url": "", "minutes": "",
+        "agenda_items-TOTAL_FORMS": "0", "agenda_items-INITIAL_FORMS": "0",
+        "attendance-TOTAL_FORMS": "0", "attendance-INITIAL_FORMS": "0",
+    }
+    response = client.post(url, form)
+    assert response.status_code == 200
+    assert "ends_at" in response.context["adminform"].form.errors
+    meeting.refresh_from_db()
+    assert meeting.sequence == 0
+
+    response = client.post(url, {**form, "ends_at_1": "13:00"})
+    assert response.status_code == 302
+    meeting.refresh_from_db()
+    assert meeting.sequence == 1 and meeting.is_exception
+    assert meeting.occurrence_start != meeting.starts_at
+
+
+def test_seed_demo_creates_the_community_and_a_second_run_changes_nothing(db):
+    call_command("seed_demo", mentors=5, force=True, stdout=io.StringIO())
+    counts = (Meeting.objects.count(), Attendance.objects.count(), Challenge.objects.count(),
+              ProcessAgreement.objects.count())
+    meetings = Meeting.objects.filter(series__program__slug=DEMO_PROGRAM_SLUG)
+    assert meetings.filter(status="held").exclude(minutes="").exists()
+    upcoming = meetings.filter(status="scheduled").order_by("starts_at").first()
+    assert upcoming.agenda_items.exists() and upcoming.reading_title
+    assert meetings.filter(status="scheduled", presenter__isnull=False).exists()
+    snapshot = list(meetings.values_list("pk", "sequence", "status", "updated_at"))
+
+    call_command("seed_demo", mentors=5, force=True, stdout=io.StringIO())
+    assert counts == (Meeting.objects.count(), Attendance.objects.count(), Challenge.objects.count(),
+                      ProcessAgreement.objects.count())
+    assert list(meetings.values_list("pk", "sequence", "status", "updated_at")) == snapshot

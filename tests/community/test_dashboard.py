@@ -1,0 +1,51 @@
+"""The dashboard's next-meeting card."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+from django.utils import timezone
+
+from mentorprogram.models import Membership
+from tests.factories import make_member
+from tests.factories.community import AgendaItemFactory, MeetingFactory, ProcessAgreementFactory, RsvpFactory
+
+
+def test_the_card_shows_the_next_meeting_agenda_reading_rsvp_state_and_calendar_link(client, mentor, meeting, series):
+    MeetingFactory(series=series, starts_at=meeting.starts_at + dt.timedelta(days=28))
+    AgendaItemFactory(meeting=meeting, topic=None, text="Round the table: one success, one worry")
+    RsvpFactory(meeting=meeting, user=mentor, answer="maybe")
+    client.force_login(mentor)
+    response = client.get("/")
+    card = next(c for c in response.context["cards"] if c["title"] == "Next community meeting")
+    assert card["meeting"] == meeting and card["my_rsvp"] == "maybe"
+    body = response.content.decode()
+    assert "Round the table: one success, one worry" in body
+    assert "Giving feedback that lands" in body
+    assert f"/community/meetings/{meeting.pk}/calendar.ics" in body
+    assert 'value="maybe" class="btn btn-sm btn-secondary" aria-pressed="true"' in body
+
+
+def test_the_card_skips_cancelled_meetings(client, mentor, meeting, series):
+    meeting.status = "cancelled"
+    meeting.save()
+    later = MeetingFactory(series=series, starts_at=timezone.now() + dt.timedelta(days=30))
+    client.force_login(mentor)
+    card = client.get("/").context["cards"][0]
+    assert card["meeting"] == later
+
+
+@pytest.mark.parametrize("members", [5, 200])
+def test_the_card_costs_the_same_queries_whatever_the_size(
+    client, program, mentor, meeting, members, django_assert_num_queries,
+):
+    AgendaItemFactory(meeting=meeting)
+    ProcessAgreementFactory(program=program)
+    for _ in range(members):
+        RsvpFactory(meeting=meeting, user=make_member(program, Membership.Role.MENTOR))
+    client.force_login(mentor)
+    # The whole dashboard: session, user, memberships, then the meeting, its RSVP, its agenda, the agreements.
+    with django_assert_num_queries(7):
+        body = client.get("/").content.decode()
+    assert "Agreements to review" in body

@@ -1,0 +1,146 @@
+"""The community and meeting pages: what members see, who may see them, and at what cost."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+from django.urls import reverse
+from django.utils import timezone
+
+from community.models import Topic
+from mentorprogram.models import Membership
+from tests.factories import make_member
+from tests.factories.community import (
+    AgendaItemFactory,
+    ChallengeFactory,
+    MeetingFactory,
+    ResourcePersonFactory,
+    RsvpFactory,
+)
+
+
+def test_it_shows_the_community_by_its_name_with_purpose_members_and_meetings(
+    client, program, community, mentor, other_mentor, meeting, past_meeting,
+):
+    client.force_login(mentor)
+    response = client.get(reverse("community:detail", args=[program.slug]))
+    body = response.content.decode()
+    assert response.status_code == 200
+    assert program.community_name in body
+    assert community.purpose in body
+    assert str(other_mentor) in body
+    assert reverse("community:meeting", args=[meeting.pk]) in body
+    assert reverse("community:meeting", args=[past_meeting.pk]) in body
+    assert response.context["next_meeting"] == meeting
+
+
+def test_it_lists_the_users_communities_on_the_index(client, program, other_program, mentor, meeting):
+    client.force_login(mentor)
+    response = client.get(reverse("community:index"))
+    assert [c["program"] for c in response.context["communities"]] == [program]
+    assert response.context["communities"][0]["next_meeting"] == meeting
+    assert other_program.community_name not in response.content.decode()
+
+
+def test_it_shows_the_meeting_with_agenda_presenter_reading_in_the_viewers_time_zone(client, program, mentor, meeting):
+    topic = Topic.objects.get(name="Your mentees' challenges")
+    AgendaItemFactory(meeting=meeting, topic=topic, text="Round the table")
+    AgendaItemFactory(meeting=meeting, topic=None, text="Planning the spring social")
+    meeting.presenter = ResourcePersonFactory(program=program, name="Dr. Miriam Alvarez")
+    meeting.save()
+    mentor.time_zone = "Europe/Paris"
+    mentor.save()
+    client.force_login(mentor)
+    body = client.get(reverse("community:meeting", args=[meeting.pk])).content.decode()
+    assert "Your mentees&#x27; challenges" in body and "Planning the spring social" in body
+    assert "Dr. Miriam Alvarez" in body
+    assert 'href="https://example.org/readings/feedback"' in body
+    paris = timezone.localtime(meeting.starts_at, timezone=__import__("zoneinfo").ZoneInfo("Europe/Paris"))
+    assert paris.strftime("%H:%M") in body
+
+
+def test_it_renders_minutes_as_sanitised_markdown_once_held(client, mentor, past_meeting):
+    past_meeting.minutes = "We discussed **feedback**.<script>alert(1)</script> [x](javascript:alert(1))"
+    past_meeting.save()
+    client.force_login(mentor)
+    body = client.get(reverse("community:meeting", args=[past_meeting.pk])).content.decode()
+    assert "<strong>feedback</strong>" in body
+    assert "<script>alert(1)" not in body
+    assert "javascript:" not in body
+
+
+def test_it_hides_the_author_of_an_anonymous_challenge_from_other_mentors(
+    client, program, meeting, mentor, other_mentor, coordinator,
+):
+    ChallengeFactory(program=program, author=mentor, meeting=meeting, anonymous=True, text="A worry I keep private.")
+    ChallengeFactory(program=program, author=other_mentor, meeting=meeting, anonymous=False, text="An open question.")
+    url = reverse("community:meeting", args=[meeting.pk])
+
+    client.force_login(other_mentor)
+    body = client.get(url).content.decode()
+    assert "A worry I keep private." in body
+    assert str(mentor) not in body
+    assert "A member of the community" in body
+
+    client.force_login(coordinator)
+    body = client.get(url).content.decode()
+    assert str(mentor) in body and "anonymous to other mentors" in body
+
+    client.force_login(mentor)  # the author sees their own name
+    assert str(mentor) in client.get(url).content.decode()
+
+
+@pytest.mark.parametrize("who", ["other_coordinator", "outsider", "staff_without_membership"])
+def test_it_answers_404_to_people_outside_the_program(client, request, program, meeting, who):
+    make_member(request.getfixturevalue("other_program"), Membership.Role.MENTOR)
+    client.force_login(request.getfixturevalue(who))
+    for url in (
+        reverse("community:detail", args=[program.slug]),
+        reverse("community:meeting", args=[meeting.pk]),
+        reverse("community:meeting_ics", args=[meeting.pk]),
+        reverse("community:challenges", args=[program.slug]),
+        reverse("community:agreements", args=[program.slug]),
+    ):
+        assert client.get(url).status_code == 404, url
+
+
+def test_a_mentor_of_another_program_gets_404(client, program, other_program, meeting):
+    stranger = make_member(other_program, Membership.Role.MENTOR)
+    client.force_login(stranger)
+    assert client.get(reverse("community:meeting", args=[meeting.pk])).status_code == 404
+    assert client.get(reverse("community:detail", args=[program.slug])).status_code == 404
+
+
+def _populate(program, series, members: int) -> None:
+    for _ in range(members):
+        person = make_member(program, Membership.Role.MENTOR)
+        for m in series.meetings.all()[:3]:
+            RsvpFactory(meeting=m, user=person)
+    for i in range(members // 5):
+        ChallengeFactory(program=program, author=person, meeting=series.meetings.first(), anonymous=i % 2 == 0)
+
+
+@pytest.mark.parametrize("members", [5, 200])
+def test_the_community_page_costs_the_same_queries_whatever_its_size(
+    client, program, series, community, coordinator, members, django_assert_num_queries,
+):
+    for weeks in range(1, 4):
+        MeetingFactory(series=series, starts_at=timezone.now() + dt.timedelta(weeks=weeks))
+        MeetingFactory(series=series, starts_at=timezone.now() - dt.timedelta(weeks=weeks), status="held")
+    _populate(program, series, members)
+    client.force_login(coordinator)
+    url = reverse("community:detail", args=[program.slug])
+    with django_assert_num_queries(9):
+        assert client.get(url).status_code == 200
+
+
+@pytest.mark.parametrize("members", [5, 200])
+def test_the_meeting_page_costs_the_same_queries_whatever_its_size(
+    client, program, series, meeting, coordinator, members, django_assert_num_queries,
+):
+    AgendaItemFactory(meeting=meeting)
+    _populate(program, series, members)
+    client.force_login(coordinator)
+    with django_assert_num_queries(10):
+        assert client.get(reverse("community:meeting", args=[meeting.pk])).status_code == 200

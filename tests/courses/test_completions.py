@@ -1,0 +1,176 @@
+from __future__ import annotations
+
+import datetime
+from decimal import Decimal
+
+import pytest
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import IntegrityError, transaction
+from django.urls import reverse
+from django.utils import timezone
+
+from courses import services
+from courses.models import Completion, Course
+from tests.factories.courses import CompletionFactory, CourseFactory
+
+
+@pytest.fixture
+def course(db):
+    return CourseFactory(title="Self-paced mentor training", cme_credit_hours=Decimal("2.5"))
+
+
+def record(client, course, **data):
+    return client.post(reverse("courses:completion_save", args=[course.pk]), data)
+
+
+def test_it_moves_one_record_from_planned_to_completed(client, mentor, course):
+    client.force_login(mentor)
+    assert record(client, course, status="planned").status_code == 302
+    assert record(client, course, status="enrolled").status_code == 302
+    today = timezone.localdate()
+    response = record(client, course, status="completed", completed_on=today.isoformat(), credit_hours="2.5")
+    assert response.status_code == 302
+    completion = Completion.objects.get(user=mentor, course=course)
+    assert (completion.status, completion.completed_on, completion.credit_hours) == ("completed", today, Decimal("2.5"))
+
+
+def test_it_refuses_credit_above_the_courses_and_saves_nothing(client, mentor, course):
+    client.force_login(mentor)
+    response = record(client, course, status="completed", completed_on=timezone.localdate().isoformat(),
+                      credit_hours="3")
+    assert response.status_code == 200
+    assert "at most 2.50 CME credit hours" in response.context["form"].errors["credit_hours"][0]
+    assert not Completion.objects.exists()
+
+
+def test_it_refuses_a_completion_date_in_the_future(client, mentor, course):
+    client.force_login(mentor)
+    tomorrow = timezone.localdate() + datetime.timedelta(days=2)
+    response = record(client, course, status="completed", completed_on=tomorrow.isoformat(), credit_hours="1")
+    assert response.context["form"].errors["completed_on"] == ["The completion date cannot be in the future."]
+    assert not Completion.objects.exists()
+
+
+def test_it_judges_the_future_by_the_persons_own_day(mentor, other_mentor, course):
+    now = datetime.datetime(2026, 3, 10, 23, 0, tzinfo=datetime.UTC)  # 11 March already at UTC+14
+    mentor.time_zone, other_mentor.time_zone = "Pacific/Kiritimati", "America/Los_Angeles"
+    march_11 = datetime.date(2026, 3, 11)
+    services.completion_record(user=mentor, course=course, status="completed", completed_on=march_11,
+                               credit_hours=Decimal("1"), now=now)
+    with pytest.raises(ValidationError) as error:
+        services.completion_record(user=other_mentor, course=course, status="completed", completed_on=march_11,
+                                   credit_hours=Decimal("1"), now=now)
+    assert error.value.message_dict["completed_on"] == ["The completion date cannot be in the future."]
+
+
+def test_it_asks_for_a_date_and_credit_when_completed(client, mentor, course):
+    client.force_login(mentor)
+    response = record(client, course, status="completed")
+    assert set(response.context["form"].errors) == {"completed_on", "credit_hours"}
+    assert not Completion.objects.exists()
+
+
+def test_it_records_a_course_once_per_academic_year(client, mentor, course):
+    client.force_login(mentor)
+    today = timezone.localdate()
+    CompletionFactory(user=mentor, course=course, completed_on=today - datetime.timedelta(days=1))
+    response = record(client, course, status="completed", completed_on=today.isoformat(), credit_hours="2.5")
+    assert "already recorded this course as completed" in str(response.context["form"].errors)
+    assert Completion.objects.filter(user=mentor, course=course).count() == 1
+
+
+def test_it_allows_an_annual_event_again_the_next_academic_year(mentor, program):
+    day = CourseFactory(modality=Course.Modality.ANNUAL_EVENT, cme_credit_hours=Decimal("4"))
+    CompletionFactory(user=mentor, course=day, completed_on=datetime.date(2024, 10, 1), credit_hours=Decimal("4"))
+    services.completion_record(user=mentor, course=day, status="completed", completed_on=datetime.date(2025, 10, 2),
+                               credit_hours=Decimal("4"))
+    assert Completion.objects.filter(user=mentor, course=day).count() == 2
+
+
+def test_it_keeps_no_date_or_credit_on_a_planned_course(mentor, course):
+    completion = services.completion_record(user=mentor, course=course, status="planned",
+                                            completed_on=datetime.date(2025, 1, 1), credit_hours=Decimal("2"))
+    assert (completion.completed_on, completion.credit_hours) == (None, Decimal("0"))
+
+
+def test_it_will_not_plan_a_course_no_longer_offered(mentor):
+    retired = CourseFactory(is_active=False)
+    with pytest.raises(ValidationError):
+        services.completion_record(user=mentor, course=retired, status="planned")
+
+
+def test_it_lets_a_person_remove_their_own_unverified_record(client, mentor, course):
+    completion = CompletionFactory(user=mentor, course=course)
+    client.force_login(mentor)
+    assert client.post(reverse("courses:completion_delete", args=[completion.pk])).status_code == 302
+    assert not Completion.objects.exists()
+
+
+def test_it_keeps_a_verified_record(client, mentor, coordinator, course):
+    completion = CompletionFactory(user=mentor, course=course)
+    services.completion_verify(completion=completion, by=coordinator)
+    client.force_login(mentor)
+    client.post(reverse("courses:completion_delete", args=[completion.pk]))
+    assert Completion.objects.filter(pk=completion.pk).exists()
+
+
+def test_it_hides_a_persons_record_from_another_mentor(client, mentor, other_mentor, course):
+    completion = CompletionFactory(user=mentor, course=course)
+    client.force_login(other_mentor)
+    assert client.post(reverse("courses:completion_delete", args=[completion.pk])).status_code == 404
+    assert Completion.objects.filter(pk=completion.pk).exists()
+
+
+def test_it_lets_only_a_coordinator_of_the_persons_program_verify(mentor, coordinator, other_coordinator, course):
+    completion = CompletionFactory(user=mentor, course=course)
+    for not_allowed in (other_coordinator, mentor):
+        with pytest.raises(PermissionDenied):
+            services.completion_verify(completion=completion, by=not_allowed)
+    services.completion_verify(completion=completion, by=coordinator)
+    completion.refresh_from_db()
+    assert completion.verified_by == coordinator
+
+
+def test_it_verifies_only_completed_records(mentor, coordinator, course):
+    planned = CompletionFactory(user=mentor, course=course, status="planned", completed_on=None, credit_hours=0)
+    with pytest.raises(ValidationError):
+        services.completion_verify(completion=planned, by=coordinator)
+
+
+def test_the_database_refuses_a_planned_record_with_credit(mentor, course):
+    with pytest.raises(IntegrityError), transaction.atomic():
+        Completion.objects.create(user=mentor, course=course, status="planned", credit_hours=Decimal("1"))
+
+
+def test_it_shows_the_form_with_the_courses_credit_filled_in(client, mentor, course):
+    client.force_login(mentor)
+    response = client.get(course.get_absolute_url())
+    assert response.context["form"].initial["credit_hours"] == Decimal("2.5")
+
+
+def test_a_mentor_records_the_self_paced_course_and_sees_the_credit_everywhere(client, mentor):
+    client.force_login(mentor)
+    credited = client.get(reverse("courses:catalog"), {"with_credit": "on"}).context["page"]
+    course = next(c for c in credited if c.modality == Course.Modality.SELF_PACED)
+    response = record(client, course, status="completed", completed_on=timezone.localdate().isoformat(),
+                      credit_hours="2.5")
+    assert response.status_code == 302
+    transcript = client.get(reverse("courses:transcript"))
+    assert course.title in transcript.content.decode()
+    assert transcript.context["transcript"].years[0].credit_hours == Decimal("2.5")
+    card = next(c for c in client.get("/").context["cards"] if c["title"] == "Training")
+    assert card["credit_hours"] == Decimal("2.5")
+
+
+@pytest.mark.parametrize("sessions", [2, 40])
+def test_it_shows_a_course_page_in_a_fixed_number_of_queries(client, mentor, course, sessions,
+                                                            django_assert_num_queries):
+    from tests.factories.courses import CourseSessionFactory
+
+    CourseSessionFactory.create_batch(sessions, course=course)
+    CompletionFactory(user=mentor, course=course)
+    client.force_login(mentor)
+    # user, memberships ×2, course, sessions, my records, domains, themes
+    with django_assert_num_queries(8):
+        response = client.get(course.get_absolute_url())
+    assert len(response.context["upcoming_sessions"]) == sessions

@@ -9,6 +9,7 @@ plans and reports can speak of "the communication domain" whatever the version.
 from __future__ import annotations
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
@@ -61,6 +62,24 @@ class InstrumentVersion(models.Model):
     def __str__(self) -> str:
         return f"{self.instrument} v{self.number}"
 
+    @property
+    def is_frozen(self) -> bool:
+        """Frozen once any response to it is submitted; changes then go into a new version."""
+        if self.pk is None:
+            return False
+        return self.responses.filter(status=Response.Status.SUBMITTED).exists()
+
+
+FROZEN_MESSAGE = (
+    "This version has submitted responses, so it is frozen: changing it would change what people "
+    "answered. Use “New version from this” to make an editable copy."
+)
+
+
+def _refuse_if_frozen(version_id: int | None) -> None:
+    if version_id and Response.objects.filter(version_id=version_id, status=Response.Status.SUBMITTED).exists():
+        raise ValidationError(FROZEN_MESSAGE)
+
 
 class Domain(models.Model):
     version = models.ForeignKey(InstrumentVersion, on_delete=models.CASCADE, related_name="domains")
@@ -77,6 +96,10 @@ class Domain(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+    def clean(self) -> None:
+        super().clean()
+        _refuse_if_frozen(self.version_id)
 
 
 class Item(models.Model):
@@ -108,6 +131,26 @@ class Item(models.Model):
     def __str__(self) -> str:
         return self.prompt[:80]
 
+    def clean(self) -> None:
+        super().clean()
+        if self.domain_id:
+            _refuse_if_frozen(Domain.objects.filter(pk=self.domain_id).values_list("version_id", flat=True).first())
+        if self.scale_min is not None and self.scale_max is not None and self.scale_min >= self.scale_max:
+            raise ValidationError({"scale_max": "The top of the scale must be above its bottom."})
+        labels = self.scale_labels or {}
+        if not isinstance(labels, dict) or not all(
+            str(k).isdigit() and self.scale_min <= int(k) <= self.scale_max and isinstance(v, str)
+            for k, v in labels.items()
+        ):
+            raise ValidationError({"scale_labels": (
+                "Give labels as an object from scale points to text, within the scale, "
+                'e.g. {"1": "Not at all", "7": "Extremely"}.'
+            )})
+
+    @property
+    def is_scored(self) -> bool:
+        return self.response_type in (self.ResponseType.RATING, self.ResponseType.ABILITY_WILLINGNESS)
+
 
 class Response(models.Model):
     """One person's answers to one instrument version in one program."""
@@ -122,6 +165,9 @@ class Response(models.Model):
 
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="assessment_responses")
     program = models.ForeignKey(Program, on_delete=models.CASCADE, related_name="assessment_responses")
+    instrument = models.ForeignKey(Instrument, on_delete=models.PROTECT, related_name="responses",
+                                   help_text="The version's instrument, kept here so the database can hold "
+                                             "one baseline and one draft per person, program and instrument.")
     version = models.ForeignKey(InstrumentVersion, on_delete=models.PROTECT, related_name="responses")
     status = models.CharField(max_length=20, choices=Status.choices, default=Status.DRAFT)
     occasion = models.CharField(max_length=20, choices=Occasion.choices, blank=True,
@@ -136,13 +182,25 @@ class Response(models.Model):
             # At most one open draft per person, program and version.
             models.UniqueConstraint(fields=["user", "program", "version"], condition=Q(status="draft"),
                                     name="response_one_draft"),
+            models.UniqueConstraint(fields=["user", "program", "instrument"], condition=Q(status="draft"),
+                                    name="response_one_draft_per_instrument"),
+            models.UniqueConstraint(fields=["user", "program", "instrument"], condition=Q(occasion="baseline"),
+                                    name="response_one_baseline"),
+            models.CheckConstraint(
+                condition=Q(status="draft", occasion="")
+                | Q(status="submitted", occasion__in=["baseline", "follow_up"]),
+                name="response_occasion_set_on_submit",
+            ),
             models.CheckConstraint(
                 condition=Q(status="draft", submitted_at__isnull=True)
                 | Q(status="submitted", submitted_at__isnull=False),
                 name="response_submitted_has_time",
             ),
         ]
-        indexes = [models.Index(fields=["program", "status", "occasion"])]
+        indexes = [
+            models.Index(fields=["program", "status", "occasion"]),
+            models.Index(fields=["user", "program", "instrument", "status"]),
+        ]
 
     def __str__(self) -> str:
         return f"{self.version} — {self.user} ({self.get_status_display()})"

@@ -23,6 +23,7 @@ from __future__ import annotations
 
 from datetime import date
 
+from assessments import selectors as assessment_selectors
 from mentorprogram import selectors as core_selectors
 from mentorprogram.models import Program
 
@@ -32,15 +33,35 @@ def membership_counts(program: Program) -> dict[tuple[str, str], int]:
 
 
 def domain_scores(program: Program, kind: str) -> list[dict] | None:
-    return None
+    instrument = assessment_selectors.program_instrument(program=program, kind=kind)
+    if instrument is None:
+        return []
+    aggregates = assessment_selectors.program_aggregates(program=program, instrument=instrument)
+    scale = 100 if aggregates.measure == "readiness" else 1
+
+    def scaled(value: float | None) -> float | None:
+        return None if value is None else value * scale
+
+    return [
+        {"domain": d.name, "baseline_mean": scaled(d.baseline_mean), "baseline_n": d.n,
+         "latest_mean": scaled(d.latest_mean), "latest_n": d.n}
+        for d in aggregates.domains
+    ]
 
 
 def readiness_shares(program: Program) -> list[float] | None:
-    return None
+    instrument = assessment_selectors.program_instrument(program=program, kind="readiness")
+    if instrument is None:
+        return []
+    return assessment_selectors.program_readiness_shares(program=program, instrument=instrument)
 
 
 def domain_change(program: Program) -> list[dict] | None:
-    return None
+    instrument = assessment_selectors.program_instrument(program=program, kind="skills")
+    if instrument is None:
+        return []
+    aggregates = assessment_selectors.program_aggregates(program=program, instrument=instrument)
+    return [{"domain": d.name, "mean_change": d.mean_change, "n": d.n_change} for d in aggregates.domains]
 
 
 def attendance_by_month(program: Program, months: list[date]) -> dict[date, dict] | None:

@@ -1,0 +1,54 @@
+"""Who may take, see and change assessments. One rule, one place (STYLE §3).
+
+* Mentors and faculty (prospective or active) take the instruments their programs use.
+* A response is seen by its author, and — once submitted — by its program's coordinators,
+  read-only. Nobody else, superusers included, sees it outside the admin.
+* Only the author changes a response, and only while it is a draft.
+"""
+
+from __future__ import annotations
+
+from mentorprogram.models import Membership, User
+from mentorprogram.permissions import LIVE_STATUSES, is_coordinator
+
+from .models import Response
+
+TAKING_ROLES = (Membership.Role.MENTOR, Membership.Role.FACULTY)
+
+
+def taking_program_ids(user: User) -> set[int]:
+    """Programs in which this user is a mentor or faculty member. Cached on the user object."""
+    if not user.is_authenticated or not user.is_active:
+        return set()
+    cached = getattr(user, "_taking_program_ids", None)
+    if cached is None:
+        cached = set(
+            Membership.objects.filter(user=user, status__in=LIVE_STATUSES, role__in=TAKING_ROLES)
+            .values_list("program_id", flat=True)
+        )
+        user._taking_program_ids = cached
+    return cached
+
+
+def taking_program_ids_from(memberships) -> set[int]:
+    """The same rule over already loaded memberships (the dashboard has them)."""
+    return {m.program_id for m in memberships if m.role in TAKING_ROLES and m.status in LIVE_STATUSES}
+
+
+def can_take(user: User, program_id: int) -> bool:
+    return program_id in taking_program_ids(user)
+
+
+def can_view_response(user: User, response: Response) -> bool:
+    if not user.is_authenticated or not user.is_active:
+        return False
+    if response.user_id == user.pk:
+        return True
+    return response.status == Response.Status.SUBMITTED and is_coordinator(user, response.program_id)
+
+
+def can_edit_response(user: User, response: Response) -> bool:
+    return (
+        user.is_authenticated and user.is_active
+        and response.user_id == user.pk and response.status == Response.Status.DRAFT
+    )

@@ -1,0 +1,518 @@
+"""Reads for assessments. Other apps (dashboard, accountability, reporting) use these.
+
+Every selector runs a fixed number of queries whatever the number of items, responses or
+people: structures, answers and aggregates are loaded in bulk, never per row.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from django.db.models import Avg, Case, Exists, F, FloatField, OuterRef, Prefetch, Q, Value, When
+from django.http import Http404
+from django.utils import timezone
+
+from mentorprogram.models import Program, User
+
+from . import permissions, scoring
+from .models import Answer, Domain, Instrument, InstrumentVersion, Item, Response
+
+REPLACEABLE_KINDS = (Instrument.Kind.READINESS, Instrument.Kind.SKILLS)
+
+
+# --- Instruments ---------------------------------------------------------------------------
+
+
+def current_versions(*, program_ids: Iterable[int], now: datetime | None = None) -> dict[int, list[InstrumentVersion]]:
+    """The instrument versions each program uses now: the latest published version of every
+    active instrument, shared or the program's own. A program's own readiness checklist or
+    skills inventory replaces the shared default of that kind. One query."""
+    now = now or timezone.now()
+    program_ids = set(program_ids)
+    if not program_ids:
+        return {}
+    versions = (
+        InstrumentVersion.objects.filter(published_at__lte=now, instrument__is_active=True)
+        .filter(Q(instrument__program__isnull=True) | Q(instrument__program_id__in=program_ids))
+        .select_related("instrument")
+        .order_by("instrument__kind", "instrument__name", "instrument_id", "-number")
+    )
+    latest: dict[int, InstrumentVersion] = {}
+    for version in versions:
+        latest.setdefault(version.instrument_id, version)
+    result: dict[int, list[InstrumentVersion]] = {}
+    for pid in program_ids:
+        own = [v for v in latest.values() if v.instrument.program_id == pid]
+        replaced = {v.instrument.kind for v in own if v.instrument.kind in REPLACEABLE_KINDS}
+        shared = [v for v in latest.values() if v.instrument.program_id is None and v.instrument.kind not in replaced]
+        result[pid] = sorted(shared + own, key=lambda v: (v.instrument.kind, v.instrument.name))
+    return result
+
+
+def current_version_for(*, program: Program, instrument_id: int, now: datetime | None = None) -> InstrumentVersion:
+    """The version of this instrument the program uses now, or 404."""
+    for version in current_versions(program_ids=[program.pk], now=now).get(program.pk, []):
+        if version.instrument_id == instrument_id:
+            return version
+    raise Http404("This program does not use that assessment.")
+
+
+# --- Structures and answers ------------------------------------------------------------------
+
+
+@dataclass
+class Structure:
+    """A version's domains (with their items prefetched, in order) and the same as scoring specs."""
+
+    domains: list[Domain]
+    specs: list[scoring.DomainSpec]
+
+    @property
+    def items(self) -> list[Item]:
+        return [item for d in self.domains for item in d.items.all()]
+
+
+def structures(version_ids: Iterable[int]) -> dict[int, Structure]:
+    """Domains and items of the given versions. Two queries."""
+    version_ids = set(version_ids)
+    if not version_ids:
+        return {}
+    domains = (
+        Domain.objects.filter(version_id__in=version_ids)
+        .order_by("version_id", "order", "pk")
+        .prefetch_related(Prefetch("items", queryset=Item.objects.order_by("order", "pk")))
+    )
+    grouped: dict[int, list[Domain]] = defaultdict(list)
+    for d in domains:
+        grouped[d.version_id].append(d)
+    return {
+        vid: Structure(domains=grouped[vid], specs=[domain_spec(d) for d in grouped[vid]]) for vid in version_ids
+    }
+
+
+def domain_spec(domain: Domain) -> scoring.DomainSpec:
+    return scoring.DomainSpec(
+        key=domain.key, name=domain.name,
+        items=tuple(scoring.ItemSpec(i.pk, i.prompt, i.response_type, i.required) for i in domain.items.all()),
+    )
+
+
+def answer_value(answer: Answer) -> scoring.AnswerValue:
+    return scoring.AnswerValue(answer.choice, answer.rating, answer.not_applicable, answer.willingness, answer.text)
+
+
+def answers_by_response(response_ids: Iterable[int]) -> dict[int, dict[int, scoring.AnswerValue]]:
+    """Answers of the given responses, as scoring values keyed by item id. One query."""
+    response_ids = set(response_ids)
+    result: dict[int, dict[int, scoring.AnswerValue]] = {rid: {} for rid in response_ids}
+    if response_ids:
+        for a in Answer.objects.filter(response_id__in=response_ids):
+            result[a.response_id][a.item_id] = answer_value(a)
+    return result
+
+
+@dataclass
+class ScoredResponse:
+    response: Response
+    score: scoring.ResponseScore
+    structure: Structure
+    answers: dict[int, scoring.AnswerValue]
+
+    @property
+    def gaps_by_key(self) -> dict[str, scoring.DomainResult]:
+        return self.score.gaps_by_key
+
+    @property
+    def headline(self) -> float | None:
+        """Overall mean rating, or for a checklist the share of "yes"."""
+        measure = scoring.primary_measure(self.score)
+        return self.score.overall if measure == "score" else self.score.readiness
+
+    @property
+    def measure(self) -> str:
+        return scoring.primary_measure(self.score)
+
+
+def score_responses(responses: Sequence[Response]) -> dict[int, ScoredResponse]:
+    """Score responses in bulk (program must be loaded for its gap threshold). Three queries."""
+    if not responses:
+        return {}
+    structs = structures(r.version_id for r in responses)
+    answers = answers_by_response(r.pk for r in responses)
+    return {
+        r.pk: ScoredResponse(
+            response=r,
+            score=scoring.score_response(structs[r.version_id].specs, answers[r.pk], threshold=r.program.gap_threshold),
+            structure=structs[r.version_id],
+            answers=answers[r.pk],
+        )
+        for r in responses
+    }
+
+
+# --- One person's assessments ------------------------------------------------------------------
+
+
+@dataclass
+class InstrumentStatus:
+    """Where a person stands with one instrument in one program."""
+
+    program: Program
+    instrument: Instrument
+    version: InstrumentVersion
+    draft: Response | None = None
+    answered: int = 0
+    total: int = 0
+    baseline: ScoredResponse | None = None
+    latest: ScoredResponse | None = None
+    submitted_count: int = 0
+    _baseline: Response | None = field(default=None, repr=False)
+    _latest: Response | None = field(default=None, repr=False)
+
+    @property
+    def state(self) -> str:
+        if self.draft is not None:
+            return "draft"
+        return "submitted" if self.latest is not None else "not_started"
+
+    @property
+    def percent(self) -> int:
+        return round(100 * self.answered / self.total) if self.total else 0
+
+    @property
+    def comparison(self) -> scoring.Comparison | None:
+        if self.baseline is None or self.latest is None or self.baseline.response.pk == self.latest.response.pk:
+            return None
+        return scoring.compare(self.baseline.score, self.latest.score)
+
+    @property
+    def overall_change(self) -> float | None:
+        comparison = self.comparison
+        return comparison.overall.change if comparison else None
+
+    @property
+    def gaps_by_key(self) -> dict[str, scoring.DomainResult]:
+        """Gaps of the latest submitted response, by domain key."""
+        return self.latest.gaps_by_key if self.latest else {}
+
+
+def instrument_statuses(
+    *, user: User, programs: Iterable[Program], now: datetime | None = None
+) -> list[InstrumentStatus]:
+    """For each program given and each instrument it uses: the person's draft with its progress,
+    their baseline and their latest submitted response, scored. The caller decides whose
+    statuses may be read; this reads ``user``'s own. Five queries at most."""
+    programs = {p.pk: p for p in programs}
+    versions = current_versions(program_ids=programs, now=now)
+    instrument_ids = {v.instrument_id for vs in versions.values() for v in vs}
+    if not instrument_ids:
+        return []
+    responses = list(
+        Response.objects.filter(user=user, program_id__in=programs, instrument_id__in=instrument_ids)
+        .select_related("version")
+        .order_by("submitted_at", "pk")
+    )
+    by_key: dict[tuple[int, int], list[Response]] = defaultdict(list)
+    for r in responses:
+        r.program = programs[r.program_id]
+        by_key[(r.program_id, r.instrument_id)].append(r)
+
+    statuses: list[InstrumentStatus] = []
+    wanted: list[Response] = []
+    for pid, program_versions in versions.items():
+        for version in program_versions:
+            own = by_key.get((pid, version.instrument_id), [])
+            submitted = [r for r in own if r.status == Response.Status.SUBMITTED]
+            status = InstrumentStatus(program=programs[pid], instrument=version.instrument, version=version,
+                                      submitted_count=len(submitted))
+            status.draft = next((r for r in own if r.status == Response.Status.DRAFT), None)
+            status._baseline = next((r for r in submitted if r.occasion == Response.Occasion.BASELINE), None)
+            status._latest = submitted[-1] if submitted else None
+            wanted += [r for r in (status.draft, status._baseline, status._latest) if r is not None]
+            statuses.append(status)
+
+    scored = score_responses(list({r.pk: r for r in wanted}.values()))
+    for status in statuses:
+        if status.draft is not None:
+            status.answered, status.total = scoring.progress(
+                scored[status.draft.pk].structure.specs, scored[status.draft.pk].answers)
+        status.baseline = scored.get(status._baseline.pk) if status._baseline else None
+        status.latest = scored.get(status._latest.pk) if status._latest else None
+    statuses.sort(key=lambda s: (s.program.name, s.instrument.kind, s.instrument.name))
+    return statuses
+
+
+def statuses_for_taker(*, user: User, memberships=None, now: datetime | None = None) -> list[InstrumentStatus]:
+    """Statuses in every program where ``user`` takes assessments (mentor or faculty)."""
+    if memberships is None:
+        programs = Program.objects.filter(pk__in=permissions.taking_program_ids(user))
+    else:
+        ids = permissions.taking_program_ids_from(memberships)
+        programs = {m.program for m in memberships if m.program_id in ids}
+    return instrument_statuses(user=user, programs=programs, now=now)
+
+
+def assessment_results(*, user: User, program: Program, now: datetime | None = None) -> list[InstrumentStatus]:
+    """For accountability plans: each instrument of ``program`` with ``user``'s baseline and latest
+    submitted responses, scored (``status.baseline.gaps_by_key`` / ``status.gaps_by_key`` give
+    the gaps by domain key). The caller checks that the viewer may read this person's results."""
+    return instrument_statuses(user=user, programs=[program], now=now)
+
+
+def baseline_gaps(*, user: User, program: Program, now: datetime | None = None) -> dict[str, scoring.DomainResult]:
+    """The gaps of ``user``'s baseline responses in ``program``, by domain key, over every
+    instrument (domain keys are unique across the default instruments). Empty without a
+    baseline. Plans are proposed from these."""
+    gaps: dict[str, scoring.DomainResult] = {}
+    for status in assessment_results(user=user, program=program, now=now):
+        if status.baseline is not None:
+            gaps.update(status.baseline.gaps_by_key)
+    return gaps
+
+
+def latest_gaps(*, user: User, program: Program, now: datetime | None = None) -> dict[str, scoring.DomainResult]:
+    """Like :func:`baseline_gaps` for the latest submitted response of each instrument."""
+    gaps: dict[str, scoring.DomainResult] = {}
+    for status in assessment_results(user=user, program=program, now=now):
+        gaps.update(status.gaps_by_key)
+    return gaps
+
+
+def submitted_history(*, user: User) -> list[ScoredResponse]:
+    """Every response ``user`` has submitted, newest first, scored. Four queries."""
+    responses = list(
+        Response.objects.filter(user=user, status=Response.Status.SUBMITTED)
+        .select_related("program", "instrument", "version")
+        .order_by("-submitted_at")
+    )
+    scored = score_responses(responses)
+    return [scored[r.pk] for r in responses]
+
+
+# --- One response ------------------------------------------------------------------------------
+
+
+def _response_queryset():
+    return Response.objects.select_related("program", "instrument", "version", "user")
+
+
+def get_draft_for_user(*, user: User, pk: int) -> Response:
+    """The author's own draft; a 404 for anyone else (coordinators included: drafts are private).
+    A submitted response raises :class:`AlreadySubmitted` for its author."""
+    response = _response_queryset().filter(pk=pk).first()
+    if response is None or response.user_id != user.pk:
+        raise Http404("No such assessment.")
+    if response.status != Response.Status.DRAFT:
+        raise AlreadySubmitted(response)
+    return response
+
+
+class AlreadySubmitted(Exception):
+    def __init__(self, response: Response):
+        super().__init__("This response is already submitted.")
+        self.response = response
+
+
+def get_response_for_user(*, user: User, pk: int) -> Response:
+    """A submitted response, for its author and its program's coordinators; a 404 for anyone else."""
+    response = _response_queryset().filter(pk=pk, status=Response.Status.SUBMITTED).first()
+    if response is None or not permissions.can_view_response(user, response):
+        raise Http404("No such assessment.")
+    return response
+
+
+@dataclass
+class Results:
+    """Everything the results page shows for one submitted response."""
+
+    current: ScoredResponse
+    history: list[ScoredResponse]
+    baseline: ScoredResponse | None
+    latest: ScoredResponse
+    comparison: scoring.Comparison | None = None
+    compared: tuple[ScoredResponse, ScoredResponse] | None = None
+    review: list = field(default_factory=list)
+
+
+def response_results(*, response: Response) -> Results:
+    """The response scored, its author's history with this instrument in this program, and the
+    comparison shown: the baseline against this response, or — on the baseline itself — the
+    baseline against the latest. Four queries."""
+    history_rows = list(
+        Response.objects.filter(user_id=response.user_id, program_id=response.program_id,
+                                instrument_id=response.instrument_id, status=Response.Status.SUBMITTED)
+        .select_related("version")
+        .order_by("submitted_at", "pk")
+    )
+    for r in history_rows:
+        r.program, r.instrument, r.user = response.program, response.instrument, response.user
+    scored = score_responses(history_rows)
+    history = [scored[r.pk] for r in history_rows]
+    current = scored[response.pk]
+    baseline = next((s for s in history if s.response.occasion == Response.Occasion.BASELINE), None)
+    latest = history[-1]
+    results = Results(current=current, history=history, baseline=baseline, latest=latest)
+    if baseline is not None and baseline is not current:
+        results.compared = (baseline, current)
+    elif baseline is current and latest is not current:
+        results.compared = (current, latest)
+    if results.compared:
+        results.comparison = scoring.compare(results.compared[0].score, results.compared[1].score)
+    results.review = [
+        (domain, [(item, current.answers.get(item.pk)) for item in domain.items.all()])
+        for domain in current.structure.domains
+    ]
+    return results
+
+
+# --- Program aggregates (reporting) ------------------------------------------------------------
+
+
+def program_instrument(*, program: Program, kind: str, now: datetime | None = None) -> Instrument | None:
+    """The instrument of this kind the program uses now (its own, or the shared default)."""
+    versions = current_versions(program_ids=[program.pk], now=now).get(program.pk, [])
+    return next((v.instrument for v in versions if v.instrument.kind == kind), None)
+
+
+@dataclass(frozen=True)
+class DomainAggregate:
+    key: str
+    name: str
+    n: int
+    """People with a scored answer in this domain at their baseline."""
+    baseline_mean: float | None
+    latest_mean: float | None
+    hidden: bool
+    n_change: int = 0
+    """People with a scored answer in this domain at both their baseline and a follow-up."""
+    mean_change: float | None = None
+    """Mean of those people's own changes (latest follow-up minus baseline); hidden below the threshold."""
+
+    @property
+    def change(self) -> float | None:
+        """Latest mean minus baseline mean, over everyone (people without a follow-up add 0)."""
+        if self.baseline_mean is None or self.latest_mean is None:
+            return None
+        return self.latest_mean - self.baseline_mean
+
+
+@dataclass(frozen=True)
+class ProgramAggregates:
+    instrument: Instrument
+    n: int
+    """People with a submitted response (each has exactly one baseline)."""
+    threshold: int
+    hidden: bool
+    """True when fewer people responded than the program's privacy threshold: no figures at all
+    (the domains are still listed, by name, without means)."""
+    measure: str = "score"
+    """"score" (mean rating, 1–7 by default) or "readiness" (share of "yes", 0–1)."""
+    domains: tuple[DomainAggregate, ...] = ()
+
+
+def program_aggregates(*, program: Program, instrument: Instrument) -> ProgramAggregates:
+    """By domain: the mean of people's baseline domain scores, the mean of their latest ones,
+    the number of people, and for people with a follow-up the mean of their own changes.
+    Each person counts once per domain (the mean of their own answers first, so a person
+    answering more items does not weigh more).
+
+    Privacy: with fewer people than ``program.privacy_threshold`` the result is ``hidden`` and
+    carries no figures; a domain (or a change) that fewer people answered is hidden on its own.
+    The caller checks that the viewer coordinates ``program``. Three queries, aggregated in the
+    database down to one row per person and domain."""
+    submitted = Response.objects.filter(program=program, instrument=instrument, status=Response.Status.SUBMITTED)
+    threshold = program.privacy_threshold
+    n = submitted.filter(occasion=Response.Occasion.BASELINE).count()
+    measure = "readiness" if instrument.kind == Instrument.Kind.READINESS else "score"
+    if n < threshold:
+        return ProgramAggregates(instrument=instrument, n=n, threshold=threshold, hidden=True, measure=measure,
+                                 domains=tuple(_hidden_domains(instrument, n)))
+
+    baseline_rows = _per_person_domain_means(submitted.filter(occasion=Response.Occasion.BASELINE))
+    latest_rows = _per_person_domain_means(submitted.filter(~Exists(_later(submitted))))
+    if instrument.kind == Instrument.Kind.OTHER:
+        measure = "score" if any(r["score"] is not None for r in baseline_rows + latest_rows) else "readiness"
+
+    names: dict[str, tuple[int, str]] = {}
+    values: dict[str, dict[str, dict[int, float]]] = defaultdict(lambda: {"baseline": {}, "latest": {}, "later": {}})
+    for which, rows in (("baseline", baseline_rows), ("latest", latest_rows)):
+        for row in rows:
+            key = row["item__domain__key"]
+            order = min(names.get(key, (row["item__domain__order"], ""))[0], row["item__domain__order"])
+            names[key] = (order, row["item__domain__name"])
+            if row[measure] is None:
+                continue
+            values[key][which][row["response__user_id"]] = row[measure]
+            if which == "latest" and row["response__occasion"] == Response.Occasion.FOLLOW_UP:
+                values[key]["later"][row["response__user_id"]] = row[measure]
+
+    domains = []
+    for key, (_, name) in sorted(names.items(), key=lambda kv: (kv[1][0], kv[0])):
+        v = values[key]
+        people = len(v["baseline"])
+        hidden = people < threshold
+        changes = [later - v["baseline"][user] for user, later in v["later"].items() if user in v["baseline"]]
+        domains.append(DomainAggregate(
+            key=key, name=name, n=people, hidden=hidden,
+            baseline_mean=None if hidden else scoring.mean(v["baseline"].values()),
+            latest_mean=None if hidden else scoring.mean(v["latest"].values()),
+            n_change=len(changes),
+            mean_change=None if len(changes) < threshold else scoring.mean(changes),
+        ))
+    return ProgramAggregates(instrument=instrument, n=n, threshold=threshold, hidden=False, measure=measure,
+                             domains=tuple(domains))
+
+
+def program_readiness_shares(*, program: Program, instrument: Instrument) -> list[float]:
+    """Each person's latest share of "yes" on a checklist, in percent, in no particular order.
+    Empty when fewer people than the program's privacy threshold have one. Two queries."""
+    submitted = Response.objects.filter(program=program, instrument=instrument, status=Response.Status.SUBMITTED)
+    if submitted.filter(occasion=Response.Occasion.BASELINE).count() < program.privacy_threshold:
+        return []
+    checklist = Q(item__response_type=scoring.CHECKLIST) & ~Q(choice="")
+    rows = (
+        Answer.objects.filter(response__in=submitted.filter(~Exists(_later(submitted))))
+        .filter(checklist)
+        .values("response_id")
+        .annotate(share=Avg(Case(When(choice=scoring.YES, then=Value(100.0)), default=Value(0.0),
+                                 output_field=FloatField())))
+        .order_by()
+    )
+    return [row["share"] for row in rows]
+
+
+def _later(submitted):
+    return submitted.model.objects.filter(
+        user=OuterRef("user"), program=OuterRef("program"), instrument=OuterRef("instrument"),
+        status=Response.Status.SUBMITTED, submitted_at__gt=OuterRef("submitted_at"),
+    )
+
+
+def _hidden_domains(instrument: Instrument, n: int) -> list[DomainAggregate]:
+    latest = instrument.versions.filter(published_at__isnull=False).order_by("-number").first()
+    if latest is None:
+        return []
+    return [DomainAggregate(key=d.key, name=d.name, n=n, baseline_mean=None, latest_mean=None, hidden=True)
+            for d in Domain.objects.filter(version=latest).order_by("order", "pk")]
+
+
+def _per_person_domain_means(responses) -> list[dict]:
+    scored = Q(item__response_type__in=scoring.SCORED_TYPES, not_applicable=False, rating__isnull=False)
+    checklist = Q(item__response_type=scoring.CHECKLIST) & ~Q(choice="")
+    return list(
+        Answer.objects.filter(response__in=responses)
+        .filter(scored | checklist)
+        .values("response_id", "response__user_id", "response__occasion",
+                "item__domain__key", "item__domain__name", "item__domain__order")
+        .annotate(
+            score=Avg(F("rating"), filter=scored, output_field=FloatField()),
+            readiness=Avg(
+                Case(When(choice=scoring.YES, then=Value(1.0)), default=Value(0.0), output_field=FloatField()),
+                filter=checklist,
+            ),
+        )
+        .order_by()
+    )

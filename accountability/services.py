@@ -311,7 +311,7 @@ def plan_propose_from_baseline(*, plan: AccountabilityPlan, by: User, now: datet
             })
     for gap in gaps:
         if gap.is_checklist_item:
-            proposals.append({"source_key": f"checklist-item:{gap.item_id}", "kind": PlanItem.Kind.CHECKLIST,
+            proposals.append({"source_key": f"checklist:{gap.item_key}", "kind": PlanItem.Kind.CHECKLIST,
                               "title": gap.item_prompt[:300],
                               "description": f"Answered “{gap.answer}” on the readiness checklist.",
                               "domain_key": gap.domain_key, "domain_name": gap.domain_name})

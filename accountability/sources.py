@@ -7,6 +7,7 @@ touches one function here.
 
 from __future__ import annotations
 
+import hashlib
 from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date, datetime, time
@@ -15,7 +16,7 @@ from zoneinfo import ZoneInfo
 
 from django.db.models import Count, QuerySet, Sum
 
-from assessments.models import Answer, Item
+from assessments import selectors as assessment_selectors
 from assessments.models import Response as AssessmentResponse
 from community.models import Attendance, Meeting
 from courses import selectors as course_selectors
@@ -33,13 +34,13 @@ class Gap:
     domain_key: str
     domain_name: str
     score: float | None = None
-    item_id: int | None = None
+    item_key: str = ""
     item_prompt: str = ""
     answer: str = ""
 
     @property
     def is_checklist_item(self) -> bool:
-        return self.item_id is not None
+        return bool(self.item_key)
 
 
 @dataclass(frozen=True)
@@ -58,44 +59,19 @@ def _day_bounds(start: date, end: date, tz: str) -> tuple[datetime, datetime]:
 
 
 def baseline_gaps(*, user: User, program: Program) -> list[Gap]:
-    """Gaps of this person's baseline responses in the program, weakest domain first.
-
-    The baseline is the first submitted response per instrument. A rating domain is a gap when
-    the mean of its numeric answers (not-applicable ignored) is under ``program.gap_threshold``;
-    each checklist item answered "not yet" or "unsure" is a gap of its own.
-    """
-    baselines = list(
-        AssessmentResponse.objects.filter(
-            user=user, program=program, status=AssessmentResponse.Status.SUBMITTED,
-            occasion=AssessmentResponse.Occasion.BASELINE,
-        ).values_list("pk", flat=True)
-    )
-    if not baselines:
-        return []
-    answers = (
-        Answer.objects.filter(response_id__in=baselines)
-        .select_related("item__domain")
-        .order_by("item__domain__order", "item__order", "item__pk")
-    )
-    ratings: dict[tuple[str, str], list[int]] = defaultdict(list)
-    checklist: list[Gap] = []
-    for answer in answers:
-        item, domain = answer.item, answer.item.domain
-        if item.response_type == Item.ResponseType.CHECKLIST:
-            if answer.choice in (Answer.Choice.NOT_YET, Answer.Choice.UNSURE):
-                checklist.append(Gap(domain.key, domain.name, item_id=item.pk, item_prompt=item.prompt,
-                                     answer=answer.get_choice_display()))
-        elif (item.response_type in (Item.ResponseType.RATING, Item.ResponseType.ABILITY_WILLINGNESS)
-              and answer.rating is not None and not answer.not_applicable):
-            ratings[(domain.key, domain.name)].append(answer.rating)
+    """Gaps of this person's baseline self-assessments in the program, weakest domain first,
+    then each checklist item answered "not yet" or "unsure" (scored by the assessments app)."""
     threshold = float(program.gap_threshold)
-    domain_gaps = [
-        Gap(key, name, score=round(sum(values) / len(values), 2))
-        for (key, name), values in ratings.items()
-        if sum(values) / len(values) < threshold
-    ]
-    domain_gaps.sort(key=lambda g: (g.score, g.domain_name))
-    return domain_gaps + checklist
+    domains, checklist = [], []
+    for result in assessment_selectors.baseline_gaps(user=user, program=program).values():
+        if result.score is not None and result.score < threshold:
+            domains.append(Gap(result.key, result.name, score=round(result.score, 2)))
+        for prompt, answer in result.gap_items:
+            digest = hashlib.sha256(prompt.encode()).hexdigest()[:12]
+            checklist.append(Gap(result.key, result.name, item_key=f"{result.key}:{digest}", item_prompt=prompt,
+                                 answer=answer))
+    domains.sort(key=lambda g: (g.score, g.domain_name))
+    return domains + checklist
 
 
 def suggestions_for_domains(

@@ -10,29 +10,37 @@ from django.utils import timezone
 
 from accountability import services
 from accountability.models import AccountabilityPlan, PlanItem, PlanItemChange
-from assessments.models import Answer, Domain, Instrument, InstrumentVersion, Item, Response
+from assessments import services as services_a
+from assessments.scoring import AnswerValue
 from courses.models import Course
 from tests.factories import ProgramFactory
 from tests.factories.accountability import PlanItemFactory
+from tests.factories.assessments import items_of, make_instrument
 from tests.factories.courses import CourseFactory
 
 
-def submit_baseline(person, program, *, ratings: dict[str, list[int]], checklist: dict[str, str]) -> Response:
-    """A submitted baseline: rating domains with the given answers, and checklist items by prompt."""
-    instrument = Instrument.objects.create(kind=Instrument.Kind.SKILLS, slug=f"skills-{person.pk}", name="Skills")
-    version = InstrumentVersion.objects.create(instrument=instrument, number=1, published_at=timezone.now())
-    response = Response.objects.create(user=person, program=program, version=version, status="submitted",
-                                       occasion="baseline", submitted_at=timezone.now())
-    for order, (key, values) in enumerate(ratings.items()):
-        domain = Domain.objects.create(version=version, key=key, name=key.replace("-", " ").capitalize(), order=order)
-        for n, value in enumerate(values):
-            item = Item.objects.create(domain=domain, order=n, prompt=f"{key} {n}", response_type="rating")
-            Answer.objects.create(response=response, item=item, rating=value)
-    domain = Domain.objects.create(version=version, key="boundaries", name="Boundaries", order=99)
-    for n, (prompt, choice) in enumerate(checklist.items()):
-        item = Item.objects.create(domain=domain, order=n, prompt=prompt, response_type="checklist")
-        Answer.objects.create(response=response, item=item, choice=choice)
-    return response
+def submit_baseline(person, program, *, ratings: dict[str, list[int]], checklist: dict[str, str]) -> None:
+    """Submitted baselines through the assessments services: a skills inventory whose domains get
+    the given ratings, and a readiness checklist whose items get the given answers."""
+    if ratings:
+        version = make_instrument(program, response_type="rating", keys=list(ratings), domains=len(ratings),
+                                  items_per_domain=max(len(v) for v in ratings.values()))
+        answers = {}
+        for item in items_of(version):
+            values = ratings[item.domain.key]
+            answers[item.pk] = AnswerValue(rating=values[(item.order - 1) % len(values)])
+        services_a.response_submit(response=services_a.response_start(user=person, program=program, version=version),
+                                   answers=answers)
+    if checklist:
+        version = make_instrument(program, kind="readiness", keys=["boundaries"], domains=1,
+                                  items_per_domain=len(checklist))
+        items = items_of(version)
+        for item, prompt in zip(items, checklist, strict=True):
+            item.prompt = prompt
+            item.save()
+        answers = {item.pk: AnswerValue(choice=checklist[item.prompt]) for item in items}
+        services_a.response_submit(response=services_a.response_start(user=person, program=program, version=version),
+                                   answers=answers)
 
 
 @pytest.fixture

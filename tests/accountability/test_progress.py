@@ -4,11 +4,9 @@ import datetime as dt
 from decimal import Decimal
 
 import pytest
-from django.utils import timezone
 
 from accountability import periods, selectors
 from accountability.models import ReportingRequirement
-from assessments.models import Instrument, InstrumentVersion, Response
 from community.models import Attendance
 from mentorprogram.models import Membership
 from tests.factories import UserFactory
@@ -18,6 +16,7 @@ from tests.factories.accountability import (
     MenteeMeetingFactory,
     ReportingRequirementFactory,
 )
+from tests.factories.assessments import make_instrument, make_response
 from tests.factories.community import AttendanceFactory, MeetingFactory, MeetingSeriesFactory
 from tests.factories.courses import CompletionFactory
 
@@ -111,10 +110,7 @@ def test_goals_count_per_mentee_in_the_academic_year(program, mentor):
 
 def test_reassessment_counts_submitted_self_assessments(program, mentor):
     ReportingRequirementFactory(program=program, metric=M.REASSESSMENT, target=1, period="academic_year")
-    instrument = Instrument.objects.create(kind="skills", slug="skills", name="Skills")
-    version = InstrumentVersion.objects.create(instrument=instrument, number=1, published_at=timezone.now())
-    Response.objects.create(user=mentor, program=program, version=version, status="submitted",
-                            occasion="baseline", submitted_at=timezone.now())
+    make_response(mentor, program, make_instrument(program))
     progress = only(selectors.progress_for_mentor(user=mentor, program=program), M.REASSESSMENT)
     assert (progress.actual, progress.status) == (1, selectors.MET)
 

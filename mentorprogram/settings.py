@@ -31,8 +31,8 @@ else:
 ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=["127.0.0.1", "localhost", "[::1]"] if DEBUG else [])
 CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
 SITE_NAME = env("SITE_NAME", default="mentorprogram")
-# The address people reach the site at, for links in emails sent outside a request.
-SITE_URL = env("SITE_URL", default="http://127.0.0.1:8000")
+# Where emails sent by workers link to (no request to take the host from).
+SITE_URL = env("SITE_URL", default="http://127.0.0.1:8000").rstrip("/")
 
 INSTALLED_APPS = [
     "django.contrib.admin",
@@ -52,6 +52,7 @@ INSTALLED_APPS = [
     "assessments",
     "courses",
     "community",
+    "reminders",
     "accountability",
     "reports",
     "dashboard",
@@ -96,6 +97,10 @@ DATABASES = {
     "default": env.db("DATABASE_URL", default=f"sqlite:///{VAR_DIR / 'mentorprogram.sqlite3'}"),
 }
 DATABASES["default"].setdefault("CONN_MAX_AGE", env.int("CONN_MAX_AGE", default=0))
+if DATABASES["default"]["ENGINE"].endswith("sqlite3"):
+    # A file, not memory, so that Celery workers in other threads and processes can open the
+    # test database too (the reminder tests run real workers).
+    DATABASES["default"].setdefault("TEST", {}).setdefault("NAME", str(VAR_DIR / "test.sqlite3"))
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 CACHES = {"default": env.cache("CACHE_URL", default="locmemcache://mentorprogram")}
@@ -173,6 +178,7 @@ CRISPY_TEMPLATE_PACK = "bootstrap5"
 # --- Email -------------------------------------------------------------------------------
 EMAIL_CONFIG = env.email_url("EMAIL_URL", default="consolemail://")
 vars().update(EMAIL_CONFIG)
+EMAIL_TIMEOUT = EMAIL_CONFIG.get("EMAIL_TIMEOUT") or env.int("EMAIL_TIMEOUT", default=30)
 DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", default="mentorprogram <noreply@example.org>")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
 
@@ -202,6 +208,11 @@ CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 # Every periodic schedule of the project, in one place. django-celery-beat's DatabaseScheduler
 # copies these entries into its admin-editable table when beat starts.
 CELERY_BEAT_SCHEDULE = {
+    "reminders-dispatch": {
+        "task": "reminders.tasks.dispatch",
+        "schedule": 5 * 60.0,
+        "options": {"expires": 4 * 60},
+    },
     "community-materialise-meetings": {
         "task": "community.tasks.materialise_all_series",
         "schedule": crontab(hour=3, minute=17),
@@ -210,8 +221,19 @@ CELERY_BEAT_SCHEDULE = {
     "accountability-nudges": {
         "task": "accountability.tasks.dispatch_nudges",
         "schedule": crontab(minute=41),  # hourly: an overdue item or a behind requirement is nudged within the hour
+        "options": {"expires": 50 * 60},
     },
 }
+
+# --- Reminders (reminders/) ---------------------------------------------------------------
+# A delivery claimed longer ago than this is taken to belong to a lost worker and is sent
+# again; it must exceed CELERY_TASK_TIME_LIMIT, after which a live worker has let go.
+REMINDERS_CLAIM_TIMEOUT = env.float("REMINDERS_CLAIM_TIMEOUT", default=15 * 60)
+REMINDERS_MAX_ATTEMPTS = env.int("REMINDERS_MAX_ATTEMPTS", default=5)
+REMINDERS_RETRY_BASE_SECONDS = env.float("REMINDERS_RETRY_BASE_SECONDS", default=60)
+REMINDERS_RETRY_MAX_SECONDS = env.float("REMINDERS_RETRY_MAX_SECONDS", default=30 * 60)
+REMINDERS_BATCH_SIZE = env.int("REMINDERS_BATCH_SIZE", default=200)
+REMINDERS_RSVP_LINK_DAYS = env.int("REMINDERS_RSVP_LINK_DAYS", default=62)
 
 # --- Security ----------------------------------------------------------------------------
 SESSION_COOKIE_HTTPONLY = True

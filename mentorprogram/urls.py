@@ -12,6 +12,7 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("assessments/", include("assessments.urls")),
     path("community/", include("community.urls")),
+    path("reminders/", include("reminders.urls")),
     path("accountability/", include("accountability.urls")),
     path("courses/", include("courses.urls")),
     path("reports/", include("reports.urls")),

@@ -1,0 +1,178 @@
+"""Reminder fan-out: one meeting to N members into a local SMTP sink, against a plain smtplib
+loop sending the same number of pre-rendered messages to the same sink.
+
+    python bench/reminders_fanout.py [--members 5000]
+
+Runs on a throw-away SQLite database unless BENCH_DATABASE_URL names another. With Redis at
+REMINDERS_BENCH_REDIS_URL (default redis://127.0.0.1:6379/8) the sends go through a real
+Celery worker; without it, the same task code runs in this process."""
+
+from __future__ import annotations
+
+import argparse
+import os
+import smtplib
+import socket
+import sys
+import tempfile
+import threading
+import time
+from pathlib import Path
+
+BASE_DIR = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(BASE_DIR))
+
+
+class CountingSink:
+    def __init__(self):
+        self.count = 0
+        self.lock = threading.Lock()
+
+    async def handle_DATA(self, server, session, envelope):
+        with self.lock:
+            self.count += 1
+        return "250 OK"
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--members", type=int, default=5000)
+    args = parser.parse_args()
+    tmp = tempfile.mkdtemp(prefix="reminders-bench-")
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "mentorprogram.settings")
+    os.environ["DATABASE_URL"] = os.environ.get("BENCH_DATABASE_URL", f"sqlite:///{tmp}/bench.sqlite3")
+    os.environ.setdefault("LOG_LEVEL", "WARNING")
+
+    import django
+
+    django.setup()
+    from aiosmtpd.controller import Controller
+    from django.conf import settings
+    from django.core.management import call_command
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    call_command("migrate", verbosity=0)
+    sink = CountingSink()
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    controller = Controller(sink, hostname="127.0.0.1", port=port)
+    controller.start()
+    settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+    settings.EMAIL_HOST, settings.EMAIL_PORT = "127.0.0.1", port
+    settings.EMAIL_USE_TLS = settings.EMAIL_USE_SSL = False
+    settings.EMAIL_HOST_USER = settings.EMAIL_HOST_PASSWORD = ""
+
+    meeting, emails = _seed(args.members)
+    raw_rate = _raw_loop(port, emails, sink)
+
+    from reminders import services
+    from reminders.models import ReminderDelivery
+
+    with CaptureQueriesContext(connection) as queries:
+        services.reminders_dispatch()
+    dispatch_queries = len(queries.captured_queries)
+    ReminderDelivery.objects.all().delete()
+
+    sink.count = 0
+    started = time.perf_counter()
+    mode = _send_through_worker(services, sink, len(emails))
+    elapsed = time.perf_counter() - started
+    rate = len(emails) / elapsed
+    sent = ReminderDelivery.objects.filter(status="sent").count()
+    controller.stop()
+    print(f"reminders fan-out: {len(emails)} members, {sink.count} messages received, {sent} deliveries sent")
+    print(f"  plain smtplib loop, pre-rendered:  {raw_rate:8.0f} messages/s")
+    print(f"  dispatch + send ({mode}): {rate:8.0f} messages/s  ({elapsed:.2f} s)")
+    print(f"  ratio: {rate / raw_rate:.0%} of the plain loop (target: at least 50%)")
+    print(f"  dispatcher queries: {dispatch_queries} (the same for any number of members)")
+
+
+def _seed(n: int):
+    import datetime as dt
+
+    from django.utils import timezone
+
+    from community.models import AgendaItem, Meeting, MeetingSeries, ResourcePerson
+    from mentorprogram.models import Membership, Program, User
+
+    program = Program.objects.create(name="Bench Mentoring", slug="bench", community_name="Bench Mentor Circle")
+    users = User.objects.bulk_create(
+        [User(email=f"mentor{i:05d}@bench.example.org", display_name=f"Dr. Mentor {i}", password="!",  # noqa: S106 (unusable)
+              time_zone=("America/Los_Angeles", "America/New_York", "Europe/London")[i % 3]) for i in range(n)]
+    )
+    users = list(User.objects.filter(email__endswith="@bench.example.org"))
+    Membership.objects.bulk_create(
+        [Membership(user=u, program=program, role="mentor", joined_on=dt.date(2025, 1, 1)) for u in users]
+    )
+    start = (timezone.now() + dt.timedelta(hours=20)).replace(second=0, microsecond=0)
+    series = MeetingSeries.objects.create(program=program, first_date=start.date(), start_time=dt.time(12),
+                                          place="Alway Building, room M114")
+    meeting = Meeting.objects.create(
+        series=series, occurrence_start=start, starts_at=start, ends_at=start + dt.timedelta(hours=1),
+        place=series.place, reading_title="Giving feedback that a junior colleague can use",
+        reading_url="https://example.org/readings/useful-feedback",
+        presenter=ResourcePerson.objects.create(program=program, name="Dr. Miriam Alvarez"),
+    )
+    AgendaItem.objects.create(meeting=meeting, position=1, text="Round table: one thing that worked")
+    AgendaItem.objects.create(meeting=meeting, position=2, text="Discussion of the reading")
+    return meeting, [u.email for u in users]
+
+
+def _raw_loop(port: int, emails: list[str], sink) -> float:
+    from email.message import EmailMessage
+    from email.policy import SMTP
+
+    messages = []
+    for address in emails:
+        msg = EmailMessage()
+        msg["From"], msg["To"], msg["Subject"] = "noreply@example.org", address, "Reminder"
+        msg.set_content("Hello,\n\nThe Mentor Community meets tomorrow at noon.\n" * 20)
+        messages.append((address, msg.as_bytes(policy=SMTP)))
+    started = time.perf_counter()
+    with smtplib.SMTP("127.0.0.1", port) as smtp:
+        for address, body in messages:
+            smtp.sendmail("noreply@example.org", [address], body)
+    rate = len(messages) / (time.perf_counter() - started)
+    sink.count = 0
+    return rate
+
+
+def _send_through_worker(services, sink, expected: int) -> str:
+    url = os.environ.get("REMINDERS_BENCH_REDIS_URL", "redis://127.0.0.1:6379/8")
+    try:
+        import redis
+
+        redis.Redis.from_url(url, socket_connect_timeout=1).ping()
+    except Exception:
+        from reminders.models import ReminderDelivery
+
+        result = services.reminders_dispatch()
+        ids = result.queued_ids
+        size = services.settings.REMINDERS_BATCH_SIZE
+        for i in range(0, len(ids), size):
+            services.deliveries_send(ids=ids[i:i + size], claim_token=f"bench-{i}")
+        assert ReminderDelivery.objects.filter(status="sent").count() == expected
+        return "in this process, no Redis"
+    from celery import Celery
+    from celery.contrib.testing.worker import start_worker
+
+    import reminders.tasks  # noqa: F401
+
+    redis.Redis.from_url(url).flushdb()
+    app = Celery("reminders-bench", set_as_current=True)
+    app.config_from_object("django.conf:settings", namespace="CELERY")
+    app.conf.update(broker_url=url, worker_hijack_root_logger=False)
+    app.set_default()
+    app.finalize(auto=True)
+    with start_worker(app, pool="solo", concurrency=1, perform_ping_check=False, loglevel="WARNING"):
+        services.reminders_dispatch()
+        deadline = time.monotonic() + 600
+        while sink.count < expected and time.monotonic() < deadline:
+            time.sleep(0.01)
+    return "one Celery worker, Redis"
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,102 @@
+"""Coordinators' view of reminder deliveries, and "send reminders now" on a meeting.
+
+The meeting admin belongs to the community app, which knows nothing of reminders (DESIGN
+§10); this module re-registers it with a reminders panel and the button."""
+
+from __future__ import annotations
+
+from django.contrib import admin, messages
+from django.core.exceptions import ValidationError
+from django.db.models import Count
+from django.http import Http404, HttpResponseNotAllowed
+from django.shortcuts import redirect
+from django.urls import path, reverse
+from django.utils.html import format_html, format_html_join
+
+from community.admin import MeetingAdmin as CommunityMeetingAdmin
+from community.models import Meeting
+from mentorprogram.admin_scoping import ProgramScopedAdmin
+
+from . import services
+from .models import ReminderDelivery
+
+
+@admin.register(ReminderDelivery)
+class ReminderDeliveryAdmin(ProgramScopedAdmin):
+    program_path = "meeting__series__program"
+    list_display = ["meeting", "user", "what", "status", "attempts", "sent_at", "short_error"]
+    list_filter = ["status", "kind", ("meeting", admin.RelatedOnlyFieldListFilter), "meeting__series__program"]
+    list_select_related = ["meeting__series__program", "user"]
+    search_fields = ["user__email", "user__display_name"]
+    date_hierarchy = "created_at"
+    actions = ["resend"]
+    fields = ["meeting", "user", "kind", "lead_days", "sequence", "status", "attempts", "last_error",
+              "created_at", "sent_at", "sent_sequence", "claimed_at", "next_attempt_at"]
+    readonly_fields = fields
+
+    @admin.display(description="email")
+    def what(self, obj: ReminderDelivery) -> str:
+        return obj.describe()
+
+    @admin.display(description="error")
+    def short_error(self, obj: ReminderDelivery) -> str:
+        return obj.last_error if len(obj.last_error) < 100 else obj.last_error[:97] + "…"
+
+    def has_add_permission(self, request, *args) -> bool:
+        return False  # the dispatcher and "send reminders now" make deliveries
+
+    @admin.action(description="Send the selected failed deliveries again")
+    def resend(self, request, queryset):
+        queued = services.deliveries_resend(deliveries=queryset)
+        skipped = queryset.count() - queued
+        note = f" ({skipped} were not failed and are left alone)" if skipped else ""
+        self.message_user(request, f"{queued} delivery(ies) queued to be sent again{note}.")
+
+
+admin.site.unregister(Meeting)
+
+
+@admin.register(Meeting)
+class MeetingAdmin(CommunityMeetingAdmin):
+    change_form_template = "admin/reminders/meeting_change_form.html"
+    readonly_fields = [*CommunityMeetingAdmin.readonly_fields, "reminder_summary"]
+    fieldsets = [*CommunityMeetingAdmin.fieldsets, ("Reminders", {"fields": ["reminder_summary"]})]
+
+    def get_urls(self):
+        extra = [
+            path("<path:object_id>/send-reminders/", self.admin_site.admin_view(self.send_reminders_view),
+                 name="community_meeting_send_reminders"),
+        ]
+        return extra + super().get_urls()
+
+    @admin.display(description="Reminder emails")
+    def reminder_summary(self, obj: Meeting) -> str:
+        if obj is None or obj.pk is None:
+            return "—"
+        counts = dict(obj.reminder_deliveries.values_list("status").annotate(n=Count("pk")).values_list("status", "n"))
+        if not counts:
+            return "None yet. They go out by themselves at the program's lead times."
+        url = reverse("admin:reminders_reminderdelivery_changelist")
+        return format_html_join(
+            " · ", '<a href="{}?meeting__id__exact={}&status__exact={}">{} {}</a>',
+            ((url, obj.pk, status, counts[status], label.lower())
+             for status, label in ReminderDelivery.Status.choices if counts.get(status)),
+        )
+
+    def send_reminders_view(self, request, object_id: str):
+        if request.method != "POST":
+            return HttpResponseNotAllowed(["POST"])
+        meeting = self.get_object(request, object_id)
+        if meeting is None or not self.has_change_permission(request, meeting):
+            raise Http404("No such meeting.")
+        try:
+            queued = services.meeting_send_reminders_now(meeting=meeting)
+        except ValidationError as exc:
+            self.message_user(request, " ".join(exc.messages), messages.ERROR)
+        else:
+            if queued:
+                self.message_user(request, format_html("{} reminder(s) are on their way.", queued))
+            else:
+                self.message_user(request, "Everyone has already been sent a reminder with this button.",
+                                  messages.WARNING)
+        return redirect("admin:community_meeting_change", meeting.pk)

@@ -1,0 +1,23 @@
+"""Reminders: the RSVP confirm page behind the links in reminder emails.
+
+The signed token is the credential, so every role holding the owner's link gets the confirm
+page (GET) and records the owner's answer (POST); nobody needs to be signed in. A tampered,
+malformed or foreign token is a 404 and an expired one a 410 (tests/reminders/test_rsvp.py)."""
+
+from __future__ import annotations
+
+from reminders.tokens import rsvp_token
+from tests.factories.community import MeetingFactory, MeetingSeriesFactory
+
+from . import PUBLIC, Route, builder
+
+
+@builder
+def reminder_objects(w) -> None:
+    w.objects.reminded_meeting = MeetingFactory(series=MeetingSeriesFactory(program=w.program))
+    w.objects.rsvp_token = rsvp_token(meeting_id=w.reminded_meeting.pk, user_id=w.people["owner"].pk)
+
+
+ROUTES = [
+    Route("reminders:rsvp", kwargs=lambda w: {"token": w.rsvp_token, "answer": "yes"}, get=PUBLIC, post=PUBLIC),
+]

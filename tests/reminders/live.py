@@ -1,0 +1,215 @@
+"""The real things the reminder tests run against: a Redis broker, Celery workers (in a
+thread, or as a separate process that can be killed) and an SMTP server on a free port.
+
+None is mocked: the tests assert on what the SMTP server received."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import email
+import os
+import signal
+import socket
+import subprocess
+import sys
+import threading
+import time
+import zlib
+from collections import Counter
+from pathlib import Path
+
+import pytest
+from aiosmtpd.controller import Controller
+from celery import Celery
+from celery.contrib.testing.worker import start_worker
+from django.conf import settings
+from django.db import connection
+
+import reminders.tasks  # noqa: F401  (registered before a worker builds its task table)
+
+REDIS_URL = os.environ.get("REMINDERS_TEST_REDIS_URL", "redis://127.0.0.1:6379/8")
+BASE_DIR = Path(settings.BASE_DIR)
+
+
+def require_redis():
+    """A clean Redis database for the test. In CI a missing Redis fails the test."""
+    import redis
+
+    client = redis.Redis.from_url(REDIS_URL, socket_connect_timeout=1)
+    try:
+        client.ping()
+    except redis.exceptions.ConnectionError as exc:
+        if os.environ.get("CI"):
+            pytest.fail(f"CI runs these tests against Redis at {REDIS_URL}, which did not answer: {exc}")
+        pytest.skip(f"needs Redis at {REDIS_URL} (set REMINDERS_TEST_REDIS_URL); it did not answer: {exc}")
+    client.flushdb()  # this test database only
+    return client
+
+
+class Sink:
+    """An SMTP server that keeps what it accepts. It can answer 451 to a share of messages the
+    first time it sees them, refuse addresses with 550, or hold the n-th message until told."""
+
+    def __init__(self):
+        self.accepted: list[email.message.Message] = []
+        self.refuse_first_share = 0.0
+        self.refused_addresses: set[str] = set()
+        self.hold_at: int | None = None
+        self.holding = threading.Event()
+        self.release = threading.Event()
+        self.answered_451: set[str] = set()
+        self._seen = 0
+        self._lock = threading.Lock()
+        self.controller = Controller(self, hostname="127.0.0.1", port=free_port())
+
+    async def handle_RCPT(self, server, session, envelope, address, rcpt_options):
+        if address in self.refused_addresses:
+            return "550 5.1.1 No such mailbox here"
+        envelope.rcpt_tos.append(address)
+        return "250 OK"
+
+    async def handle_DATA(self, server, session, envelope):
+        message = email.message_from_bytes(envelope.content)
+        message_id = message["Message-ID"]
+        with self._lock:
+            self._seen += 1
+            hold = self._seen == self.hold_at
+        if hold:
+            self.holding.set()
+            while not self.release.is_set():
+                await asyncio.sleep(0.01)
+            if server.transport is None or server.transport.is_closing():
+                return "421 The client went away"  # never acknowledged, so never delivered
+        share = self.refuse_first_share
+        if share and message_id not in self.answered_451 and zlib.crc32(message_id.encode()) % 100 < share * 100:
+            self.answered_451.add(message_id)
+            return "451 4.3.0 Please try again later"
+        with self._lock:
+            self.accepted.append(message)
+        return "250 OK"
+
+    @property
+    def port(self) -> int:
+        return self.controller.port
+
+    def recipients(self) -> Counter:
+        return Counter(m["To"] for m in self.accepted)
+
+    def wait_for(self, count: int, timeout: float = 30) -> None:
+        deadline = time.monotonic() + timeout
+        while len(self.accepted) < count and time.monotonic() < deadline:
+            time.sleep(0.05)
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@contextlib.contextmanager
+def smtp_sink():
+    sink = Sink()
+    sink.controller.start()
+    try:
+        yield sink
+    finally:
+        sink.release.set()
+        sink.controller.stop()
+
+
+def point_mail_at(settings_fixture, port: int) -> None:
+    settings_fixture.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+    settings_fixture.EMAIL_HOST = "127.0.0.1"
+    settings_fixture.EMAIL_PORT = port
+    settings_fixture.EMAIL_USE_TLS = settings_fixture.EMAIL_USE_SSL = False
+    settings_fixture.EMAIL_HOST_USER = settings_fixture.EMAIL_HOST_PASSWORD = ""
+    settings_fixture.EMAIL_TIMEOUT = 5
+
+
+@contextlib.contextmanager
+def redis_app():
+    """A Celery app like the project's, on the test Redis database, made current so that the
+    project's tasks publish to it."""
+    from celery import _state
+
+    previous = _state.get_current_app()
+    app = Celery("mentorprogram-tests", set_as_current=False)
+    app.config_from_object("django.conf:settings", namespace="CELERY")
+    app.conf.update(broker_url=REDIS_URL, broker_transport_options={"visibility_timeout": 3600},
+                    worker_hijack_root_logger=False, task_always_eager=False)
+    app.set_current()
+    app.set_default()
+    app.finalize(auto=True)
+    try:
+        yield app
+    finally:
+        app.close()
+        previous.set_current()
+        previous.set_default()
+
+
+@contextlib.contextmanager
+def thread_worker(app):
+    with start_worker(app, pool="solo", concurrency=1, perform_ping_check=False, shutdown_timeout=10,
+                      loglevel="WARNING"):
+        yield
+
+
+def database_url() -> str:
+    """The URL of the database this test runs on, for a worker in another process."""
+    db = connection.settings_dict
+    if db["ENGINE"].endswith("sqlite3"):
+        return f"sqlite:///{db['NAME']}"
+    return f"postgres://{db['USER']}:{db['PASSWORD']}@{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}/{db['NAME']}"
+
+
+class ProcessWorker:
+    """``celery worker`` in its own process, on the test database and Redis."""
+
+    def __init__(self, *, smtp_port: int, log_path: Path):
+        self.env = {
+            **os.environ,
+            "DATABASE_URL": database_url(),
+            "CELERY_BROKER_URL": REDIS_URL,
+            "EMAIL_URL": f"smtp://127.0.0.1:{smtp_port}",
+            "EMAIL_TIMEOUT": "5",
+            "REMINDERS_CLAIM_TIMEOUT": "1",
+            "REMINDERS_RETRY_BASE_SECONDS": "0.2",
+            "REMINDERS_TEST_WORKER": "1",
+            "DJANGO_SETTINGS_MODULE": "mentorprogram.settings",
+        }
+        self.log_path = log_path
+        self.process: subprocess.Popen | None = None
+
+    def start(self) -> None:
+        log = self.log_path.open("ab")
+        self.process = subprocess.Popen(  # noqa: S603
+            [sys.executable, "-m", "celery", "-A", "tests.reminders.worker_app", "worker", "--pool", "solo",
+             "--concurrency", "1", "--loglevel", "INFO", "--without-gossip", "--without-mingle",
+             "--without-heartbeat", "-n", f"reminders-test-{time.monotonic_ns()}@%h"],
+            cwd=BASE_DIR, env=self.env, stdout=log, stderr=subprocess.STDOUT,
+        )
+
+    def kill(self) -> None:
+        if self.process and self.process.poll() is None:
+            os.kill(self.process.pid, signal.SIGKILL)
+            self.process.wait(10)
+
+    def stop(self) -> None:
+        if self.process and self.process.poll() is None:
+            self.process.terminate()
+            try:
+                self.process.wait(10)
+            except subprocess.TimeoutExpired:
+                self.kill()
+
+
+def wait_until(predicate, timeout: float = 30, interval: float = 0.05) -> bool:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if predicate():
+            return True
+        time.sleep(interval)
+    return predicate()

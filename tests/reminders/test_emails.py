@@ -1,0 +1,197 @@
+"""The emails themselves, sent through Django's in-memory backend: what a person reads."""
+
+from __future__ import annotations
+
+import datetime as dt
+import email
+
+import icalendar
+import pytest
+
+from community import services as community_services
+from community.calendar import meeting_uid
+from reminders import services
+from reminders.models import ReminderDelivery
+
+from .conftest import START, at
+
+pytestmark = pytest.mark.django_db
+
+Status = ReminderDelivery.Status
+
+
+def send_all(now):
+    ids = list(ReminderDelivery.objects.filter(status=Status.QUEUED).values_list("pk", flat=True))
+    return services.deliveries_send(ids=ids, claim_token="test-run", now=now)
+
+
+def parts(message):
+    parsed = email.message_from_bytes(message.message().as_bytes())
+    found = {}
+    for part in parsed.walk():
+        if part.get_content_maintype() != "multipart":
+            found[part.get_content_type()] = part
+    return parsed, found
+
+
+def message_to(mailoutbox, address):
+    [message] = [m for m in mailoutbox if m.to == [address]]
+    return message
+
+
+def test_it_sends_a_reminder_with_everything_a_mentor_needs(people, meeting, mailoutbox):
+    services.reminders_dispatch(now=at(7))
+    result = send_all(at(7))
+    assert len(result.sent) == 3 and len(mailoutbox) == 3
+    mentor = people[1]
+    message = message_to(mailoutbox, mentor.email)
+    assert message.subject == "Reminder: Medicine Mentor Circle meets Monday, March 9 at 12:00 PM PDT"
+    parsed, found = parts(message)
+    text = found["text/plain"].get_payload(decode=True).decode()
+    html = found["text/html"].get_payload(decode=True).decode()
+    for body in (text, html):
+        assert "Dr. Sam Okafor" in body
+        assert "12:00 PM to 1:00 PM PDT" in body
+        assert "Your mentees&#x27; challenges" in body or "Your mentees' challenges" in body
+        assert "Round table: one thing that worked" in body
+        assert "Dr. Miriam Alvarez" in body
+        assert "Giving feedback that a junior colleague can use" in body
+        assert f"/community/meetings/{meeting.pk}/" in body
+        assert "/reminders/rsvp/" in body and "/yes/" in body and "/no/" in body
+    assert parsed["Message-ID"] == f"<reminder-{ReminderDelivery.objects.get(user=mentor).pk}@example.org>"
+
+
+def test_the_invitation_is_a_request_for_the_recipient_with_the_meetings_stable_uid(people, meeting, mailoutbox):
+    services.reminders_dispatch(now=at(7))
+    send_all(at(7))
+    _, found = parts(message_to(mailoutbox, people[1].email))
+    part = found["text/calendar"]
+    assert part.get_param("method") == "REQUEST"
+    assert part.get_filename() == "invite.ics"
+    cal = icalendar.Calendar.from_ical(part.get_payload(decode=True))
+    assert cal["METHOD"] == "REQUEST"
+    [event] = cal.walk("VEVENT")
+    assert str(event["UID"]) == meeting_uid(meeting)
+    assert event["SEQUENCE"] == 0
+    assert str(event["ATTENDEE"]) == f"mailto:{people[1].email}"
+    assert event["ATTENDEE"].params["CN"] == "Dr. Sam Okafor"
+    assert str(event["ORGANIZER"]) == "mailto:noreply@example.org"
+    assert event.decoded("DTSTART") == START
+
+
+def test_a_recipient_in_another_time_zone_reads_their_own_time(people, meeting, mailoutbox):
+    people[2].time_zone = "Europe/London"
+    people[2].save()
+    services.reminders_dispatch(now=at(1))
+    send_all(at(1))
+    message = message_to(mailoutbox, people[2].email)
+    # Europe has not changed its clocks yet: noon in Los Angeles is 7 PM in London, not 8 PM.
+    assert message.subject == "Reminder: Medicine Mentor Circle meets Monday, March 9 at 7:00 PM GMT"
+    assert "7:00 PM to 8:00 PM GMT (Europe/London time)" in message.body
+
+
+def test_a_moved_meeting_sends_an_update_with_a_higher_sequence(people, meeting, mailoutbox):
+    services.reminders_dispatch(now=at(7))
+    send_all(at(7))
+    mailoutbox.clear()
+    community_services.meeting_move(meeting=meeting, starts_at=START + dt.timedelta(hours=2))
+    services.reminders_dispatch(now=at(6))
+    send_all(at(6))
+    assert len(mailoutbox) == 3
+    message = message_to(mailoutbox, people[1].email)
+    assert message.subject.startswith("Changed: Medicine Mentor Circle now meets Monday, March 9 at 2:00 PM")
+    _, found = parts(message)
+    cal = icalendar.Calendar.from_ical(found["text/calendar"].get_payload(decode=True))
+    [event] = cal.walk("VEVENT")
+    assert cal["METHOD"] == "REQUEST" and event["SEQUENCE"] == 1 and str(event["UID"]) == meeting_uid(meeting)
+    assert set(ReminderDelivery.objects.filter(kind="update").values_list("sent_sequence", flat=True)) == {1}
+    services.reminders_dispatch(now=at(5))
+    assert ReminderDelivery.objects.filter(status=Status.QUEUED).count() == 0
+
+
+def test_a_cancelled_meeting_sends_a_cancel_and_its_pending_reminders_are_not_sent(people, meeting, mailoutbox):
+    services.reminders_dispatch(now=at(7))
+    send_all(at(7))
+    services.reminders_dispatch(now=at(1))  # the 1-day reminders are queued …
+    community_services.meeting_cancel(meeting=meeting)  # … when the meeting is cancelled
+    mailoutbox.clear()
+    result = send_all(at(1))
+    assert len(result.skipped) == 3 and mailoutbox == []
+    services.reminders_dispatch(now=at(1) + dt.timedelta(minutes=5))
+    send_all(at(1) + dt.timedelta(minutes=5))
+    assert len(mailoutbox) == 3
+    message = message_to(mailoutbox, people[1].email)
+    assert message.subject.startswith("Cancelled: Medicine Mentor Circle on Monday, March 9")
+    _, found = parts(message)
+    assert found["text/calendar"].get_param("method") == "CANCEL"
+    cal = icalendar.Calendar.from_ical(found["text/calendar"].get_payload(decode=True))
+    [event] = cal.walk("VEVENT")
+    assert cal["METHOD"] == "CANCEL" and event["STATUS"] == "CANCELLED" and event["SEQUENCE"] == 1
+
+
+def test_sending_the_same_batch_twice_sends_once(people, meeting, mailoutbox):
+    services.reminders_dispatch(now=at(7))
+    ids = list(ReminderDelivery.objects.values_list("pk", flat=True))
+    first = services.deliveries_send(ids=ids, claim_token="one", now=at(7))
+    second = services.deliveries_send(ids=ids, claim_token="two", now=at(7))
+    assert len(first.sent) == 3 and second.as_dict() == {"sent": 0, "failed": 0, "skipped": 0, "retry": 0}
+    assert len(mailoutbox) == 3
+    assert set(ReminderDelivery.objects.values_list("status", "attempts", "sent_sequence")) == {("sent", 1, 0)}
+
+
+def test_a_live_claim_is_left_alone_and_a_stale_one_is_taken(people, meeting, mailoutbox, settings):
+    services.reminders_dispatch(now=at(7))
+    ids = list(ReminderDelivery.objects.values_list("pk", flat=True))
+    ReminderDelivery.objects.update(status=Status.SENDING, claim_token="alive", claimed_at=at(7))
+    assert services.deliveries_send(ids=ids, claim_token="other", now=at(7) + dt.timedelta(minutes=1)).sent == []
+    later = at(7) + dt.timedelta(seconds=settings.REMINDERS_CLAIM_TIMEOUT + 1)
+    assert len(services.deliveries_send(ids=ids, claim_token="other", now=later).sent) == 3
+
+
+def test_it_skips_people_who_opted_out_after_it_was_queued(people, meeting, mailoutbox):
+    services.reminders_dispatch(now=at(1))
+    people[1].reminders_opt_out = True
+    people[1].save()
+    result = send_all(at(1))
+    assert len(result.sent) == 2 and len(result.skipped) == 1
+    skipped = ReminderDelivery.objects.get(user=people[1])
+    assert skipped.status == Status.SKIPPED and "turned meeting reminder emails off" in skipped.last_error
+
+
+def test_a_late_worker_never_sends_after_the_meeting_started(people, meeting, mailoutbox):
+    services.reminders_dispatch(now=at(1))
+    result = send_all(START + dt.timedelta(minutes=1))
+    assert len(result.skipped) == 3 and mailoutbox == []
+
+
+def test_send_reminders_now_sends_one_extra_reminder_per_person(people, meeting, mailoutbox,
+                                                                 django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks():
+        assert services.meeting_send_reminders_now(meeting=meeting, now=at(10)) == 3
+        assert services.meeting_send_reminders_now(meeting=meeting, now=at(10)) == 0
+    send_all(at(10))
+    assert len(mailoutbox) == 3
+    assert set(ReminderDelivery.objects.values_list("lead_days", flat=True)) == {0}
+
+
+def test_an_interrupted_batch_gives_back_what_it_had_not_sent(people, meeting, mailoutbox, monkeypatch):
+    services.reminders_dispatch(now=at(1))
+    ids = list(ReminderDelivery.objects.values_list("pk", flat=True))
+    calls = []
+
+    def interrupted(self, delivery):
+        calls.append(delivery.pk)
+        if len(calls) == 2:
+            raise KeyboardInterrupt  # stands for the soft time limit, which interrupts the same way
+        return original(self, delivery)
+
+    from reminders.emails import MeetingMail
+
+    original = MeetingMail.message
+    monkeypatch.setattr(MeetingMail, "message", interrupted)
+    with pytest.raises(KeyboardInterrupt):
+        services.deliveries_send(ids=ids, claim_token="cut-short", now=at(1))
+    assert sorted(ReminderDelivery.objects.values_list("status", flat=True)) == ["queued", "queued", "sent"]
+    monkeypatch.undo()
+    requeued = services.reminders_dispatch(now=at(1) + dt.timedelta(minutes=5))
+    assert requeued.requeued == 2 and len(requeued.queued_ids) == 2

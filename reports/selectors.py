@@ -34,6 +34,8 @@ class Section:
     chart: dict | None = None
     empty: str = "Nothing to report yet."
     """What the page says instead of a table when there are no rows."""
+    gap: str = "A missing bar or point stands for fewer than {threshold} responses."
+    """What a gap in the chart means (``{threshold}`` is filled in with the program's threshold)."""
 
     def csv_rows(self) -> list[list[str]]:
         return [[cell.text if isinstance(cell, Figure) else cell for cell in row] for row in self.rows]
@@ -82,6 +84,8 @@ def program_report(*, program: Program, now: datetime | None = None, only: str |
     }
     keys = [only] if only is not None else list(builders)
     sections = [builders[k]() for k in keys if k in builders]
+    for section in sections:
+        section.gap = section.gap.format(threshold=t)
     return Report(program=program, generated_at=now, threshold=t, sections=sections)
 
 
@@ -190,6 +194,7 @@ def _attendance(src: ReportSources, t: int) -> Section:
         key="attendance", title="Meeting attendance", source="attendance recorded at community meetings",
         intro=f"Attendance at {program.community_name} meetings over the last twelve months.",
         columns=["Month", "Meetings held", "Attendances", "Attendance rate"],
+        gap="A gap in the line stands for a month without meetings or with fewer than {threshold} mentors.",
     )
     months = last_months(src.now, program.time_zone)
     data = src.attendance_by_month(months)

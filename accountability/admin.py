@@ -9,6 +9,7 @@ from django.forms import BaseInlineFormSet
 from django.utils import timezone
 from django.utils.html import format_html, format_html_join
 
+from mentorprogram.admin_export import export_csv_action
 from mentorprogram.admin_scoping import ProgramScopedAdmin, ProgramScopedInline
 
 from . import services
@@ -57,9 +58,19 @@ class PlanItemInline(ProgramScopedInline):
     show_change_link = False
 
 
+_plan_items_csv = export_csv_action(
+    ("Mentor email", "plan__mentor__email"), ("Mentor", "plan__mentor__display_name"),
+    ("Program", "plan__program__name"), ("Plan year starts", "plan__period_start"),
+    ("Item", "title"), ("Kind", lambda i: i.get_kind_display()), ("Domain", "domain_name"), ("Due", "due_on"),
+    ("Status", lambda i: i.get_status_display()), ("Completed on", "completed_on"), ("Evidence", "evidence"),
+    name="export_plan_items_csv", filename="plan-items", select_related=["plan__mentor", "plan__program"],
+)
+
+
 @admin.register(AccountabilityPlan)
 class AccountabilityPlanAdmin(ProgramScopedAdmin):
     list_display = ["mentor", "program", "period_start", "proposed_at"]
+    actions = ["export_plan_items_csv"]
     list_filter = ["program", "period_start"]
     search_fields = ["mentor__email", "mentor__display_name"]
     autocomplete_fields = ["mentor"]
@@ -67,6 +78,11 @@ class AccountabilityPlanAdmin(ProgramScopedAdmin):
     fields = ["program", "mentor", "period_start", "period_end", "proposed_at", "created_at", "history"]
     inlines = [PlanItemInline]
     list_select_related = ["mentor", "program"]
+
+    @admin.action(description="Download the items of the selected plans as CSV", permissions=["view"])
+    def export_plan_items_csv(self, request, queryset):
+        """One row per item (dropped ones too, with their status), of the plans this list shows."""
+        return _plan_items_csv(self, request, PlanItem.objects.filter(plan__in=queryset))
 
     @admin.display(description="History")
     def history(self, obj: AccountabilityPlan) -> str:

@@ -10,6 +10,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
+from mentorprogram.academic_year import academic_year_label, academic_year_start
+
 MONTH = "month"
 QUARTER = "quarter"
 ACADEMIC_YEAR = "academic_year"
@@ -43,16 +45,10 @@ class Period:
         return ((today - self.start).days + 1) / (self.end - self.start).days
 
 
-def academic_year_start(day: date, start_month: int) -> date:
-    year = day.year if day.month >= start_month else day.year - 1
-    return date(year, start_month, 1)
-
-
 def academic_year(day: date, start_month: int) -> Period:
     start = academic_year_start(day, start_month)
     end = _add_months(start, 12)
-    label = f"{start.year}" if start_month == 1 else f"{start.year}–{str(start.year + 1)[-2:]}"
-    return Period(ACADEMIC_YEAR, start, end, f"Academic year {label}")
+    return Period(ACADEMIC_YEAR, start, end, f"Academic year {academic_year_label(start.year, start_month)}")
 
 
 def period_containing(kind: str, day: date, start_month: int = 7) -> Period:

@@ -27,7 +27,7 @@ run: install
 test: install
 	$(BIN)/pytest $(PYTEST_ARGS)
 
-# Needs PostgreSQL and Redis on 127.0.0.1 (see bench/run.py); installs wrk when it is missing.
+# bench/pages.py needs PostgreSQL and Redis on 127.0.0.1 and wrk, installed here when missing.
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 bench: install node_modules/.installed
 	command -v wrk >/dev/null 2>&1 || { $(SUDO) apt-get update -qq && \

@@ -225,6 +225,11 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": crontab(hour=3, minute=17),
         "options": {"expires": 6 * 3600},
     },
+    "accountability-nudges": {
+        "task": "accountability.tasks.dispatch_nudges",
+        "schedule": crontab(minute=41),  # hourly: an overdue item or a behind requirement is nudged within the hour
+        "options": {"expires": 50 * 60},
+    },
 }
 
 # --- Reminders (reminders/) ---------------------------------------------------------------

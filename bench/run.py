@@ -11,6 +11,7 @@ from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
 BENCHMARKS = [
+    ["pages.py"],  # HTTP throughput under gunicorn and wrk; PostgreSQL and Redis of its own
     ["report.py"],
     ["accountability.py"],
     ["reminders_fanout.py", "--members", "1000"],

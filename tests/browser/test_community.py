@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import re
+
 from playwright.sync_api import expect
 
 from community.models import Acknowledgement, Challenge, Rsvp
+from reminders.tokens import rsvp_token
 from tests.factories.community import (
     MeetingFactory,
     MeetingSeriesFactory,
@@ -12,7 +15,7 @@ from tests.factories.community import (
     ProcessAgreementFactory,
 )
 
-from .helpers import audit, sign_in
+from .helpers import audit, sign_in, visit
 
 
 def test_it_lets_a_mentor_rsvp_raise_a_challenge_and_acknowledge_the_agreements(page, mentor, program):
@@ -66,3 +69,17 @@ def test_it_lets_a_mentor_rsvp_raise_a_challenge_and_acknowledge_the_agreements(
     expect(page.get_by_role("alert")).to_contain_text(f"You acknowledged version {agreement.version}")
     audit(page)
     assert Acknowledgement.objects.filter(agreement=agreement, user=mentor).exists()
+
+
+def test_it_lets_a_mentor_answer_from_the_reminder_email_link(page, mentor, program):
+    MentorCommunityFactory(program=program)
+    meeting = MeetingFactory(series=MeetingSeriesFactory(program=program, title="Monthly mentor meeting"))
+    token = rsvp_token(meeting_id=meeting.pk, user_id=mentor.pk)
+
+    visit(page, f"/reminders/rsvp/{token}/maybe/")
+    expect(page.get_by_role("heading", level=1)).to_contain_text("Monthly mentor meeting")
+    assert not Rsvp.objects.filter(meeting=meeting, user=mentor).exists()
+    page.get_by_role("button", name=re.compile("^Confirm: ")).click()
+    expect(page.get_by_role("status")).to_contain_text("Your answer is saved")
+    audit(page)
+    assert Rsvp.objects.get(meeting=meeting, user=mentor).answer == Rsvp.Answer.MAYBE

@@ -39,7 +39,8 @@ def test_it_lets_a_coordinator_record_attendance_import_people_and_read_the_repo
     expect(page.locator("#result_list tbody tr")).to_have_count(1)
     audit(page)
     page.get_by_role("checkbox", name=re.compile("Select this object for an action")).check()
-    page.get_by_role("combobox", name="Action").select_option(label="Mark held and record everyone who answered yes as present")
+    action = "Mark held and record everyone who answered yes as present"
+    page.get_by_role("combobox", name="Action").select_option(label=action)
     page.get_by_role("button", name="Go").click()
     expect(page.locator(".messagelist")).to_contain_text("1 attendance record(s) made")
     audit(page)

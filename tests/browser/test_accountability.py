@@ -12,10 +12,9 @@ from tests.factories.assessments import make_response
 from tests.factories.courses import CourseFactory
 
 from .helpers import audit, sign_in
-from .test_assessments import default_instruments  # noqa: F401 — a fixture
 
 
-def test_it_lets_a_mentor_plan_from_the_baseline_and_log_mentee_work(page, mentor, program, default_instruments):  # noqa: F811
+def test_it_lets_a_mentor_plan_from_the_baseline_and_log_mentee_work(page, mentor, program, default_instruments):
     skills = InstrumentVersion.objects.get(instrument__kind=Instrument.Kind.SKILLS)
     make_response(mentor, program, skills, rating=2)
     weak_domain = skills.domains.order_by("order").first()

@@ -4,23 +4,13 @@ from __future__ import annotations
 
 import re
 
-import pytest
-from django.utils import timezone
 from playwright.sync_api import expect
 
-from assessments.defaults import install_default_instruments
-from assessments.models import Domain, Instrument, InstrumentVersion, Item, Response
+from assessments.models import Response
 
 from .helpers import audit, sign_in
 
 CHART_DRAWN = "(id) => { const c = document.getElementById(id); return !!(c && window.Chart && Chart.getChart(c)); }"
-
-
-@pytest.fixture
-def default_instruments(db):
-    """The shared instruments the migrations install (the live-server tests empty the tables)."""
-    install_default_instruments(Instrument=Instrument, InstrumentVersion=InstrumentVersion, Domain=Domain, Item=Item,
-                                now=timezone.now())
 
 
 def _instrument_card(page, name: str):

@@ -106,6 +106,19 @@ def browser():
 
 
 @pytest.fixture
+def default_instruments(db):
+    """The shared readiness checklist and skills inventory, which the migrations install but the
+    live-server tests' table flushes remove."""
+    from django.utils import timezone
+
+    from assessments.defaults import install_default_instruments
+    from assessments.models import Domain, Instrument, InstrumentVersion, Item
+
+    install_default_instruments(Instrument=Instrument, InstrumentVersion=InstrumentVersion, Domain=Domain, Item=Item,
+                                now=timezone.now())
+
+
+@pytest.fixture
 def page(browser, live_server, request):
     """A fresh tab (own cookies) on the live server, watched for errors and audited pages."""
     context = browser.new_context(base_url=live_server.url, locale="en-US", timezone_id="America/Los_Angeles")

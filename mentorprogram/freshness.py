@@ -35,12 +35,13 @@ def _is_write(sql: str) -> bool:
 
 def watch_writes(execute, sql, params, many, context):
     """Database execute wrapper: a write makes a new stamp now and again at commit, so a reader
-    that cached the old rows between the write and the commit does not keep them."""
+    that cached the old rows between the write and the commit does not keep them (one commit hook
+    per transaction, however many rows it writes)."""
     result = execute(sql, params, many, context)
     if _is_write(sql):
         bump()
         connection = context["connection"]
-        if connection.in_atomic_block:
+        if connection.in_atomic_block and not any(entry[1] is bump for entry in connection.run_on_commit):
             transaction.on_commit(bump, using=connection.alias)
     return result
 

@@ -65,3 +65,24 @@ def test_a_write_makes_a_new_stamp(mentor):
     before = cache.get(freshness.STAMP_KEY)
     User.objects.filter(pk=mentor.pk).update(display_name="Dr. Renamed")
     assert cache.get(freshness.STAMP_KEY) != before
+
+
+def test_its_kept_cards_carry_each_requests_own_csrf_token(program, mentor):
+    import re
+
+    from django.test import Client
+
+    from dashboard.views import CSRF_PLACEHOLDER
+    from tests.factories.assessments import make_instrument
+
+    make_instrument(program)
+    client = Client(enforce_csrf_checks=True)
+    client.force_login(mentor)
+    client.get(reverse("dashboard:home"))
+    page = client.get(reverse("dashboard:home")).content.decode()  # from the cache
+    assert CSRF_PLACEHOLDER not in page
+    action, token = re.search(
+        r'<form method="post" action="([^"]+)"[^>]*>\s*<input type="hidden" name="csrfmiddlewaretoken" value="([^"]+)"',
+        page,
+    ).groups()
+    assert client.post(action, {"csrfmiddlewaretoken": token}).status_code != 403

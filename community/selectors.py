@@ -10,7 +10,7 @@ from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
-from django.db.models import Count, Prefetch, Q, QuerySet
+from django.db.models import Count, Prefetch, Q, QuerySet, Window
 from django.http import Http404
 from django.utils import timezone
 
@@ -33,6 +33,7 @@ from .models import (
 ATTENDANCE_WINDOW = dt.timedelta(days=365)
 PAST_MEETINGS_SHOWN = 12
 UPCOMING_MEETINGS_SHOWN = 6
+MEMBERS_PER_PAGE = 50
 FEED_PAST = dt.timedelta(days=92)
 
 
@@ -67,10 +68,52 @@ def communities_for_user(*, user: User, now: dt.datetime) -> list[dict]:
     return [{"program": p, "next_meeting": first.get(p.pk)} for p in programs]
 
 
-def community_page(*, program: Program, user: User, now: dt.datetime) -> dict:
-    """Name, purpose, members, next and past meetings of one community."""
+@dataclass(frozen=True)
+class MemberPage:
+    """One page of a community's members, with how many there are in all."""
+
+    members: list[Membership]
+    total: int
+    number: int
+    per_page: int = MEMBERS_PER_PAGE
+
+    @property
+    def num_pages(self) -> int:
+        return max(1, -(-self.total // self.per_page))
+
+    @property
+    def has_previous(self) -> bool:
+        return self.number > 1
+
+    @property
+    def has_next(self) -> bool:
+        return self.number < self.num_pages
+
+    @property
+    def previous_page_number(self) -> int:
+        return self.number - 1
+
+    @property
+    def next_page_number(self) -> int:
+        return self.number + 1
+
+
+def member_page(*, program: Program, number: int = 1, per_page: int = MEMBERS_PER_PAGE) -> MemberPage:
+    """The active mentors of the program, ``per_page`` at a time, and their total, in one query
+    (the total rides on each row as a window count). A page past the end gives the first page."""
+    number = max(1, number)
+    members_qs = program_members(program=program, role=Membership.Role.MENTOR).annotate(total=Window(Count("pk")))
+    start = (number - 1) * per_page
+    members = list(members_qs[start:start + per_page])
+    if not members and number > 1:
+        return member_page(program=program, number=1, per_page=per_page)
+    return MemberPage(members=members, total=members[0].total if members else 0, number=number, per_page=per_page)
+
+
+def community_page(*, program: Program, user: User, now: dt.datetime, members_page: int = 1) -> dict:
+    """Name, purpose, a page of members, next and past meetings of one community."""
     community = MentorCommunity.objects.filter(program=program).first()
-    members = list(program_members(program=program, role=Membership.Role.MENTOR))
+    page = member_page(program=program, number=members_page)
     base = _meetings().filter(series__program=program)
     upcoming = list(
         base.filter(ends_at__gt=now).exclude(status=Meeting.Status.HELD).order_by("starts_at")[:UPCOMING_MEETINGS_SHOWN]
@@ -88,7 +131,8 @@ def community_page(*, program: Program, user: User, now: dt.datetime) -> dict:
     return {
         "program": program,
         "community": community,
-        "members": members,
+        "members": page.members,
+        "member_page": page,
         "next_meeting": next_meeting,
         "upcoming": upcoming,
         "past": past,

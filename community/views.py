@@ -36,7 +36,12 @@ def index(request):
 @require_safe
 def detail(request, slug: str):
     program = selectors.get_program_for_user(user=request.user, slug=slug)
-    context = selectors.community_page(program=program, user=request.user, now=timezone.now())
+    try:
+        members_page = int(request.GET.get("members", 1))
+    except (TypeError, ValueError):
+        members_page = 1
+    context = selectors.community_page(program=program, user=request.user, now=timezone.now(),
+                                       members_page=members_page)
     return render(request, "community/detail.html", context)
 
 

@@ -144,3 +144,21 @@ def test_the_meeting_page_costs_the_same_queries_whatever_its_size(
     client.force_login(coordinator)
     with django_assert_num_queries(10):
         assert client.get(reverse("community:meeting", args=[meeting.pk])).status_code == 200
+
+
+def test_it_shows_the_members_a_page_at_a_time_with_their_total(client, program, community, mentor):
+    from community.selectors import MEMBERS_PER_PAGE
+
+    for _ in range(MEMBERS_PER_PAGE + 4):
+        make_member(program, "mentor")
+    client.force_login(mentor)
+    url = reverse("community:detail", args=[program.slug])
+    first = client.get(url)
+    assert len(first.context["members"]) == MEMBERS_PER_PAGE
+    assert first.context["member_page"].total == MEMBERS_PER_PAGE + 5
+    assert "?members=2#members" in first.content.decode()
+    second = client.get(url, {"members": 2})
+    assert len(second.context["members"]) == 5
+    assert not {m.pk for m in first.context["members"]} & {m.pk for m in second.context["members"]}
+    for bad in ("abc", "99", "-3"):
+        assert client.get(url, {"members": bad}).context["member_page"].number == 1

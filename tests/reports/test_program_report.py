@@ -367,3 +367,28 @@ def test_it_computes_the_whole_report_in_a_fixed_number_of_queries(
     data = charts(response)
     for key in ("readiness", "skills", "attendance", "compliance", "plans", "training"):
         assert any(v is not None for d in data[key]["datasets"] for v in d["data"]), key
+    # a second visit with nothing written since: the session's user, the program, the coordinator check
+    with django_assert_num_queries(3):
+        again = client.get(report_url(program))
+    assert again.context["report"].generated_at == response.context["report"].generated_at
+    assert f"{size + 1:,}" in again.content.decode()
+
+
+def test_it_recomputes_the_report_after_any_write(client, program, coordinator, mentor):
+    client.force_login(coordinator)
+
+    def mentors_total():
+        rows = client.get(report_url(program)).context["report"].section("people").rows
+        return next(row[-1] for row in rows if row[0] == Membership.Role.MENTOR.label)
+
+    before = mentors_total()
+    make_member(program, "mentor")
+    assert int(mentors_total()) == int(before) + 1
+
+
+def test_it_keeps_a_cached_report_to_the_programs_own_coordinators(client, program, other_program, coordinator,
+                                                                     other_coordinator):
+    client.force_login(coordinator)
+    assert client.get(report_url(program)).status_code == 200
+    client.force_login(other_coordinator)
+    assert client.get(report_url(program)).status_code == 404

@@ -2,6 +2,7 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
+from django.db import connection
 
 from demo.seeders import core, seeder_modules
 
@@ -28,4 +29,9 @@ class Command(BaseCommand):
         self.stdout.write(f"Program “{program.name}”: {len(people)} demo accounts, {len(extra)} extra mentors.")
         for module in seeder_modules():
             self.stdout.write(module.seed(program=program, people=people, mentors=extra))
+        if connection.vendor == "postgresql":
+            # Fresh planner statistics: bulk loads outrun autovacuum, and a plan made for empty
+            # tables (nested loops over thousands of rows) is what the first visitors would get.
+            with connection.cursor() as cursor:
+                cursor.execute("ANALYZE")
         self.stdout.write(self.style.SUCCESS(f"Demo data ready (password “{core.DEMO_PASSWORD}”)."))

@@ -27,14 +27,18 @@ import smtplib
 import uuid
 import zoneinfo
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable, Iterator
+from concurrent.futures import Future, ThreadPoolExecutor
+from contextlib import contextmanager, suppress
 from dataclasses import dataclass, field
 from functools import partial
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.core.mail import get_connection
-from django.db import transaction
+from django.core.mail import EmailMessage, get_connection
+from django.core.mail.backends.smtp import EmailBackend as SMTPBackend
+from django.core.mail.message import sanitize_address
+from django.db import DatabaseError, connection, transaction
 from django.db.models import Exists, F, OuterRef, Q, QuerySet
 from django.utils import timezone
 
@@ -268,11 +272,14 @@ def claim(*, ids: Iterable[int], claim_token: str, now: dt.datetime) -> list[Rem
     ReminderDelivery.objects.filter(pk__in=ids).filter(
         (Q(status=Status.QUEUED) & due) | Q(status=Status.SENDING, claimed_at__lt=stale)
     ).update(status=Status.SENDING, claim_token=claim_token, claimed_at=now, attempts=F("attempts") + 1)
-    return list(
+    rows = list(
         ReminderDelivery.objects.filter(pk__in=ids, status=Status.SENDING, claim_token=claim_token)
-        .select_related("meeting__series__program", "meeting__presenter", "user")
-        .order_by("meeting_id", "pk")
+        .select_related("user").order_by("meeting_id", "pk")
     )
+    meetings = Meeting.objects.select_related("series__program", "presenter").in_bulk({r.meeting_id for r in rows})
+    for row in rows:
+        row.meeting = meetings[row.meeting_id]  # one object per meeting, shared by its rows
+    return rows
 
 
 def _mine(pks: Iterable[int], claim_token: str) -> QuerySet[ReminderDelivery]:
@@ -324,9 +331,15 @@ def deliveries_send(*, ids: Iterable[int], claim_token: str, now: dt.datetime | 
     """Send the deliveries this call manages to claim, over one mail connection.
 
     Each outcome is written as soon as it is known: sent right after the server accepts the
-    message; a 4xx or network failure goes back to the queue with a backoff until the last
-    attempt, then fails; a 5xx fails at once. One person's failure never holds up the rest."""
+    message (and before the next message is handed over); a 4xx or network failure goes back
+    to the queue with a backoff until the last attempt, then fails; a 5xx fails at once. One
+    person's failure never holds up the rest."""
     now = now or timezone.now()
+    with _quick_commits():
+        return _send(ids=ids, claim_token=claim_token, now=now)
+
+
+def _send(*, ids: Iterable[int], claim_token: str, now: dt.datetime) -> SendResult:
     result = SendResult()
     rows = claim(ids=ids, claim_token=claim_token, now=now)
     if not rows:
@@ -352,7 +365,7 @@ def deliveries_send(*, ids: Iterable[int], claim_token: str, now: dt.datetime | 
         agendas[item.meeting_id].append(item)
     mails: dict[tuple[int, str], MeetingMail] = {}
     transient: list[tuple[ReminderDelivery, str]] = []
-    connection = get_connection()
+    mailer = _Mailer(claim_token)
     pending = list(to_send)
     try:
         while pending:
@@ -363,19 +376,20 @@ def deliveries_send(*, ids: Iterable[int], claim_token: str, now: dt.datetime | 
                 mail = mails[(row.meeting_id, kind)] = MeetingMail(
                     meeting=row.meeting, kind=kind, agenda=agendas[row.meeting_id])
             try:
-                message = mail.message(row)
+                message = mailer.prepare(mail, row)
             except Exception as exc:  # a bad row is recorded and skipped
                 log.exception("Could not build reminder delivery %s", row.pk)
                 _fail([row.pk], claim_token, f"Could not build the email: {exc.__class__.__name__}: {exc}")
                 result.failed.append(pending.pop(0).pk)
                 continue
             try:
-                connection.open()  # a no-op while open; reconnects after a dropped connection
-                connection.send_messages([message])
+                mailer.send(message)
+            except MarkFailed:
+                raise
             except Exception as exc:
                 is_transient, broken, error = classify_smtp_error(exc)
                 if broken:
-                    connection.close()
+                    mailer.disconnect()
                 if _cannot_connect(exc):
                     transient += [(r, error) for r in pending]  # the server is unreachable: stop here
                     pending = []
@@ -387,11 +401,9 @@ def deliveries_send(*, ids: Iterable[int], claim_token: str, now: dt.datetime | 
                     _fail([row.pk], claim_token, error)
                     result.failed.append(row.pk)
                 continue
-            _mine([row.pk], claim_token).update(
-                status=Status.SENT, sent_at=timezone.now(), sent_sequence=mail.sequence, last_error="",
-                next_attempt_at=None,
-            )
+            mailer.mark_sent(row.pk, sequence=mail.sequence)
             result.sent.append(pending.pop(0).pk)
+        mailer.settle()
     except BaseException:
         # Interrupted (soft time limit, database trouble…): let the rest go back to the queue
         # now instead of waiting for the claim timeout.
@@ -400,9 +412,162 @@ def deliveries_send(*, ids: Iterable[int], claim_token: str, now: dt.datetime | 
                 status=Status.QUEUED, next_attempt_at=None, enqueued_at=None)  # the next tick queues them
         raise
     finally:
-        connection.close()
+        mailer.close()
     _retry_or_fail(transient, claim_token, now, result)
     return result
+
+
+class MarkFailed(Exception):
+    """Recording a sent message failed; nothing more is handed over in this batch."""
+
+
+class _Mailer:
+    """Hands messages to the configured email backend over one connection, and records each
+    accepted one as sent before the next one is handed over.
+
+    With Django's own SMTP backend it writes each message's bytes, cut from what the
+    recipients share (:meth:`MeetingMail.raw`), straight to the open SMTP connection — what
+    the backend would send for the reference message, without building and encoding a MIME
+    tree per person — and records "sent" on a helper thread with its own database
+    connection: the commit for one message runs while the next one is built and its envelope
+    (MAIL FROM, RCPT TO) is exchanged, and is waited for before that message's content is
+    sent. So a worker killed at any point still leaves at most the one message in flight
+    accepted but unrecorded. Any other backend (the console, the test outbox, a subclass that
+    signs or rewrites messages) gets the reference EmailMessage and an inline record."""
+
+    def __init__(self, claim_token: str):
+        self.claim_token = claim_token
+        self.backend = get_connection()
+        self.raw = type(self.backend) is SMTPBackend
+        self.envelope_from = sanitize_address(settings.DEFAULT_FROM_EMAIL, settings.DEFAULT_CHARSET)
+        self._recorder: ThreadPoolExecutor | None = None
+        self._last_mark: Future | None = None
+
+    def prepare(self, mail: MeetingMail, row: ReminderDelivery) -> tuple[str, bytes] | EmailMessage:
+        return mail.raw(row) if self.raw else mail.message(row)
+
+    def send(self, message: tuple[str, bytes] | EmailMessage) -> None:
+        self.backend.open()  # a no-op while open; reconnects after a dropped connection
+        if isinstance(message, EmailMessage):
+            self.backend.send_messages([message])
+        else:
+            recipient, data = message
+            _hand_over(self.backend.connection, self.envelope_from, recipient, data, before_content=self.settle)
+
+    def mark_sent(self, pk: int, *, sequence: int) -> None:
+        if not self.raw or connection.in_atomic_block:
+            # Inside a transaction the claims are not visible to another connection (and
+            # their row locks would block it): record here.
+            _mark_sent(pk, self.claim_token, sequence=sequence)
+            return
+        if self._recorder is None:
+            self._recorder = ThreadPoolExecutor(max_workers=1, thread_name_prefix="reminders-recorder")
+            self._recorder.submit(_start_quick_commits).result()
+        self.settle()
+        self._last_mark = self._recorder.submit(_mark_sent, pk, self.claim_token, sequence=sequence)
+
+    def settle(self) -> None:
+        """Wait until every message accepted so far is recorded as sent."""
+        if self._last_mark is not None:
+            mark, self._last_mark = self._last_mark, None
+            try:
+                mark.result()
+            except Exception as exc:
+                raise MarkFailed(f"{exc.__class__.__name__}: {exc}") from exc
+
+    def disconnect(self) -> None:
+        self.backend.close()
+
+    def close(self) -> None:
+        try:
+            self.backend.close()
+        finally:
+            if self._recorder is not None:
+                self._recorder.submit(_close_connection)
+                self._recorder.shutdown(wait=True)
+
+
+def _hand_over(smtp: smtplib.SMTP, sender: str, recipient: str, data: bytes, *,
+               before_content: Callable[[], None]) -> None:
+    """``smtp.sendmail(sender, [recipient], data)``, calling ``before_content`` once the
+    server has accepted the envelope and before the message itself goes out."""
+    smtp.ehlo_or_helo_if_needed()
+    options = [f"size={len(data)}"] if smtp.does_esmtp and smtp.has_extn("size") else []
+    code, reply = smtp.mail(sender, options)
+    if code != 250:
+        _give_up_message(smtp, code)
+        raise smtplib.SMTPSenderRefused(code, reply, sender)
+    code, reply = smtp.rcpt(recipient)
+    if code not in (250, 251):
+        _give_up_message(smtp, code)
+        raise smtplib.SMTPRecipientsRefused({recipient: (code, reply)})
+    before_content()
+    code, reply = smtp.data(data)
+    if code != 250:
+        _give_up_message(smtp, code)
+        raise smtplib.SMTPDataError(code, reply)
+
+
+def _give_up_message(smtp: smtplib.SMTP, code: int) -> None:
+    """What ``sendmail`` does after a refusal: drop the connection on 421, else reset it."""
+    if code == 421:
+        smtp.close()
+        return
+    with suppress(smtplib.SMTPServerDisconnected):
+        smtp.rset()
+
+
+@contextmanager
+def _quick_commits() -> Iterator[None]:
+    """On PostgreSQL, let this session's commits return before their WAL reaches the disk
+    (``synchronous_commit = off``) while a batch is being sent.
+
+    Each "sent" mark is its own commit, written the moment the mail server accepts the
+    message, so a worker killed mid-batch can double at most the one message in flight.
+    Waiting for the disk on each of those commits would cost more than the SMTP exchange.
+    Without that wait a commit is still visible to every other session at once and survives
+    any crash of the worker; only a crash of the database server itself can lose the commits
+    of its last fraction of a second (three times ``wal_writer_delay``, 0.6 s by default).
+    Those rows go back to where they were: claimed rows to the queue, sent messages to
+    "sending", to be sent again after the claim timeout — at least once, never lost, and
+    never an inconsistent database."""
+    quick = _start_quick_commits()
+    try:
+        yield
+    finally:
+        if quick and not connection.needs_rollback:
+            try:
+                with connection.cursor() as cursor:
+                    cursor.execute("RESET synchronous_commit")
+            except DatabaseError:
+                log.warning("Could not reset synchronous_commit", exc_info=True)
+
+
+def _start_quick_commits() -> bool:
+    if connection.vendor != "postgresql":
+        return False
+    with connection.cursor() as cursor:
+        cursor.execute("SET synchronous_commit TO off")
+    return True
+
+
+def _close_connection() -> None:
+    """Close the calling thread's own database connection."""
+    connection.close()
+
+
+def _mark_sent(pk: int, claim_token: str, *, sequence: int) -> None:
+    """``_mine([pk], claim_token).update(status=SENT, …)`` as one fixed statement, which the
+    driver prepares once per connection: this runs once per message, and compiling the
+    queryset each time would cost about as much as the database round trip."""
+    with connection.cursor() as cursor:
+        cursor.execute(_MARK_SENT_SQL, [Status.SENT, timezone.now(), sequence, pk, Status.SENDING, claim_token])
+
+
+_MARK_SENT_SQL = (
+    f"UPDATE {ReminderDelivery._meta.db_table} SET status = %s, sent_at = %s, sent_sequence = %s, "  # noqa: S608 (names from the model, values bound)
+    "last_error = '', next_attempt_at = NULL WHERE id = %s AND status = %s AND claim_token = %s"
+)
 
 
 def _cannot_connect(exc: BaseException) -> bool:

@@ -10,6 +10,7 @@ from __future__ import annotations
 import base64
 import html
 import re
+import time
 import zoneinfo
 from dataclasses import dataclass, field
 from email.mime.text import MIMEText
@@ -17,6 +18,7 @@ from email.utils import formatdate, parseaddr
 
 import icalendar
 from django.conf import settings
+from django.core import signing
 from django.core.mail import EmailMultiAlternatives
 from django.core.mail.message import sanitize_address
 from django.template.loader import render_to_string
@@ -60,6 +62,40 @@ def mail_domain() -> str:
     return address.rpartition("@")[2] or "localhost"
 
 
+def attendee_line(*, email: str, name: str) -> bytes:
+    """The recipient's ATTENDEE content line, folded, exactly as icalendar writes it.
+
+    For the common case — a name of ASCII letters, digits, spaces, dots, hyphens and
+    apostrophes, an address without ``^`` — it is written directly: no escaping applies, the
+    name is quoted when it holds a space or an apostrophe, and the line folds every 74
+    characters. Anything else goes through icalendar."""
+    cn = name or email
+    if _SIMPLE_CN.fullmatch(cn) and "^" not in email:
+        value = f'"{cn}"' if (" " in cn or "'" in cn) else cn
+        line = f"ATTENDEE;CN={value};PARTSTAT=NEEDS-ACTION;ROLE=REQ-PARTICIPANT;RSVP=FALSE:mailto:{email}"
+        return "\r\n ".join(line[i:i + _FOLD] for i in range(0, len(line), _FOLD)).encode()
+    params = Parameters({"CN": cn, "ROLE": "REQ-PARTICIPANT", "PARTSTAT": "NEEDS-ACTION", "RSVP": "FALSE"})
+    return Contentline.from_parts("ATTENDEE", params, f"mailto:{email}").to_ical()
+
+
+_last_date: tuple[float, bool, bytes] = (0.0, False, b"")
+
+
+def _date_header() -> bytes:
+    """The Date header Django's EmailMessage would write now (whole seconds, so it is
+    formatted once a second rather than once a message)."""
+    global _last_date  # noqa: PLW0603 (a one-entry cache)
+    second, localtime = time.time() // 1, settings.EMAIL_USE_LOCALTIME
+    if _last_date[:2] != (second, localtime):
+        _last_date = (second, localtime, formatdate(second, localtime=localtime).encode())
+    return _last_date[2]
+
+
+_SIMPLE_CN = re.compile(r"[A-Za-z0-9 .'@_+-]+")
+_FOLD = 74
+"""Characters per folded line (icalendar folds ASCII text before the 75th octet)."""
+
+
 @dataclass
 class MeetingMail:
     """Builds the messages of one kind about one meeting."""
@@ -70,6 +106,7 @@ class MeetingMail:
     _bodies: dict[str, tuple[str, str, str]] = field(default_factory=dict)
     _ics: tuple[bytes, bytes] | None = None
     _cuts: dict[tuple[str, bool], _Cut] = field(default_factory=dict)
+    _signer: signing.TimestampSigner = field(default_factory=tokens.rsvp_signer)
 
     @property
     def method(self) -> str:
@@ -136,10 +173,8 @@ class MeetingMail:
 
     def ics_for(self, *, email: str, name: str) -> bytes:
         head, tail = self.ics_parts()
-        params = Parameters({"CN": name or email, "ROLE": "REQ-PARTICIPANT", "PARTSTAT": "NEEDS-ACTION",
-                             "RSVP": "FALSE"})
-        line = Contentline.from_parts("ATTENDEE", params, f"mailto:{email}").to_ical()
-        return head + line + b"\r\n" + tail
+        return head + attendee_line(email=email, name=name) + b"\r\n" + tail
+
 
     def message(self, delivery: ReminderDelivery) -> EmailMultiAlternatives:
         """The reference rendering of one delivery; :meth:`raw` must produce the same bytes."""
@@ -194,10 +229,10 @@ class MeetingMail:
         values = {
             "name": name.encode(),
             "name_html": html.escape(name).encode(),
-            "token": tokens.rsvp_token(meeting_id=self.meeting.pk, user_id=user.pk).encode(),
+            "token": tokens.rsvp_token(meeting_id=self.meeting.pk, user_id=user.pk, signer=self._signer).encode(),
             "to": email.encode(),
             "id": str(delivery.pk).encode(),
-            "date": formatdate(localtime=settings.EMAIL_USE_LOCALTIME).encode(),
+            "date": _date_header(),
         }
         if not cut.fits(values):
             return email, self.message(delivery).message().as_bytes(linesep="\r\n")

@@ -23,12 +23,13 @@ from __future__ import annotations
 import datetime as dt
 import logging
 import random
+import re
+import select
 import smtplib
 import uuid
 import zoneinfo
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Iterator
-from concurrent.futures import Future, ThreadPoolExecutor
 from contextlib import contextmanager, suppress
 from dataclasses import dataclass, field
 from functools import partial
@@ -401,12 +402,14 @@ def _send(*, ids: Iterable[int], claim_token: str, now: dt.datetime) -> SendResu
                     _fail([row.pk], claim_token, error)
                     result.failed.append(row.pk)
                 continue
-            mailer.mark_sent(row.pk, sequence=mail.sequence)
+            mailer.accepted(row.pk, sequence=mail.sequence)
             result.sent.append(pending.pop(0).pk)
-        mailer.settle()
+        mailer.record()
     except BaseException:
-        # Interrupted (soft time limit, database trouble…): let the rest go back to the queue
-        # now instead of waiting for the claim timeout.
+        # Interrupted (soft time limit, database trouble…): record what the server accepted
+        # and let the rest go back to the queue now instead of waiting for the claim timeout.
+        with suppress(MarkFailed):
+            mailer.record()
         if pending:
             _mine([r.pk for r in pending], claim_token).update(
                 status=Status.QUEUED, next_attempt_at=None, enqueued_at=None)  # the next tick queues them
@@ -423,25 +426,24 @@ class MarkFailed(Exception):
 
 class _Mailer:
     """Hands messages to the configured email backend over one connection, and records each
-    accepted one as sent before the next one is handed over.
+    accepted one as sent before the next one's content goes out.
 
     With Django's own SMTP backend it writes each message's bytes, cut from what the
     recipients share (:meth:`MeetingMail.raw`), straight to the open SMTP connection — what
     the backend would send for the reference message, without building and encoding a MIME
-    tree per person — and records "sent" on a helper thread with its own database
-    connection: the commit for one message runs while the next one is built and its envelope
-    (MAIL FROM, RCPT TO) is exchanged, and is waited for before that message's content is
-    sent. So a worker killed at any point still leaves at most the one message in flight
+    tree per person — and records a message as sent while the next one's envelope is on
+    its way: the database round trip overlaps the mail server's answer instead of adding to
+    it, and a worker killed at any point still leaves at most the one message in flight
     accepted but unrecorded. Any other backend (the console, the test outbox, a subclass that
-    signs or rewrites messages) gets the reference EmailMessage and an inline record."""
+    signs or rewrites messages) gets the reference EmailMessage, recorded at once."""
 
     def __init__(self, claim_token: str):
         self.claim_token = claim_token
         self.backend = get_connection()
         self.raw = type(self.backend) is SMTPBackend
         self.envelope_from = sanitize_address(settings.DEFAULT_FROM_EMAIL, settings.DEFAULT_CHARSET)
-        self._recorder: ThreadPoolExecutor | None = None
-        self._last_mark: Future | None = None
+        self._unrecorded: tuple[int, int] | None = None
+        self._recording: _PostgresRecord | None = None
 
     def prepare(self, mail: MeetingMail, row: ReminderDelivery) -> tuple[str, bytes] | EmailMessage:
         return mail.raw(row) if self.raw else mail.message(row)
@@ -450,50 +452,63 @@ class _Mailer:
         self.backend.open()  # a no-op while open; reconnects after a dropped connection
         if isinstance(message, EmailMessage):
             self.backend.send_messages([message])
-        else:
-            recipient, data = message
-            _hand_over(self.backend.connection, self.envelope_from, recipient, data, before_content=self.settle)
-
-    def mark_sent(self, pk: int, *, sequence: int) -> None:
-        if not self.raw or connection.in_atomic_block:
-            # Inside a transaction the claims are not visible to another connection (and
-            # their row locks would block it): record here.
-            _mark_sent(pk, self.claim_token, sequence=sequence)
             return
-        if self._recorder is None:
-            self._recorder = ThreadPoolExecutor(max_workers=1, thread_name_prefix="reminders-recorder")
-            self._recorder.submit(_start_quick_commits).result()
-        self.settle()
-        self._last_mark = self._recorder.submit(_mark_sent, pk, self.claim_token, sequence=sequence)
+        recipient, data = message
+        try:
+            _hand_over(self.backend.connection, self.envelope_from, recipient, data,
+                       meanwhile=self._start_record, before_content=self.record)
+        finally:
+            self.record()
 
-    def settle(self) -> None:
-        """Wait until every message accepted so far is recorded as sent."""
-        if self._last_mark is not None:
-            mark, self._last_mark = self._last_mark, None
-            try:
-                mark.result()
-            except Exception as exc:
-                raise MarkFailed(f"{exc.__class__.__name__}: {exc}") from exc
+    def accepted(self, pk: int, *, sequence: int) -> None:
+        """The server accepted this delivery's message; it is recorded as sent before the
+        next message's content goes out (at once with the reference path)."""
+        self.record()
+        self._unrecorded = (pk, sequence)
+        if not self.raw:
+            self.record()
+
+    def _start_record(self) -> None:
+        """Send the record of the last accepted message without waiting for the answer
+        (PostgreSQL), or record it now (other databases)."""
+        if self._unrecorded is None or self._recording is not None:
+            return
+        if connection.vendor != "postgresql" or connection.in_atomic_block:
+            self.record()
+            return
+        pk, sequence = self._unrecorded
+        self._recording = _PostgresRecord.start(pk, self.claim_token, sequence=sequence)
+
+    def record(self) -> None:
+        """Make sure the last accepted message is recorded as sent."""
+        if self._unrecorded is None:
+            return
+        (pk, sequence), self._unrecorded = self._unrecorded, None
+        recording, self._recording = self._recording, None
+        try:
+            if recording is not None:
+                recording.finish()
+            else:
+                _mark_sent(pk, self.claim_token, sequence=sequence)
+        except Exception as exc:
+            raise MarkFailed(f"Could not record delivery {pk} as sent: {exc.__class__.__name__}: {exc}") from exc
 
     def disconnect(self) -> None:
         self.backend.close()
 
     def close(self) -> None:
-        try:
-            self.backend.close()
-        finally:
-            if self._recorder is not None:
-                self._recorder.submit(_close_connection)
-                self._recorder.shutdown(wait=True)
+        self.backend.close()
 
 
 def _hand_over(smtp: smtplib.SMTP, sender: str, recipient: str, data: bytes, *,
-               before_content: Callable[[], None]) -> None:
-    """``smtp.sendmail(sender, [recipient], data)``, calling ``before_content`` once the
-    server has accepted the envelope and before the message itself goes out."""
+               meanwhile: Callable[[], None], before_content: Callable[[], None]) -> None:
+    """``smtp.sendmail(sender, [recipient], data)``, calling ``meanwhile`` once MAIL FROM is
+    on its way and ``before_content`` before the message itself goes out."""
     smtp.ehlo_or_helo_if_needed()
-    options = [f"size={len(data)}"] if smtp.does_esmtp and smtp.has_extn("size") else []
-    code, reply = smtp.mail(sender, options)
+    options = f" size={len(data)}" if smtp.does_esmtp and smtp.has_extn("size") else ""
+    smtp.putcmd("mail", f"from:{smtplib.quoteaddr(sender)}{options}")
+    meanwhile()
+    code, reply = smtp.getreply()
     if code != 250:
         _give_up_message(smtp, code)
         raise smtplib.SMTPSenderRefused(code, reply, sender)
@@ -501,11 +516,62 @@ def _hand_over(smtp: smtplib.SMTP, sender: str, recipient: str, data: bytes, *,
     if code not in (250, 251):
         _give_up_message(smtp, code)
         raise smtplib.SMTPRecipientsRefused({recipient: (code, reply)})
+    code, reply = smtp.docmd("data")
+    if code != 354:
+        _give_up_message(smtp, code)
+        raise smtplib.SMTPDataError(code, reply)
     before_content()
-    code, reply = smtp.data(data)
+    smtp.send(_dot_stuffed(data))
+    code, reply = smtp.getreply()
     if code != 250:
         _give_up_message(smtp, code)
         raise smtplib.SMTPDataError(code, reply)
+
+
+def _dot_stuffed(data: bytes) -> bytes:
+    """The DATA payload as ``smtplib.SMTP.data`` sends it: leading dots doubled, ended by
+    CRLF.CRLF."""
+    data = re.sub(rb"(?m)^\.", b"..", data)
+    return data + (b"" if data.endswith(b"\r\n") else b"\r\n") + b".\r\n"
+
+
+@dataclass
+class _PostgresRecord:
+    """A "sent" mark sent to PostgreSQL without waiting for its answer, so that the database
+    round trip runs while the mail server answers the next envelope.
+
+    It uses the driver's low-level asynchronous call on the connection's own libpq handle;
+    :meth:`finish` reads the answer, and nothing else may use the connection in between —
+    :class:`_Mailer` finishes a record before any other query and before any message
+    content is sent."""
+
+    pgconn: object
+    pk: int
+
+    @classmethod
+    def start(cls, pk: int, claim_token: str, *, sequence: int) -> _PostgresRecord:
+        connection.ensure_connection()
+        pgconn = connection.connection.pgconn
+        params = [timezone.now().isoformat().encode(), str(sequence).encode(), str(pk).encode(), claim_token.encode()]
+        pgconn.send_query_params(_MARK_SENT_PQ, params)
+        while pgconn.flush():
+            select.select([], [pgconn.socket], [])
+        return cls(pgconn=pgconn, pk=pk)
+
+    def finish(self) -> None:
+        from psycopg import pq
+
+        pgconn = self.pgconn
+        pgconn.consume_input()
+        while pgconn.is_busy():
+            select.select([pgconn.socket], [], [])
+            pgconn.consume_input()
+        results = []
+        while (result := pgconn.get_result()) is not None:
+            results.append(result)
+        failed = [r for r in results if r.status != pq.ExecStatus.COMMAND_OK]
+        if failed:
+            raise DatabaseError((failed[0].error_message or b"").decode(errors="replace").strip())
 
 
 def _give_up_message(smtp: smtplib.SMTP, code: int) -> None:
@@ -531,7 +597,10 @@ def _quick_commits() -> Iterator[None]:
     Those rows go back to where they were: claimed rows to the queue, sent messages to
     "sending", to be sent again after the claim timeout — at least once, never lost, and
     never an inconsistent database."""
-    quick = _start_quick_commits()
+    quick = connection.vendor == "postgresql"
+    if quick:
+        with connection.cursor() as cursor:
+            cursor.execute("SET synchronous_commit TO off")
     try:
         yield
     finally:
@@ -543,19 +612,6 @@ def _quick_commits() -> Iterator[None]:
                 log.warning("Could not reset synchronous_commit", exc_info=True)
 
 
-def _start_quick_commits() -> bool:
-    if connection.vendor != "postgresql":
-        return False
-    with connection.cursor() as cursor:
-        cursor.execute("SET synchronous_commit TO off")
-    return True
-
-
-def _close_connection() -> None:
-    """Close the calling thread's own database connection."""
-    connection.close()
-
-
 def _mark_sent(pk: int, claim_token: str, *, sequence: int) -> None:
     """``_mine([pk], claim_token).update(status=SENT, …)`` as one fixed statement, which the
     driver prepares once per connection: this runs once per message, and compiling the
@@ -564,6 +620,11 @@ def _mark_sent(pk: int, claim_token: str, *, sequence: int) -> None:
         cursor.execute(_MARK_SENT_SQL, [Status.SENT, timezone.now(), sequence, pk, Status.SENDING, claim_token])
 
 
+_MARK_SENT_PQ = (
+    f"UPDATE {ReminderDelivery._meta.db_table} SET status = '{Status.SENT}', sent_at = $1::timestamptz, "  # noqa: S608 (names and constants from the model, values bound)
+    f"sent_sequence = $2::integer, last_error = '', next_attempt_at = NULL "
+    f"WHERE id = $3::bigint AND status = '{Status.SENDING}' AND claim_token = $4::text"
+).encode()
 _MARK_SENT_SQL = (
     f"UPDATE {ReminderDelivery._meta.db_table} SET status = %s, sent_at = %s, sent_sequence = %s, "  # noqa: S608 (names from the model, values bound)
     "last_error = '', next_attempt_at = NULL WHERE id = %s AND status = %s AND claim_token = %s"

@@ -8,8 +8,9 @@ Exactly once, as far as it can be had (README, "Reminders in production"):
   notices). It queues the rows it inserted after its transaction commits.
 * A sender claims rows with one conditional UPDATE (queued → sending, with its own claim
   token) and sends only the rows that carry its token, so a duplicate or redelivered task
-  finds nothing to do. It sends in id order over one connection and marks each row sent the
-  moment the server has accepted it.
+  finds nothing to do. It sends in id order over one connection and marks each row sent once
+  the server has accepted it, before the next message's content goes out (the mark's round
+  trip overlaps the next envelope's; see ``_Mailer``).
 * A worker killed mid-batch leaves rows in ``sending``. Once their claim is older than
   REMINDERS_CLAIM_TIMEOUT (longer than the task time limit, so their worker is certainly
   gone) they are claimed again — by the redelivered task or by the dispatcher's sweep. Of
@@ -477,7 +478,11 @@ class _Mailer:
             self.record()
             return
         pk, sequence = self._unrecorded
-        self._recording = _PostgresRecord.start(pk, self.claim_token, sequence=sequence)
+        try:
+            self._recording = _PostgresRecord.start(pk, self.claim_token, sequence=sequence)
+        except Exception as exc:
+            self._unrecorded = None
+            raise MarkFailed(f"Could not record delivery {pk} as sent: {exc.__class__.__name__}: {exc}") from exc
 
     def record(self) -> None:
         """Make sure the last accepted message is recorded as sent."""
@@ -588,8 +593,8 @@ def _quick_commits() -> Iterator[None]:
     """On PostgreSQL, let this session's commits return before their WAL reaches the disk
     (``synchronous_commit = off``) while a batch is being sent.
 
-    Each "sent" mark is its own commit, written the moment the mail server accepts the
-    message, so a worker killed mid-batch can double at most the one message in flight.
+    Each "sent" mark is its own commit, written before the next message's content goes out,
+    so a worker killed mid-batch can double at most the one message in flight.
     Waiting for the disk on each of those commits would cost more than the SMTP exchange.
     Without that wait a commit is still visible to every other session at once and survives
     any crash of the worker; only a crash of the database server itself can lose the commits
@@ -613,9 +618,9 @@ def _quick_commits() -> Iterator[None]:
 
 
 def _mark_sent(pk: int, claim_token: str, *, sequence: int) -> None:
-    """``_mine([pk], claim_token).update(status=SENT, …)`` as one fixed statement, which the
-    driver prepares once per connection: this runs once per message, and compiling the
-    queryset each time would cost about as much as the database round trip."""
+    """``_mine([pk], claim_token).update(status=SENT, …)`` as one fixed statement: this runs
+    once per message, and compiling the queryset each time would cost about as much as the
+    database round trip."""
     with connection.cursor() as cursor:
         cursor.execute(_MARK_SENT_SQL, [Status.SENT, timezone.now(), sequence, pk, Status.SENDING, claim_token])
 

@@ -27,7 +27,11 @@ run: install
 test: install
 	$(BIN)/pytest $(PYTEST_ARGS)
 
-bench: install
+# bench/pages.py needs PostgreSQL and Redis on 127.0.0.1 and wrk, installed here when missing.
+SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
+bench: install node_modules/.installed
+	command -v wrk >/dev/null 2>&1 || { $(SUDO) apt-get update -qq && \
+		DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq wrk >/dev/null; }
 	$(PY) bench/run.py
 
 lint: install

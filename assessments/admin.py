@@ -8,12 +8,10 @@ message, and "New version from this" makes an editable copy.
 
 from __future__ import annotations
 
-import csv
-
 from django.contrib import admin, messages
 from django.core.exceptions import ValidationError
 from django.db.models import Count, Q
-from django.http import HttpResponse, HttpResponseNotAllowed, HttpResponseRedirect
+from django.http import HttpResponseNotAllowed, HttpResponseRedirect
 from django.shortcuts import get_object_or_404
 from django.urls import path, reverse
 from django.utils import timezone
@@ -21,6 +19,7 @@ from django.utils.html import format_html, format_html_join
 
 from mentorprogram import permissions as core_permissions
 from mentorprogram.admin_scoping import ProgramScopedAdmin, ProgramScopedInline
+from mentorprogram.csv_export import csv_response
 
 from . import selectors, services
 from .models import FROZEN_MESSAGE, Answer, Domain, Instrument, InstrumentVersion, Item, Response
@@ -396,20 +395,18 @@ class ResponseAdmin(ProgramScopedAdmin):
         keys: list[str] = []
         for s in scored.values():
             keys += [d.key for d in s.score.domains if d.key not in keys]
-        response = HttpResponse(content_type="text/csv; charset=utf-8")
-        response["Content-Disposition"] = 'attachment; filename="assessment-responses.csv"'
-        writer = csv.writer(response)
-        writer.writerow(["email", "name", "program", "instrument", "version", "status", "occasion", "submitted_at",
-                         "overall_score", "readiness_share", "gaps", *keys])
+        header = ["email", "name", "program", "instrument", "version", "status", "occasion", "submitted_at",
+                  "overall_score", "readiness_share", "gaps", *keys]
+        rows = []
         for r in responses:
             s = scored[r.pk].score
-            writer.writerow([
+            rows.append([
                 r.user.email, r.user.display_name, r.program.name, r.instrument.name, r.version.number,
                 r.status, r.occasion, r.submitted_at.isoformat() if r.submitted_at else "",
                 _fmt(s.overall), _fmt(s.readiness), " ".join(d.key for d in s.gaps),
                 *[_fmt(_domain_value(s.domain(k))) for k in keys],
             ])
-        return response
+        return csv_response(f"assessment-responses-{timezone.localdate():%Y-%m-%d}.csv", header, rows)
 
 
 def _domain_value(result):

@@ -2,26 +2,16 @@
 
 Assessment domains belong to an instrument version, but each carries a ``key`` shared by
 every version; courses store those keys so their tags survive a new version of an instrument.
+The keys and names are the instruments' own (``assessments.constants``), so the two never drift.
 """
 
 from __future__ import annotations
 
-SKILLS_DOMAINS: dict[str, str] = {
-    "effective-communication": "Maintaining effective communication",
-    "aligning-expectations": "Aligning expectations",
-    "assessing-understanding": "Assessing understanding",
-    "fostering-independence": "Fostering independence",
-    "equity-inclusion": "Addressing equity and inclusion",
-    "professional-development": "Promoting professional development",
-}
+from assessments.constants import DOMAIN_NAMES, READINESS_DOMAIN_KEYS, SKILLS_DOMAIN_KEYS
 
-READINESS_DOMAINS: dict[str, str] = {
-    "time-availability": "Time and availability",
-    "motivation-purpose": "Motivation and purpose",
-    "program-expectations": "Understanding the program's expectations",
-    "boundaries-confidentiality": "Boundaries and confidentiality",
-    "openness-feedback": "Openness to learning and feedback",
-}
+SKILLS_DOMAINS: dict[str, str] = {key: DOMAIN_NAMES[key] for key in SKILLS_DOMAIN_KEYS}
+
+READINESS_DOMAINS: dict[str, str] = {key: DOMAIN_NAMES[key] for key in READINESS_DOMAIN_KEYS}
 
 DOMAIN_LABELS: dict[str, str] = {**SKILLS_DOMAINS, **READINESS_DOMAINS}
 

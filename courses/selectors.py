@@ -14,11 +14,11 @@ from django.db.models.functions import ExtractYear
 from django.http import Http404
 from django.utils import timezone
 
+from mentorprogram.academic_year import academic_year_bounds, academic_year_label, academic_year_of
 from mentorprogram.models import Membership, Program, User
 from mentorprogram.permissions import coordinated_program_ids
 
 from . import permissions
-from .academic_year import academic_year_bounds, academic_year_label, academic_year_of
 from .models import Completion, Course, CourseDomain, CourseSession, QuickGuide, Reading, Theme
 
 OPEN_STATUSES = (Completion.Status.PLANNED, Completion.Status.ENROLLED)

@@ -10,10 +10,10 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.text import slugify
 
+from mentorprogram.academic_year import academic_year_bounds, academic_year_label, academic_year_of
 from mentorprogram.models import User
 
 from . import permissions
-from .academic_year import academic_year_bounds, academic_year_label, academic_year_of
 from .models import Completion, Course, CourseDomain, Theme, person_today
 from .selectors import academic_start_month_for
 

@@ -11,10 +11,11 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST, require_safe
 
+from mentorprogram.academic_year import academic_year_label
+from mentorprogram.markdown import render_markdown
+
 from . import exports, selectors, services
-from .academic_year import academic_year_label
 from .forms import CatalogFilterForm, CompletionForm
-from .markdown import render_markdown
 from .models import Completion
 
 CATALOG_PAGE_SIZE = 25

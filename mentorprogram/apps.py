@@ -14,3 +14,4 @@ class MentorprogramConfig(AppConfig):
         if settings.CELERY_BROKER_URL.startswith("filesystem"):
             for key in ("data_folder_in", "data_folder_out", "processed_folder"):
                 Path(settings.CELERY_BROKER_TRANSPORT_OPTIONS[key]).mkdir(parents=True, exist_ok=True)
+        from . import checks  # noqa: F401  (registers the system checks)

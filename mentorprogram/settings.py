@@ -11,6 +11,7 @@ from pathlib import Path
 
 import environ
 from celery.schedules import crontab
+from csp.constants import NONCE, NONE, SELF
 from django.core.exceptions import ImproperlyConfigured
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -47,6 +48,7 @@ INSTALLED_APPS = [
     "crispy_forms",
     "crispy_bootstrap5",
     "django_celery_beat",
+    "csp",
     # Ours, lowest layer first (DESIGN §10).
     "mentorprogram",
     "assessments",
@@ -62,6 +64,8 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    "csp.middleware.CSPMiddleware",
+    "mentorprogram.middleware.NoStoreMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -85,6 +89,7 @@ TEMPLATES = [
                 "django.template.context_processors.request",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
+                "csp.context_processors.nonce",
                 "mentorprogram.context_processors.site",
                 "mentorprogram.navigation.nav_sections",
             ],
@@ -103,8 +108,10 @@ if DATABASES["default"]["ENGINE"].endswith("sqlite3"):
     DATABASES["default"].setdefault("TEST", {}).setdefault("NAME", str(VAR_DIR / "test.sqlite3"))
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
+# Rate limits and sessions live in the cache. In production point CACHE_URL at Redis so every
+# worker shares them (`check --deploy` warns about a per-process cache).
 CACHES = {"default": env.cache("CACHE_URL", default="locmemcache://mentorprogram")}
-SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
+SESSION_ENGINE = env("SESSION_ENGINE", default="django.contrib.sessions.backends.cached_db")
 
 # --- People and accounts -----------------------------------------------------------------
 AUTH_USER_MODEL = "mentorprogram.User"
@@ -218,6 +225,11 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": crontab(hour=3, minute=17),
         "options": {"expires": 6 * 3600},
     },
+    "accountability-nudges": {
+        "task": "accountability.tasks.dispatch_nudges",
+        "schedule": crontab(minute=41),  # hourly: an overdue item or a behind requirement is nudged within the hour
+        "options": {"expires": 50 * 60},
+    },
 }
 
 # --- Reminders (reminders/) ---------------------------------------------------------------
@@ -237,6 +249,25 @@ REMINDERS_RSVP_LINK_DAYS = env.int("REMINDERS_RSVP_LINK_DAYS", default=62)
 SESSION_COOKIE_HTTPONLY = True
 CSRF_COOKIE_HTTPONLY = True
 X_FRAME_OPTIONS = "DENY"
+# Only our own origin; inline code needs the per-request nonce (`{{ CSP_NONCE }}`), and inline
+# style attributes are refused, so behaviour goes in static/js and data in json_script.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF, NONCE],
+        "style-src": [SELF],
+        "img-src": [SELF, "data:"],  # Bootstrap draws its small icons as data: SVGs
+        "font-src": [SELF],
+        "connect-src": [SELF],
+        "object-src": [NONE],
+        "base-uri": [NONE],
+        "form-action": [SELF],
+        "frame-ancestors": [NONE],
+    },
+}
+# Pages with assessment answers, plans and mentee records are never kept by a browser or proxy.
+NO_STORE_PATH_PREFIXES = ("/assessments/", "/accountability/", "/profile/")
+NO_STORE_PATHS = ("/",)
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 if not DEBUG:
@@ -249,6 +280,9 @@ if not DEBUG:
     if env.bool("BEHIND_PROXY", default=False):
         # The proxy terminates TLS and says so in this header.
         SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+
+# Extra URLs for `make bench` only (a constant view); never mounted in a normal run.
+BENCH_ENDPOINTS = env.bool("BENCH_ENDPOINTS", default=False)
 
 LOGGING = {
     "version": 1,

@@ -1,3 +1,4 @@
+from django.conf import settings
 from django.contrib import admin
 from django.urls import include, path
 
@@ -17,3 +18,8 @@ urlpatterns = [
     path("courses/", include("courses.urls")),
     path("reports/", include("reports.urls")),
 ]
+
+if settings.BENCH_ENDPOINTS:
+    from . import bench_views
+
+    urlpatterns.append(path("bench/bare", bench_views.bare, name="bench_bare"))

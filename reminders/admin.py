@@ -15,6 +15,7 @@ from django.utils.html import format_html, format_html_join
 
 from community.admin import MeetingAdmin as CommunityMeetingAdmin
 from community.models import Meeting
+from mentorprogram.admin_export import export_csv_action
 from mentorprogram.admin_scoping import ProgramScopedAdmin
 
 from . import services
@@ -29,7 +30,13 @@ class ReminderDeliveryAdmin(ProgramScopedAdmin):
     list_select_related = ["meeting__series__program", "user"]
     search_fields = ["user__email", "user__display_name"]
     date_hierarchy = "created_at"
-    actions = ["resend"]
+    actions = ["resend", export_csv_action(
+        ("Program", "meeting__series__program__name"), ("Meeting", "meeting__series__title"),
+        ("Meeting starts", "meeting__starts_at"), ("Email", "user__email"), ("Name", "user__display_name"),
+        ("Email sent", lambda d: d.describe()), ("Status", lambda d: d.get_status_display()),
+        ("Attempts", "attempts"), ("Created", "created_at"), ("Sent at", "sent_at"), ("Last error", "last_error"),
+        filename="reminder-deliveries", select_related=["meeting__series__program", "user"],
+    )]
     fields = ["meeting", "user", "kind", "lead_days", "sequence", "status", "attempts", "last_error",
               "created_at", "sent_at", "sent_sequence", "claimed_at", "next_attempt_at"]
     readonly_fields = fields

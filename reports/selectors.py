@@ -1,6 +1,7 @@
 """The program report: every section built from the lower apps' selectors, through the privacy rule.
 
-A section whose data source has not arrived yet has no table; the page says so.
+A section with nothing to report (no requirements set, no training recorded) says so instead
+of showing an empty table.
 """
 
 from __future__ import annotations
@@ -13,10 +14,11 @@ from django.http import Http404
 from django.utils import timezone
 
 from mentorprogram import permissions
+from mentorprogram.academic_year import academic_year_label
 from mentorprogram.models import Membership, Program, User
 
-from . import sources
 from .privacy import Figure, change, count, figure
+from .sources import ReportSources
 
 SHARE_BINS = [("0–19%", 0, 20), ("20–39%", 20, 40), ("40–59%", 40, 60), ("60–79%", 60, 80), ("80–100%", 80, 101)]
 
@@ -28,16 +30,15 @@ class Section:
     intro: str
     source: str
     columns: list[str] = field(default_factory=list)
-    rows: list[list] | None = None
+    rows: list[list] = field(default_factory=list)
     chart: dict | None = None
-    note: str = ""
-
-    @property
-    def available(self) -> bool:
-        return self.rows is not None
+    empty: str = "Nothing to report yet."
+    """What the page says instead of a table when there are no rows."""
+    gap: str = "A missing bar or point stands for fewer than {threshold} responses."
+    """What a gap in the chart means (``{threshold}`` is filled in with the program's threshold)."""
 
     def csv_rows(self) -> list[list[str]]:
-        return [[cell.text if isinstance(cell, Figure) else cell for cell in row] for row in self.rows or []]
+        return [[cell.text if isinstance(cell, Figure) else cell for cell in row] for row in self.rows]
 
 
 @dataclass
@@ -52,7 +53,7 @@ class Report:
 
     @property
     def charts(self) -> dict[str, dict]:
-        return {s.key: s.chart for s in self.sections if s.available and s.chart}
+        return {s.key: s.chart for s in self.sections if s.rows and s.chart}
 
 
 def get_program_for_report(*, user: User, slug: str) -> Program:
@@ -69,27 +70,30 @@ def program_report(*, program: Program, now: datetime | None = None, only: str |
     """Every section of the report, or only the one named (for its CSV download)."""
     now = now or timezone.now()
     t = program.privacy_threshold
+    src = ReportSources(program, now)
     builders = {
-        "people": lambda: _membership(program),
-        "readiness": lambda: _domain_scores(program, "readiness", t),
-        "skills": lambda: _domain_scores(program, "skills", t),
-        "readiness-shares": lambda: _readiness_distribution(program, t),
-        "impact": lambda: _impact(program, t),
-        "attendance": lambda: _attendance(program, now, t),
-        "compliance": lambda: _compliance(program, t),
-        "plans": lambda: _plans(program, t),
-        "training": lambda: _training(program, t),
+        "people": lambda: _membership(src),
+        "readiness": lambda: _domain_scores(src, "readiness", t),
+        "skills": lambda: _domain_scores(src, "skills", t),
+        "readiness-shares": lambda: _readiness_distribution(src, t),
+        "impact": lambda: _impact(src, t),
+        "attendance": lambda: _attendance(src, t),
+        "compliance": lambda: _compliance(src, t),
+        "plans": lambda: _plans(src, t),
+        "training": lambda: _training(src, t),
     }
     keys = [only] if only is not None else list(builders)
     sections = [builders[k]() for k in keys if k in builders]
+    for section in sections:
+        section.gap = section.gap.format(threshold=t)
     return Report(program=program, generated_at=now, threshold=t, sections=sections)
 
 
-def _membership(program: Program) -> Section:
-    counts = sources.membership_counts(program)
+def _membership(src: ReportSources) -> Section:
+    counts = src.membership_counts()
     statuses = list(Membership.Status)
     section = Section(
-        key="people", title="People in the program", source="memberships",
+        key="people", title="People in the program", source="program memberships",
         intro="Who is in the program and how far they are in joining: invited, prospective, active or alumni.",
         columns=["Role", *[s.label for s in statuses], "Total"],
     )
@@ -100,22 +104,21 @@ def _membership(program: Program) -> Section:
     return section
 
 
-def _domain_scores(program: Program, kind: str, t: int) -> Section:
+def _domain_scores(src: ReportSources, kind: str, t: int) -> Section:
     readiness = kind == "readiness"
     section = Section(
         key=kind,
         title="Readiness by domain" if readiness else "Skills by domain",
-        source="self-assessments",
+        source="readiness checklists" if readiness else "skills inventories",
         intro=(
             "Share of checklist items answered “yes”, per domain: at the baseline and on each person's latest "
             "checklist." if readiness else
             "Mean self-rated skill per domain (1–7): at the baseline and on each person's latest inventory."
         ),
         columns=["Domain", "Baseline mean", "Latest mean", "Change", "People (latest)"],
+        empty=f"The program uses no {'readiness checklist' if readiness else 'skills inventory'} yet.",
     )
-    data = sources.domain_scores(program, kind)
-    if data is None:
-        return section
+    data = src.domain_scores(kind)
     unit, places = ("%", 0) if readiness else ("", 1)
     section.rows, labels, baseline, latest = [], [], [], []
     for d in data:
@@ -137,15 +140,13 @@ def _domain_scores(program: Program, kind: str, t: int) -> Section:
     return section
 
 
-def _readiness_distribution(program: Program, t: int) -> Section:
+def _readiness_distribution(src: ReportSources, t: int) -> Section:
     section = Section(
-        key="readiness-shares", title="How ready people are", source="self-assessments",
+        key="readiness-shares", title="How ready people are", source="readiness checklists",
         intro="How many people's latest readiness checklist falls in each band of “yes” answers.",
         columns=["Share of “yes” answers", "People"],
     )
-    shares = sources.readiness_shares(program)
-    if shares is None:
-        return section
+    shares = src.readiness_shares()
     total = len(shares)
     labels = [label for label, _, _ in SHARE_BINS]
     counts = [sum(1 for s in shares if lo <= s < hi) for _, lo, hi in SHARE_BINS]
@@ -158,15 +159,14 @@ def _readiness_distribution(program: Program, t: int) -> Section:
     return section
 
 
-def _impact(program: Program, t: int) -> Section:
+def _impact(src: ReportSources, t: int) -> Section:
     section = Section(
-        key="impact", title="Evidence of impact", source="self-assessments",
+        key="impact", title="Evidence of impact", source="skills inventories",
         intro="For people with a baseline and a follow-up skills inventory: the mean change per domain.",
         columns=["Domain", "Mean change", "People with both"],
+        empty="The program uses no skills inventory yet.",
     )
-    data = sources.domain_change(program)
-    if data is None:
-        return section
+    data = src.domain_change()
     section.rows, labels, values = [], [], []
     for d in data:
         delta = change(d["mean_change"], d["n"], threshold=t, places=2)
@@ -188,24 +188,26 @@ def last_months(now: datetime, zone: str, n: int = 12) -> list[date]:
     return months[::-1]
 
 
-def _attendance(program: Program, now: datetime, t: int) -> Section:
+def _attendance(src: ReportSources, t: int) -> Section:
+    program = src.program
     section = Section(
-        key="attendance", title="Meeting attendance", source="the Mentor Community",
+        key="attendance", title="Meeting attendance", source="attendance recorded at community meetings",
         intro=f"Attendance at {program.community_name} meetings over the last twelve months.",
         columns=["Month", "Meetings held", "Attendances", "Attendance rate"],
+        gap="A gap in the line stands for a month without meetings or with fewer than {threshold} mentors.",
     )
-    months = last_months(now, program.time_zone)
-    data = sources.attendance_by_month(program, months)
-    if data is None:
-        return section
+    months = last_months(src.now, program.time_zone)
+    data = src.attendance_by_month(months)
     section.rows, labels, rates = [], [], []
     for month in months:
-        m = data.get(month, {"meetings": 0, "attended": 0, "expected": 0})
-        rate = figure(100 * m["attended"] / m["expected"] if m["expected"] else None, m["expected"],
+        m = data.get(month, {"meetings": 0, "attended": 0, "expected": 0, "people": 0})
+        # The month's figures rest on its people, not on its attendances (one mentor at five
+        # meetings is still one mentor).
+        rate = figure(100 * m["attended"] / m["expected"] if m["expected"] else None, m["people"],
                       threshold=t, places=0, suffix="%")
         label = f"{month:%b %Y}"
         if m["meetings"]:
-            section.rows.append([label, f"{m['meetings']:,}", figure(m["attended"], m["expected"], threshold=t,
+            section.rows.append([label, f"{m['meetings']:,}", figure(m["attended"], m["people"], threshold=t,
                                                                       places=0), rate])
         else:
             section.rows.append([label, "0", "—", "no meetings"])
@@ -216,15 +218,15 @@ def _attendance(program: Program, now: datetime, t: int) -> Section:
     return section
 
 
-def _compliance(program: Program, t: int) -> Section:
+def _compliance(src: ReportSources, t: int) -> Section:
     section = Section(
-        key="compliance", title="Reporting requirements", source="accountability plans",
+        key="compliance", title="Reporting requirements",
+        source="the program's requirements and each mentor's records",
         intro="How many mentors are on track and how many are behind on each of the program's requirements.",
         columns=["Requirement", "Target", "On track", "Behind", "Share on track"],
+        empty="The program has no reporting requirements yet; coordinators add them in the admin.",
     )
-    data = sources.requirement_compliance(program)
-    if data is None:
-        return section
+    data = src.requirement_compliance()
     section.rows, labels, on_track, behind = [], [], [], []
     for r in data:
         n = r["on_track"] + r["behind"]
@@ -240,15 +242,13 @@ def _compliance(program: Program, t: int) -> Section:
     return section
 
 
-def _plans(program: Program, t: int) -> Section:
+def _plans(src: ReportSources, t: int) -> Section:
     section = Section(
         key="plans", title="Accountability plan completion", source="accountability plans",
         intro="Items of the current accountability plans: how many are done and how many are overdue.",
         columns=["Figure", "Value"],
     )
-    data = sources.plan_completion(program)
-    if data is None:
-        return section
+    data = src.plan_completion()
     n = data["people"]
     items = data["items"]
     section.rows = [
@@ -267,22 +267,17 @@ def _plans(program: Program, t: int) -> Section:
     return section
 
 
-def academic_year_label(year_start: date) -> str:
-    return f"{year_start.year}–{(year_start.year + 1) % 100:02d}"
-
-
-def _training(program: Program, t: int) -> Section:
+def _training(src: ReportSources, t: int) -> Section:
     section = Section(
-        key="training", title="Training credit hours", source="the training catalog",
+        key="training", title="Training credit hours", source="training completions",
         intro="Credit hours of completed training per academic year, and the mean per person who trained.",
         columns=["Academic year", "People who trained", "Credit hours", "Mean per person"],
+        empty="Nobody in the program has recorded completed training yet.",
     )
-    data = sources.credit_hours_by_year(program)
-    if data is None:
-        return section
+    data = src.credit_hours_by_year()
     section.rows, labels, totals = [], [], []
     for y in sorted(data, key=lambda y: y["year_start"]):
-        label = academic_year_label(y["year_start"])
+        label = academic_year_label(y["year_start"].year, y["year_start"].month)
         hours = figure(y["hours"], y["people"], threshold=t, places=1)
         mean = figure(y["hours"] / y["people"] if y["people"] else None, y["people"], threshold=t, places=1)
         section.rows.append([label, count(y["people"], threshold=t), hours, mean])

@@ -1,80 +1,110 @@
 """Where each section of the report gets its data: the selectors of the apps below (DESIGN §10).
 
-Each function returns plain rows for one section, or ``None`` while the app that owns the data
-does not yet offer a selector for it; the report then shows the section as not available yet.
-Every function runs a fixed number of aggregate queries, whatever the number of mentors.
+:class:`ReportSources` reads one program's figures at one moment. Each source is read at most
+once per report (the skills aggregates feed both "skills by domain" and "evidence of impact";
+one query finds the program's instruments), and every read is a fixed number of aggregate
+queries, whatever the number of mentors.
 
 The shapes the sections expect:
 
-* ``domain_scores(program, kind)``: ``[{"domain", "baseline_mean", "baseline_n", "latest_mean",
+* ``domain_scores(kind)``: ``[{"domain", "baseline_mean", "baseline_n", "latest_mean",
   "latest_n"}]`` in domain order (means on the instrument's scale; for the readiness checklist,
   the share of “yes” in percent).
-* ``readiness_shares(program)``: the latest readiness share (0–100) of each person, as a list of
+* ``readiness_shares()``: the latest readiness share (0–100) of each person, as a list of
   numbers (the report bins them and hides the whole distribution under the threshold).
-* ``domain_change(program)``: ``[{"domain", "mean_change", "n"}]`` for people with a baseline
-  and a follow-up skills inventory.
-* ``attendance_by_month(program, months)``: ``{month_start: {"meetings", "attended", "expected"}}``.
-* ``requirement_compliance(program)``: ``[{"requirement", "target", "on_track", "behind"}]``.
-* ``plan_completion(program)``: ``{"people", "items", "completed", "overdue"}``.
-* ``credit_hours_by_year(program)``: ``[{"year_start": date, "people", "hours"}]``.
+* ``domain_change()``: ``[{"domain", "mean_change", "n"}]`` for people with a baseline and a
+  follow-up skills inventory.
+* ``attendance_by_month(months)``: ``{month_start: {"meetings", "attended", "expected",
+  "people"}}`` (``people``: how many mentors the month's figures rest on).
+* ``requirement_compliance()``: ``[{"requirement", "target", "on_track", "behind"}]``.
+* ``plan_completion()``: ``{"people", "items", "completed", "overdue"}``.
+* ``credit_hours_by_year()``: ``[{"year_start": date, "people", "hours"}]``.
 """
 
 from __future__ import annotations
 
-from datetime import date
+import zoneinfo
+from datetime import date, datetime
+from functools import cached_property
 
+from accountability import selectors as accountability_selectors
 from assessments import selectors as assessment_selectors
+from assessments.models import Instrument
+from community import selectors as community_selectors
+from courses import selectors as course_selectors
 from mentorprogram import selectors as core_selectors
 from mentorprogram.models import Program
 
 
-def membership_counts(program: Program) -> dict[tuple[str, str], int]:
-    return core_selectors.membership_counts(program=program)
+class ReportSources:
+    def __init__(self, program: Program, now: datetime):
+        self.program = program
+        self.now = now
+        self._aggregates: dict[str, assessment_selectors.ProgramAggregates | None] = {}
 
+    @cached_property
+    def today(self) -> date:
+        """Today in the program's time zone: what counts as overdue or behind."""
+        return self.now.astimezone(zoneinfo.ZoneInfo(self.program.time_zone)).date()
 
-def domain_scores(program: Program, kind: str) -> list[dict] | None:
-    instrument = assessment_selectors.program_instrument(program=program, kind=kind)
-    if instrument is None:
-        return []
-    aggregates = assessment_selectors.program_aggregates(program=program, instrument=instrument)
-    scale = 100 if aggregates.measure == "readiness" else 1
+    def membership_counts(self) -> dict[tuple[str, str], int]:
+        return core_selectors.membership_counts(program=self.program)
 
-    def scaled(value: float | None) -> float | None:
-        return None if value is None else value * scale
+    # --- self-assessments -----------------------------------------------------------------
 
-    return [
-        {"domain": d.name, "baseline_mean": scaled(d.baseline_mean), "baseline_n": d.n,
-         "latest_mean": scaled(d.latest_mean), "latest_n": d.n}
-        for d in aggregates.domains
-    ]
+    @cached_property
+    def instruments(self) -> dict[str, Instrument]:
+        """The instrument of each kind the program uses now (one query for all kinds)."""
+        versions = assessment_selectors.current_versions(program_ids=[self.program.pk], now=self.now)
+        found: dict[str, Instrument] = {}
+        for version in versions.get(self.program.pk, []):
+            found.setdefault(version.instrument.kind, version.instrument)
+        return found
 
+    def aggregates(self, kind: str) -> assessment_selectors.ProgramAggregates | None:
+        if kind not in self._aggregates:
+            instrument = self.instruments.get(kind)
+            self._aggregates[kind] = None if instrument is None else assessment_selectors.program_aggregates(
+                program=self.program, instrument=instrument)
+        return self._aggregates[kind]
 
-def readiness_shares(program: Program) -> list[float] | None:
-    instrument = assessment_selectors.program_instrument(program=program, kind="readiness")
-    if instrument is None:
-        return []
-    return assessment_selectors.program_readiness_shares(program=program, instrument=instrument)
+    def domain_scores(self, kind: str) -> list[dict]:
+        aggregates = self.aggregates(kind)
+        if aggregates is None:
+            return []
+        scale = 100 if aggregates.measure == "readiness" else 1
 
+        def scaled(value: float | None) -> float | None:
+            return None if value is None else value * scale
 
-def domain_change(program: Program) -> list[dict] | None:
-    instrument = assessment_selectors.program_instrument(program=program, kind="skills")
-    if instrument is None:
-        return []
-    aggregates = assessment_selectors.program_aggregates(program=program, instrument=instrument)
-    return [{"domain": d.name, "mean_change": d.mean_change, "n": d.n_change} for d in aggregates.domains]
+        return [
+            {"domain": d.name, "baseline_mean": scaled(d.baseline_mean), "baseline_n": d.n,
+             "latest_mean": scaled(d.latest_mean), "latest_n": d.n}
+            for d in aggregates.domains
+        ]
 
+    def readiness_shares(self) -> list[float]:
+        instrument = self.instruments.get(Instrument.Kind.READINESS)
+        if instrument is None:
+            return []
+        return assessment_selectors.program_readiness_shares(program=self.program, instrument=instrument)
 
-def attendance_by_month(program: Program, months: list[date]) -> dict[date, dict] | None:
-    return None
+    def domain_change(self) -> list[dict]:
+        aggregates = self.aggregates(Instrument.Kind.SKILLS)
+        if aggregates is None:
+            return []
+        return [{"domain": d.name, "mean_change": d.mean_change, "n": d.n_change} for d in aggregates.domains]
 
+    # --- the Mentor Community, accountability plans, training ---------------------------------
 
-def requirement_compliance(program: Program) -> list[dict] | None:
-    return None
+    def attendance_by_month(self, months: list[date]) -> dict[date, dict]:
+        return community_selectors.attendance_by_month(program=self.program, months=months)
 
+    def requirement_compliance(self) -> list[dict]:
+        return accountability_selectors.requirement_compliance_summary(program=self.program, today=self.today)
 
-def plan_completion(program: Program) -> dict | None:
-    return None
+    def plan_completion(self) -> dict:
+        return accountability_selectors.plan_completion_summary(program=self.program, today=self.today)
 
-
-def credit_hours_by_year(program: Program) -> list[dict] | None:
-    return None
+    def credit_hours_by_year(self) -> list[dict]:
+        return course_selectors.credit_hours_by_academic_year(program=self.program)

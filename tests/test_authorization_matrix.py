@@ -13,6 +13,7 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from mentorprogram.models import Membership
 from tests import authz
 from tests.factories import MembershipFactory, ProgramFactory, UserFactory, make_member
+from tests.snapshots import differences, snapshot
 
 for module in pkgutil.iter_modules(authz.__path__):
     importlib.import_module(f"tests.authz.{module.name}")
@@ -59,22 +60,37 @@ def world(db):
     return w
 
 
+def is_refusal(role: str, status: int) -> bool:
+    """The answers that must leave the data as it was: not found, not allowed, or "sign in first"."""
+    return status in (403, 404, 405) or (role == "anonymous" and status == 302)
+
+
 @pytest.mark.parametrize("method", ["get", "post"])
 @pytest.mark.parametrize("route", ROUTES, ids=repr)
 def test_it_answers_each_role_as_expected(client, world, route, method):
     url = reverse(route.name, kwargs=route.kwargs(world))
     expected = getattr(route, method)
     secret = route.secret(world) if route.secret else None
+    owner = world.people["owner"]
     answers = {}
     for role in authz.ROLES:
         client.logout()
         if world.people[role] is not None:
             client.force_login(world.people[role])
+        refused = method == "post" and is_refusal(role, expected[role])
         # Each role meets the world as built: whatever a request changes is rolled back.
         with transaction.atomic():
+            before = snapshot() if refused else None
             response = client.get(url) if method == "get" else client.post(url, route.post_data(world))
+            changed = differences(before, snapshot()) if refused else []
             transaction.set_rollback(True)
         answers[role] = response.status_code
-        if secret and expected[role] != 200:
-            assert secret not in response.content.decode(errors="replace"), f"{role} saw the secret"
+        assert response.status_code < 500, f"{role} got {response.status_code} from {method.upper()} {url}"
+        assert not changed, f"{role}'s refused {method.upper()} {url} changed: {changed}"
+        if expected[role] != 200:
+            body = response.content.decode(errors="replace")
+            if secret:
+                assert secret not in body, f"{role} saw the secret"
+            if role != "owner":
+                assert owner.email not in body, f"{role} saw the owner's email address in a refusal"
     assert answers == expected

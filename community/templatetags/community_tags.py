@@ -3,14 +3,16 @@ from __future__ import annotations
 from django import template
 from django.urls import reverse
 
-from community import markdown, selectors
+from community import selectors
+from mentorprogram.markdown import render_markdown
 
 register = template.Library()
 
 
 @register.filter(name="markdown")
 def markdown_filter(text: str):
-    return markdown.render(text)
+    """Sanitised Markdown shown under a section heading (h2), so its own headings start at h3."""
+    return render_markdown(text, top_heading=3)
 
 
 @register.simple_tag(takes_context=True)

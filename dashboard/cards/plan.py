@@ -1,5 +1,25 @@
+"""The accountability card: requirement progress bars and the plan items due soon."""
+
 from __future__ import annotations
+
+from accountability import selectors
+from mentorprogram.models import Membership
 
 
 def card(*, user, memberships, now) -> dict | None:
-    return {"template": "dashboard/cards/_plan.html", "title": "Accountability plan", "icon": "list-check"}
+    programs = [m.program for m in memberships if m.role == Membership.Role.MENTOR]
+    if not programs:
+        return None
+    today = selectors.local_today(user.time_zone, now)
+    sections = [
+        {"program": program,
+         "progress": selectors.progress_for_mentor(
+             user=user, program=program, today=selectors.local_today(program.time_zone, now))}
+        for program in programs
+    ]
+    return {
+        "template": "dashboard/cards/_plan.html", "title": "Accountability plan", "icon": "list-check",
+        "sections": sections, "show_program": len(programs) > 1,
+        "due_items": selectors.items_due_soon(user=user, today=today), "today": today,
+        "due_days": selectors.DUE_SOON_DAYS,
+    }

@@ -5,7 +5,7 @@ from __future__ import annotations
 from django.utils import timezone
 
 from courses import selectors
-from courses.academic_year import academic_year_label, academic_year_of
+from mentorprogram.academic_year import academic_year_label, academic_year_of
 
 
 def card(*, user, memberships, now) -> dict | None:

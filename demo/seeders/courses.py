@@ -14,8 +14,8 @@ from decimal import Decimal
 from django.db import transaction
 from django.utils import timezone
 
-from courses.academic_year import academic_year_bounds, academic_year_of
 from courses.models import Completion, Course, CourseDomain, CourseSession
+from mentorprogram.academic_year import academic_year_bounds, academic_year_of
 from mentorprogram.models import Program, User
 
 ORDER = 20

@@ -146,7 +146,7 @@ def test_it_exports_responses_with_domain_scores_as_csv(client, coordinator, men
     client.force_login(coordinator)
     response = client.post(url(Response, "changelist"), {"action": "export_csv", "_selected_action": [submitted.pk]})
     assert response["Content-Type"].startswith("text/csv")
-    rows = list(csv.DictReader(io.StringIO(response.content.decode())))
+    rows = list(csv.DictReader(io.StringIO(response.content.decode("utf-8-sig"))))
     assert len(rows) == 1
     assert rows[0]["email"] == mentor.email
     assert rows[0]["occasion"] == "baseline"

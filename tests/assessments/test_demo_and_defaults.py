@@ -76,10 +76,3 @@ def test_it_seeds_demo_assessments_with_growth_and_a_second_run_changes_nothing(
     client.login(email="faculty@example.org", password="mentor-demo")
     assert client.get(results_url).status_code == 404
 
-
-def test_it_keeps_the_course_catalogs_domain_keys_and_names_in_step_with_the_instruments():
-    from courses.domains import READINESS_DOMAINS, SKILLS_DOMAINS
-
-    assert tuple(SKILLS_DOMAINS) == constants.SKILLS_DOMAIN_KEYS
-    assert tuple(READINESS_DOMAINS) == constants.READINESS_DOMAIN_KEYS
-    assert {**SKILLS_DOMAINS, **READINESS_DOMAINS} == constants.DOMAIN_NAMES

@@ -132,6 +132,6 @@ def test_it_gives_the_report_attendance_by_month(program, series, mentor, other_
     with django_assert_num_queries(2):
         data = selectors.attendance_by_month(program=program, months=months)
     assert data == {
-        dt.date(2026, 3, 1): {"meetings": 1, "attended": 2, "expected": 2},
-        dt.date(2026, 4, 1): {"meetings": 1, "attended": 1, "expected": 2},
+        dt.date(2026, 3, 1): {"meetings": 1, "attended": 2, "expected": 2, "people": 2},
+        dt.date(2026, 4, 1): {"meetings": 1, "attended": 1, "expected": 2, "people": 2},
     }

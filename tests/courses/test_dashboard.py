@@ -5,8 +5,8 @@ from decimal import Decimal
 
 from django.utils import timezone
 
-from courses.academic_year import academic_year_bounds, academic_year_of
 from courses.selectors import credit_hours_in_academic_year
+from mentorprogram.academic_year import academic_year_bounds, academic_year_of
 from tests.factories.courses import CompletionFactory, CourseFactory, CourseSessionFactory
 
 

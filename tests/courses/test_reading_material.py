@@ -2,8 +2,8 @@ from __future__ import annotations
 
 from django.urls import reverse
 
-from courses.markdown import render_markdown
 from courses.models import QuickGuide, Reading
+from mentorprogram.markdown import render_markdown
 from tests.factories.courses import QuickGuideFactory, ReadingFactory, ThemeFactory
 
 HOSTILE = """\

@@ -9,7 +9,7 @@ import pytest
 from django.urls import reverse
 
 from courses import services
-from courses.academic_year import academic_year_bounds, academic_year_label, academic_year_of
+from mentorprogram.academic_year import academic_year_bounds, academic_year_label, academic_year_of
 from tests.factories.courses import CompletionFactory, CourseFactory
 
 

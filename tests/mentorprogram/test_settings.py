@@ -29,3 +29,9 @@ def test_it_passes_the_deployment_checklist_in_production():
     )
     assert result.returncode == 0, result.stderr + result.stdout
     assert "no issues" in result.stdout
+
+
+def test_it_refuses_the_dummy_cache_which_would_switch_rate_limits_off():
+    result = run_manage("check", CACHE_URL="dummycache://")
+    assert result.returncode != 0
+    assert "mentorprogram.E001" in result.stderr

@@ -28,7 +28,11 @@ from django.db import connection
 
 import reminders.tasks  # noqa: F401  (registered before a worker builds its task table)
 
-REDIS_URL = os.environ.get("REMINDERS_TEST_REDIS_URL", "redis://127.0.0.1:6379/8")
+# When the project itself is configured for Redis (CI), the live tests use that database: a task
+# published by code that holds the project's own app then reaches the test workers too.
+REDIS_URL = os.environ.get("REMINDERS_TEST_REDIS_URL") or (
+    settings.CELERY_BROKER_URL if settings.CELERY_BROKER_URL.startswith("redis") else "redis://127.0.0.1:6379/8"
+)
 BASE_DIR = Path(settings.BASE_DIR)
 
 

@@ -10,7 +10,11 @@ class Command(BaseCommand):
     help = "Create (or bring up to date) the demo program, its accounts and data. Safe to run repeatedly."
 
     def add_arguments(self, parser):
-        parser.add_argument("--mentors", type=int, default=0, help="Add N more demo mentors (for benchmarks).")
+        parser.add_argument(
+            "--mentors", type=int, default=core.DEFAULT_EXTRA_MENTORS,
+            help=f"Add N more demo mentors with realistic data (default {core.DEFAULT_EXTRA_MENTORS}, enough for "
+                 "every figure of the program report to show; 1000 for benchmarks; 0 for none).",
+        )
         parser.add_argument("--force", action="store_true", help="Run even with DEBUG off.")
 
     def handle(self, *args, mentors: int, force: bool, **options):

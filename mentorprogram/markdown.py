@@ -1,8 +1,11 @@
-"""Markdown for quick guides, rendered to HTML and then sanitised.
+"""Markdown written by people (quick guides, minutes, a community's purpose, agreements),
+rendered to HTML and then sanitised.
 
 Markdown passes raw HTML through, so every rendering is cleaned with nh3: only the tags
 below survive, scripts and styles are dropped with their content, event-handler and style
-attributes are removed, and links may only use http, https or mailto.
+attributes are removed, and links may only use http, https or mailto. Headings are moved
+down so that the page keeps its own outline: a ``#`` heading becomes the ``top_heading``
+level of the place the text is shown in.
 """
 
 from __future__ import annotations
@@ -20,23 +23,24 @@ ALLOWED_TAGS = {
 ALLOWED_ATTRIBUTES = {"a": {"href", "title"}, "abbr": {"title"}, "ol": {"start"}, "th": {"scope"}}
 DROPPED_WITH_CONTENT = {"script", "style", "iframe", "object", "template", "noscript"}
 URL_SCHEMES = {"http", "https", "mailto"}
-HEADING_TAG = re.compile(r"<(/?)h([1-5])\b")
+HEADING_TAG = re.compile(r"<(/?)h([1-6])\b")
 
 
-def _demote_headings(html: str) -> str:
-    """The page title is the only h1: a guide's own headings start one level down."""
-    return HEADING_TAG.sub(lambda m: f"<{m.group(1)}h{int(m.group(2)) + 1}", html)
+def _demote_headings(html: str, top_heading: int) -> str:
+    shift = top_heading - 1
+    return HEADING_TAG.sub(lambda m: f"<{m.group(1)}h{min(6, int(m.group(2)) + shift)}", html)
 
 
-def render_markdown(text: str) -> SafeString:
-    """Markdown → sanitised HTML, safe to put in a page as it is."""
+def render_markdown(text: str, *, top_heading: int = 2) -> SafeString:
+    """Markdown → sanitised HTML, safe to put in a page as it is; ``#`` becomes ``<h{top_heading}>``."""
     html = markdown_lib.markdown(text or "", extensions=["extra", "sane_lists"], output_format="html")
     cleaned = nh3.clean(
-        _demote_headings(html),
+        _demote_headings(html, top_heading),
         tags=ALLOWED_TAGS,
         clean_content_tags=DROPPED_WITH_CONTENT,
         attributes=ALLOWED_ATTRIBUTES,
         url_schemes=URL_SCHEMES,
         link_rel="noopener noreferrer nofollow",
     )
-    return mark_safe(cleaned)  # noqa: S308 — nh3 has just removed everything unsafe
+    # Reviewed: nh3 has just removed everything unsafe.
+    return mark_safe(cleaned)  # noqa: S308  # nosec B308 B703

@@ -1,0 +1,61 @@
+"""Who may see and change accountability records. One rule, one place (STYLE rule 3).
+
+* Mentee records belong to their mentor. The program's coordinators may see that they exist,
+  with counts and dates, but never the private notes or goal wording.
+* A plan is seen and edited by its mentor and the program's coordinators.
+* The compliance table is for the program's coordinators.
+"""
+
+from __future__ import annotations
+
+from django.db.models import Q, QuerySet
+
+from mentorprogram import permissions as core
+from mentorprogram.models import Membership, User
+
+from .models import AccountabilityPlan, Mentee
+
+
+def mentor_program_ids(user: User) -> set[int]:
+    """Programs in which this person is a live (prospective or active) mentor."""
+    if not user.is_authenticated or not user.is_active:
+        return set()
+    cached = getattr(user, "_mentor_program_ids", None)
+    if cached is None:
+        cached = set(
+            Membership.objects.filter(
+                user=user, role=Membership.Role.MENTOR, status__in=core.LIVE_STATUSES
+            ).values_list("program_id", flat=True)
+        )
+        user._mentor_program_ids = cached
+    return cached
+
+
+def visible_mentees(user: User) -> QuerySet[Mentee]:
+    if not user.is_authenticated or not user.is_active:
+        return Mentee.objects.none()
+    return Mentee.objects.filter(Q(mentor=user) | Q(program_id__in=core.coordinated_program_ids(user)))
+
+
+def can_read_private_notes(user: User, mentee: Mentee) -> bool:
+    """Notes and goal wording are the mentor's alone, whoever else may see the record."""
+    return user.is_authenticated and mentee.mentor_id == user.pk
+
+
+def can_edit_mentee(user: User, mentee: Mentee) -> bool:
+    return can_read_private_notes(user, mentee)
+
+
+def visible_plans(user: User) -> QuerySet[AccountabilityPlan]:
+    if not user.is_authenticated or not user.is_active:
+        return AccountabilityPlan.objects.none()
+    return AccountabilityPlan.objects.filter(
+        Q(mentor=user) | Q(program_id__in=core.coordinated_program_ids(user))
+    )
+
+
+def can_edit_plan(user: User, plan: AccountabilityPlan) -> bool:
+    """The mentor keeps the plan; coordinators may accept and edit items with them."""
+    if not user.is_authenticated or not user.is_active:
+        return False
+    return plan.mentor_id == user.pk or core.is_coordinator(user, plan.program_id)

@@ -1,0 +1,381 @@
+"""Reads for accountability. Each takes the user (or is called by code that already checked
+permission) and keeps its query count fixed whatever the amount of data."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+from decimal import ROUND_HALF_UP, Decimal
+from zoneinfo import ZoneInfo
+
+from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet
+from django.http import Http404
+from django.utils import timezone
+
+from mentorprogram import permissions as core
+from mentorprogram.models import Membership, Program, User
+
+from . import permissions, sources
+from .models import (
+    AccountabilityPlan,
+    Mentee,
+    MenteeGoal,
+    MenteeMeeting,
+    Mentorship,
+    PlanItem,
+    PlanItemChange,
+    ReportingRequirement,
+)
+from .periods import Period, academic_year, period_containing
+
+MET = "met"
+ON_TRACK = "on_track"
+BEHIND = "behind"
+NOT_APPLICABLE = "not_applicable"
+NO_DATA = "no_data"
+
+STATUS_LABELS = {
+    MET: "Met", ON_TRACK: "On track", BEHIND: "Behind", NOT_APPLICABLE: "Not applicable", NO_DATA: "No data yet",
+}
+STATUS_CLASSES = {MET: "success", ON_TRACK: "info", BEHIND: "danger", NOT_APPLICABLE: "secondary",
+                  NO_DATA: "secondary"}
+DUE_SOON_DAYS = 30
+
+
+def local_today(time_zone: str, now: datetime | None = None) -> date:
+    return (now or timezone.now()).astimezone(ZoneInfo(time_zone)).date()
+
+
+# --- Mentees --------------------------------------------------------------------------------
+
+def get_mentee_for_user(*, user: User, pk: int) -> Mentee:
+    """The mentee's mentor and the program's coordinators; anyone else gets a 404."""
+    try:
+        return permissions.visible_mentees(user).select_related("program", "mentor").get(pk=pk)
+    except Mentee.DoesNotExist:
+        raise Http404("No such mentee.") from None
+
+
+def get_own_mentee(*, user: User, pk: int) -> Mentee:
+    mentee = get_mentee_for_user(user=user, pk=pk)
+    if not permissions.can_edit_mentee(user, mentee):
+        raise Http404("No such mentee.")
+    return mentee
+
+
+def own_mentees(*, user: User) -> QuerySet[Mentee]:
+    return Mentee.objects.filter(mentor=user, program_id__in=permissions.mentor_program_ids(user))
+
+
+def mentee_list(*, user: User) -> list[Mentee]:
+    """The mentor's mentees with their open mentorship, meeting count and last meeting date."""
+    return list(
+        own_mentees(user=user)
+        .select_related("program")
+        .annotate(
+            meeting_count=Count("meetings", distinct=True),
+            open_goal_count=Count("goals", filter=Q(goals__status=MenteeGoal.Status.OPEN), distinct=True),
+        )
+        .prefetch_related(
+            Prefetch("mentorships", queryset=Mentorship.objects.order_by("-started_on", "-pk"), to_attr="periods"),
+            Prefetch("meetings", queryset=MenteeMeeting.objects.only("pk", "mentee_id", "held_on")
+                     .order_by("-held_on", "-pk"), to_attr="meeting_dates"),
+        )
+        .order_by("program__name", "name")
+    )
+
+
+def mentee_detail(*, mentee: Mentee) -> dict:
+    """A mentee's mentorships, meetings and goals: three queries."""
+    return {
+        "mentorships": list(mentee.mentorships.all()),
+        "meetings": list(mentee.meetings.all()),
+        "goals": list(mentee.goals.all()),
+    }
+
+
+def get_own_meeting(*, user: User, pk: int) -> MenteeMeeting:
+    try:
+        return MenteeMeeting.objects.select_related("mentee").get(pk=pk, mentee__mentor=user)
+    except MenteeMeeting.DoesNotExist:
+        raise Http404("No such meeting.") from None
+
+
+def get_own_goal(*, user: User, pk: int) -> MenteeGoal:
+    try:
+        return MenteeGoal.objects.select_related("mentee").get(pk=pk, mentee__mentor=user)
+    except MenteeGoal.DoesNotExist:
+        raise Http404("No such goal.") from None
+
+
+# --- Plans ----------------------------------------------------------------------------------
+
+def get_plan_for_user(*, user: User, pk: int) -> AccountabilityPlan:
+    try:
+        return permissions.visible_plans(user).select_related("program", "mentor").get(pk=pk)
+    except AccountabilityPlan.DoesNotExist:
+        raise Http404("No such plan.") from None
+
+
+def get_item_for_user(*, user: User, pk: int) -> PlanItem:
+    try:
+        return PlanItem.objects.select_related("plan__program", "plan__mentor").get(
+            pk=pk, plan__in=permissions.visible_plans(user)
+        )
+    except PlanItem.DoesNotExist:
+        raise Http404("No such plan item.") from None
+
+
+def mentor_programs(*, user: User) -> list[Program]:
+    return list(Program.objects.filter(pk__in=permissions.mentor_program_ids(user)).order_by("name"))
+
+
+def current_plans(*, user: User, programs: list[Program], now: datetime | None = None) -> dict[int, AccountabilityPlan]:
+    """The mentor's plan for the current academic year of each program, by program id."""
+    if not programs:
+        return {}
+    starts = {academic_year(local_today(p.time_zone, now), p.academic_year_start_month).start for p in programs}
+    plans = AccountabilityPlan.objects.filter(mentor=user, program__in=programs, period_start__in=starts)
+    wanted = {p.pk: academic_year(local_today(p.time_zone, now), p.academic_year_start_month).start
+              for p in programs}
+    return {plan.program_id: plan for plan in plans if wanted.get(plan.program_id) == plan.period_start}
+
+
+def plan_detail(*, plan: AccountabilityPlan) -> dict:
+    """Items grouped open-first, and the plan's history: two queries."""
+    items = list(plan.items.order_by("due_on", "pk"))
+    history = list(
+        PlanItemChange.objects.filter(item__plan=plan).select_related("changed_by", "item").order_by("-changed_at",
+                                                                                                     "-pk")[:200]
+    )
+    open_items = [i for i in items if i.is_open]
+    closed = [i for i in items if not i.is_open]
+    return {"open_items": open_items, "closed_items": closed, "history": history, "item_count": len(items)}
+
+
+def items_due_soon(*, user: User, today: date, days: int = DUE_SOON_DAYS) -> list[PlanItem]:
+    """Open items of the mentor's plans due within ``days`` (overdue ones included), one query."""
+    return list(
+        PlanItem.objects.filter(
+            plan__mentor=user, plan__program_id__in=permissions.mentor_program_ids(user),
+            status__in=PlanItem.OPEN_STATUSES, due_on__isnull=False, due_on__lte=today + timedelta(days=days),
+        )
+        .select_related("plan")
+        .order_by("due_on", "pk")[:10]
+    )
+
+
+# --- Progress against requirements ----------------------------------------------------------
+
+@dataclass
+class Progress:
+    requirement: ReportingRequirement
+    period: Period
+    actual: Decimal | None
+    expected: Decimal
+    status: str
+    detail: str = ""
+
+    @property
+    def target(self) -> Decimal:
+        return self.requirement.target
+
+    @property
+    def percent(self) -> int:
+        if self.actual is None:
+            return 0
+        return min(100, int(self.actual * 100 / self.target))
+
+    @property
+    def status_label(self) -> str:
+        return STATUS_LABELS[self.status]
+
+    @property
+    def status_class(self) -> str:
+        return STATUS_CLASSES[self.status]
+
+    @property
+    def actual_display(self) -> str:
+        if self.actual is None:
+            return "—"
+        return f"{number(self.actual)}{'%' if self.requirement.unit == '%' else ''}"
+
+    @property
+    def target_display(self) -> str:
+        return number(self.target)
+
+
+def number(value: Decimal) -> str:
+    """2.50 → "2.5", 1.0 → "1"."""
+    text = format(Decimal(value).normalize(), "f")
+    return text
+
+
+def _status(actual: Decimal, target: Decimal, period: Period, today: date) -> tuple[str, Decimal]:
+    """Met at the target; on track while at least the share of it that the time gone by calls for,
+    rounded to whole units (one meeting a month: behind once half the month has gone without one)."""
+    share = target * Decimal(period.elapsed_fraction(today))
+    expected = share.quantize(Decimal(1), rounding=ROUND_HALF_UP)
+    if actual >= target:
+        return MET, expected
+    if actual >= expected and today < period.end:
+        return ON_TRACK, expected
+    return BEHIND, expected
+
+
+def _active_mentees(program: Program, mentor_ids, period: Period) -> QuerySet[Mentee]:
+    """Mentees in an active mentorship at some point of the period (paused ones are not counted)."""
+    overlapping = Mentorship.objects.filter(
+        mentee=OuterRef("pk"), started_on__lt=period.end,
+    ).exclude(status=Mentorship.Status.PAUSED).filter(Q(ended_on__isnull=True) | Q(ended_on__gte=period.start))
+    return Mentee.objects.filter(program=program, mentor_id__in=mentor_ids).filter(Exists(overlapping))
+
+
+def _per_mentee_minimum(program, mentor_ids, period: Period, relation: str, date_field: str):
+    """For each mentor: (fewest records with any active mentee, number of active mentees)."""
+    in_period = {f"{relation}__{date_field}__gte": period.start, f"{relation}__{date_field}__lt": period.end}
+    rows = (
+        _active_mentees(program, mentor_ids, period)
+        .annotate(n=Count(relation, filter=Q(**in_period)))
+        .values_list("mentor_id", "n")
+    )
+    result: dict[int, tuple[int, int]] = {}
+    for mentor_id, n in rows:
+        low, count = result.get(mentor_id, (n, 0))
+        result[mentor_id] = (min(low, n), count + 1)
+    return result
+
+
+def progress_for_mentors(
+    *, program: Program, mentor_ids: list[int], today: date | None = None, mentor_filter: QuerySet | None = None,
+) -> dict[int, list[Progress]]:
+    """Each mentor's progress on each active requirement of the program, in the period containing
+    ``today``. One query for the requirements and at most one per requirement, whatever the
+    number of mentors. ``mentor_filter`` (a subquery of user ids) replaces a long id list in SQL."""
+    measured = _measure(program=program, mentor_filter=mentor_filter if mentor_filter is not None else mentor_ids,
+                        today=today)
+    return {mentor_id: [_progress(req, period, values, mentor_id, day) for req, period, values, day in measured]
+            for mentor_id in mentor_ids}
+
+
+def _measure(*, program: Program, mentor_filter, today: date | None):
+    today = today or local_today(program.time_zone)
+    requirements = list(program.reporting_requirements.filter(is_active=True).order_by("metric"))
+    M = ReportingRequirement.Metric
+    measured = []
+    for req in requirements:
+        period = period_containing(req.period, today, program.academic_year_start_month)
+        window = {"program": program, "mentor_ids": mentor_filter, "start": period.start, "end": period.end}
+        if req.metric == M.MENTEE_MEETINGS:
+            values = _per_mentee_minimum(program, mentor_filter, period, "meetings", "held_on")
+        elif req.metric == M.MENTEE_GOALS:
+            values = _per_mentee_minimum(program, mentor_filter, period, "goals", "set_on")
+        elif req.metric == M.COMMUNITY_ATTENDANCE:
+            values = sources.community_attendance(**window)
+        elif req.metric == M.TRAINING_CREDIT:
+            values = sources.training_credit_hours(**window)
+        else:
+            values = sources.assessments_submitted(**window)
+        measured.append((req, period, values, today))
+    return measured
+
+
+def _progress(req: ReportingRequirement, period: Period, values, mentor_id: int, today: date) -> Progress:
+    M = ReportingRequirement.Metric
+    zero = Decimal(0)
+    if values is None:
+        return Progress(req, period, None, zero, NO_DATA, "Not recorded in this site yet.")
+    if req.metric in (M.MENTEE_MEETINGS, M.MENTEE_GOALS):
+        low, count = values.get(mentor_id, (0, 0))
+        if count == 0:
+            return Progress(req, period, None, zero, NOT_APPLICABLE, "No active mentees in this period.")
+        status, expected = _status(Decimal(low), req.target, period, today)
+        noun = "meetings" if req.metric == M.MENTEE_MEETINGS else "goals"
+        return Progress(req, period, Decimal(low), expected, status,
+                        f"Fewest {noun} with any of {count} mentee{'s' if count != 1 else ''}.")
+    if req.metric == M.COMMUNITY_ATTENDANCE:
+        attended, held = values.get(mentor_id, (0, 0))
+        if held == 0:
+            return Progress(req, period, None, zero, NOT_APPLICABLE, "No community meetings held yet.")
+        share = Decimal(round(attended * 100 / held))
+        status = MET if share >= req.target else BEHIND
+        return Progress(req, period, share, req.target, status, f"{attended} of {held} meetings attended.")
+    actual = Decimal(values.get(mentor_id, 0))
+    status, expected = _status(actual, req.target, period, today)
+    return Progress(req, period, actual, expected, status)
+
+
+def progress_for_mentor(*, user: User, program: Program, today: date | None = None) -> list[Progress]:
+    return progress_for_mentors(program=program, mentor_ids=[user.pk], today=today)[user.pk]
+
+
+# --- Coordinators ---------------------------------------------------------------------------
+
+def coordinated_programs(*, user: User) -> list[Program]:
+    return list(Program.objects.filter(pk__in=core.coordinated_program_ids(user)).order_by("name"))
+
+
+def get_coordinated_program(*, user: User, slug: str) -> Program:
+    try:
+        return Program.objects.get(slug=slug, pk__in=core.coordinated_program_ids(user))
+    except Program.DoesNotExist:
+        raise Http404("No such program.") from None
+
+
+@dataclass
+class ComplianceRow:
+    mentor: User
+    department: str
+    cells: list[Progress]
+
+    @property
+    def behind(self) -> int:
+        return sum(1 for c in self.cells if c.status == BEHIND)
+
+
+def compliance_table(*, program: Program, today: date | None = None) -> tuple[list[ReportingRequirement],
+                                                                             list[ComplianceRow]]:
+    """Every active mentor × every active requirement, the most requirements behind first."""
+    active = Membership.objects.filter(program=program, role=Membership.Role.MENTOR, status=Membership.Status.ACTIVE)
+    memberships = list(active.select_related("user"))
+    measured = _measure(program=program, mentor_filter=active.values("user_id"), today=today)
+    rows = [
+        ComplianceRow(m.user, m.department,
+                      [_progress(req, period, values, m.user_id, day) for req, period, values, day in measured])
+        for m in memberships
+    ]
+    rows.sort(key=lambda r: (-r.behind, str(r.mentor).lower()))
+    return [req for req, *_ in measured], rows
+
+
+def requirement_compliance_summary(*, program: Program, today: date | None = None) -> list[dict]:
+    """For the program report: per requirement, how many active mentors are on track (met or on
+    track) and how many are behind. Mentors for whom it does not apply, or with no data, are left
+    out. Same fixed queries as the compliance table."""
+    requirements, rows = compliance_table(program=program, today=today)
+    summary = []
+    for i, req in enumerate(requirements):
+        statuses = [row.cells[i].status for row in rows]
+        summary.append({
+            "requirement": req.get_metric_display(),
+            "target": f"{number(req.target)}{'%' if req.unit == '%' else ''} per {req.get_period_display().lower()}",
+            "on_track": sum(1 for s in statuses if s in (MET, ON_TRACK)),
+            "behind": statuses.count(BEHIND),
+        })
+    return summary
+
+
+def plan_completion_summary(*, program: Program, today: date | None = None) -> dict:
+    """For the program report: the current academic year's plans — people with one, their items
+    (dropped ones left out), how many are done and how many are overdue. Two queries."""
+    today = today or local_today(program.time_zone)
+    year = academic_year(today, program.academic_year_start_month)
+    plans = AccountabilityPlan.objects.filter(program=program, period_start=year.start)
+    totals = (
+        PlanItem.objects.filter(plan__in=plans).exclude(status=PlanItem.Status.DROPPED).aggregate(
+            items=Count("pk"),
+            completed=Count("pk", filter=Q(status=PlanItem.Status.DONE)),
+            overdue=Count("pk", filter=Q(status__in=PlanItem.OPEN_STATUSES, due_on__lt=today)),
+        )
+    )
+    return {"people": plans.values("mentor").distinct().count(), **totals}

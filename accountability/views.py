@@ -1,0 +1,278 @@
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import Http404
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_POST, require_safe
+
+from mentorprogram.csv_export import csv_response
+
+from . import permissions, selectors, services
+from .forms import MenteeEditForm, MenteeForm, MenteeGoalForm, MenteeMeetingForm, PlanItemForm
+from .models import Mentorship
+
+private = never_cache  # plan and mentee pages are never kept by a browser or a proxy
+
+
+def _apply(form, error: ValidationError) -> None:
+    """Put a service's ValidationError onto the form, field by field when it names fields."""
+    if hasattr(error, "error_dict"):
+        for field, errors in error.error_dict.items():
+            form.add_error(field if field in form.fields else None, errors)
+    else:
+        form.add_error(None, error)
+
+
+# --- Overview -------------------------------------------------------------------------------
+
+@login_required
+@private
+@require_safe
+def home(request):
+    programs = selectors.mentor_programs(user=request.user)
+    plans = selectors.current_plans(user=request.user, programs=programs)
+    sections = [
+        {"program": p, "plan": plans.get(p.pk),
+         "progress": selectors.progress_for_mentor(user=request.user, program=p)}
+        for p in programs
+    ]
+    coordinated = selectors.coordinated_programs(user=request.user)
+    return render(request, "accountability/home.html", {"sections": sections, "coordinated": coordinated})
+
+
+# --- Plans ----------------------------------------------------------------------------------
+
+@login_required
+@require_POST
+def plan_start(request):
+    programs = {p.pk: p for p in selectors.mentor_programs(user=request.user)}
+    try:
+        program = programs[int(request.POST.get("program", ""))]
+    except (KeyError, ValueError):
+        raise Http404("No such program.") from None
+    plan = services.plan_get_or_create(mentor=request.user, program=program)
+    return redirect("accountability:plan_detail", pk=plan.pk)
+
+
+@login_required
+@private
+@require_safe
+def plan_detail(request, pk: int):
+    plan = selectors.get_plan_for_user(user=request.user, pk=pk)
+    context = {"plan": plan, "can_edit": permissions.can_edit_plan(request.user, plan),
+               "is_owner": plan.mentor_id == request.user.pk, **selectors.plan_detail(plan=plan)}
+    return render(request, "accountability/plan_detail.html", context)
+
+
+@login_required
+@require_POST
+def plan_propose(request, pk: int):
+    plan = selectors.get_plan_for_user(user=request.user, pk=pk)
+    try:
+        added = services.plan_propose_from_baseline(plan=plan, by=request.user)
+    except PermissionDenied:
+        raise Http404("No such plan.") from None
+    if added:
+        messages.success(request, f"{len(added)} item{'s' if len(added) != 1 else ''} proposed from the baseline. "
+                                  "Edit, date or drop them as you see fit.")
+    else:
+        messages.info(request, "Nothing new to propose: either the plan already holds every suggestion, or "
+                               "there is no submitted baseline self-assessment with gaps yet.")
+    return redirect("accountability:plan_detail", pk=plan.pk)
+
+
+@login_required
+@private
+def item_add(request, pk: int):
+    plan = selectors.get_plan_for_user(user=request.user, pk=pk)
+    form = PlanItemForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.plan_item_add(plan=plan, by=request.user, **form.item_fields())
+        except PermissionDenied:
+            raise Http404("No such plan.") from None
+        except ValidationError as error:
+            _apply(form, error)
+        else:
+            messages.success(request, "Item added to the plan.")
+            return redirect("accountability:plan_detail", pk=plan.pk)
+    return render(request, "accountability/item_form.html", {"form": form, "plan": plan, "item": None})
+
+
+@login_required
+@private
+def item_edit(request, pk: int):
+    item = selectors.get_item_for_user(user=request.user, pk=pk)
+    form = PlanItemForm(request.POST or None, instance=item)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.plan_item_update(item=item, by=request.user, version=form.cleaned_data["version"],
+                                      **form.item_fields())
+        except PermissionDenied:
+            raise Http404("No such plan item.") from None
+        except services.StaleEdit as error:
+            form.add_error(None, error)
+            item.refresh_from_db()
+        except ValidationError as error:
+            _apply(form, error)
+        else:
+            messages.success(request, "Plan item saved.")
+            return redirect("accountability:plan_detail", pk=item.plan_id)
+    history = list(item.changes.select_related("changed_by"))
+    return render(request, "accountability/item_form.html",
+                  {"form": form, "plan": item.plan, "item": item, "history": history})
+
+
+# --- Mentees --------------------------------------------------------------------------------
+
+@login_required
+@private
+@require_safe
+def mentee_list(request):
+    programs = selectors.mentor_programs(user=request.user)
+    return render(request, "accountability/mentee_list.html",
+                  {"mentees": selectors.mentee_list(user=request.user), "programs": programs})
+
+
+@login_required
+@private
+def mentee_add(request):
+    programs = selectors.mentor_programs(user=request.user)
+    if not programs:
+        raise Http404("You are not a mentor in any program.")
+    form = MenteeForm(request.POST or None, programs=programs)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            mentee = services.mentee_create(
+                mentor=request.user, program=data["program"], name=data["name"], email=data["email"],
+                department=data["department"], career_stage=data["career_stage"], started_on=data["started_on"],
+            )
+        except ValidationError as error:
+            _apply(form, error)
+        else:
+            messages.success(request, f"{mentee.name} is on your list of mentees.")
+            return redirect("accountability:mentee_detail", pk=mentee.pk)
+    return render(request, "accountability/mentee_form.html", {"form": form, "mentee": None})
+
+
+@login_required
+@private
+@require_safe
+def mentee_detail(request, pk: int):
+    mentee = selectors.get_mentee_for_user(user=request.user, pk=pk)
+    context = {"mentee": mentee, "show_private": permissions.can_read_private_notes(request.user, mentee),
+               **selectors.mentee_detail(mentee=mentee)}
+    return render(request, "accountability/mentee_detail.html", context)
+
+
+@login_required
+@private
+def mentee_edit(request, pk: int):
+    mentee = selectors.get_own_mentee(user=request.user, pk=pk)
+    current = mentee.mentorships.exclude(status=Mentorship.Status.ENDED).first()
+    initial = {"status": current.status if current else Mentorship.Status.ENDED}
+    form = MenteeEditForm(request.POST or None, instance=mentee, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            services.mentee_update(by=request.user, mentee=mentee, name=data["name"], email=data["email"],
+                                   department=data["department"], career_stage=data["career_stage"],
+                                   status=data["status"], ended_on=data["ended_on"])
+        except ValidationError as error:
+            _apply(form, error)
+        else:
+            messages.success(request, "Mentee record saved.")
+            return redirect("accountability:mentee_detail", pk=mentee.pk)
+    return render(request, "accountability/mentee_form.html", {"form": form, "mentee": mentee})
+
+
+def _record_form(request, *, form_class, instance, create, update, template: str, noun: str, date_field: str):
+    mentees = selectors.own_mentees(user=request.user)
+    initial = {}
+    if instance is None:
+        initial[date_field] = selectors.local_today(request.user.time_zone)
+        if request.GET.get("mentee", "").isdigit():
+            initial["mentee"] = int(request.GET["mentee"])
+    form = form_class(request.POST or None, instance=instance, initial=initial, mentees=mentees)
+    if request.method == "POST" and form.is_valid():
+        data = dict(form.cleaned_data)
+        try:
+            saved = create(by=request.user, **data) if instance is None else update(by=request.user, **data)
+        except ValidationError as error:
+            _apply(form, error)
+        else:
+            messages.success(request, f"{noun} saved.")
+            return redirect("accountability:mentee_detail", pk=saved.mentee_id)
+    return render(request, template, {"form": form, "object": instance})
+
+
+@login_required
+@private
+def meeting_add(request):
+    return _record_form(request, form_class=MenteeMeetingForm, instance=None, create=services.mentee_meeting_log,
+                        update=None, template="accountability/meeting_form.html", noun="Meeting",
+                        date_field="held_on")
+
+
+@login_required
+@private
+def meeting_edit(request, pk: int):
+    meeting = selectors.get_own_meeting(user=request.user, pk=pk)
+    return _record_form(request, form_class=MenteeMeetingForm, instance=meeting, create=None,
+                        update=lambda **kw: services.mentee_meeting_update(meeting=meeting, **kw),
+                        template="accountability/meeting_form.html", noun="Meeting",
+                        date_field="held_on")
+
+
+@login_required
+@private
+def goal_add(request):
+    return _record_form(request, form_class=MenteeGoalForm, instance=None, create=services.mentee_goal_set,
+                        update=None, template="accountability/goal_form.html", noun="Goal",
+                        date_field="set_on")
+
+
+@login_required
+@private
+def goal_edit(request, pk: int):
+    goal = selectors.get_own_goal(user=request.user, pk=pk)
+    return _record_form(request, form_class=MenteeGoalForm, instance=goal, create=None,
+                        update=lambda **kw: services.mentee_goal_update(goal=goal, **kw),
+                        template="accountability/goal_form.html", noun="Goal",
+                        date_field="set_on")
+
+
+# --- Coordinators ---------------------------------------------------------------------------
+
+@login_required
+@private
+@require_safe
+def compliance(request, slug: str):
+    program = selectors.get_coordinated_program(user=request.user, slug=slug)
+    requirements, rows = selectors.compliance_table(program=program)
+    behind = sum(1 for r in rows if r.behind)
+    return render(request, "accountability/compliance.html",
+                  {"program": program, "requirements": requirements, "rows": rows, "behind_count": behind})
+
+
+@login_required
+@require_safe
+def compliance_csv(request, slug: str):
+    program = selectors.get_coordinated_program(user=request.user, slug=slug)
+    requirements, rows = selectors.compliance_table(program=program)
+    header = ["Mentor", "Email", "Department", "Requirements behind"]
+    for req in requirements:
+        header += [f"{req.get_metric_display()} — actual", "target", "status"]
+    body = (
+        [str(r.mentor), r.mentor.email, r.department, r.behind]
+        + [v for c in r.cells for v in (c.actual_display, c.target_display, c.status_label)]
+        for r in rows
+    )
+    stamp = timezone.localdate().isoformat()
+    return csv_response(f"{program.slug}-compliance-{stamp}.csv", header, body)
+

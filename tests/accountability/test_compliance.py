@@ -1,0 +1,107 @@
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import io
+
+import pytest
+from django.urls import reverse
+
+from accountability import selectors
+from accountability.models import Mentee, MenteeMeeting, Mentorship, ReportingRequirement
+from mentorprogram.models import Membership, User
+from tests.factories import make_member
+from tests.factories.accountability import MenteeFactory, MenteeMeetingFactory, ReportingRequirementFactory
+
+M = ReportingRequirement.Metric
+
+
+@pytest.fixture
+def requirements(program):
+    return [
+        ReportingRequirementFactory(program=program, metric=M.MENTEE_MEETINGS, target=1, period="academic_year"),
+        ReportingRequirementFactory(program=program, metric=M.TRAINING_CREDIT, target=2.5, period="academic_year"),
+    ]
+
+
+def add_mentors(program, count: int) -> None:
+    """Many mentors quickly: each with one mentee met once long ago (so behind by year's end)."""
+    users = User.objects.bulk_create([User(email=f"bulk{i}@example.org", display_name=f"Dr. Bulk {i:04d}")
+                                      for i in range(count)])
+    Membership.objects.bulk_create([Membership(user=u, program=program, role="mentor") for u in users])
+    mentees = Mentee.objects.bulk_create([Mentee(program=program, mentor=u, name=f"Mentee {u.pk}") for u in users])
+    Mentorship.objects.bulk_create([Mentorship(mentee=m, started_on=dt.date(2020, 1, 1)) for m in mentees])
+    MenteeMeeting.objects.bulk_create([MenteeMeeting(mentee=m, held_on=dt.date(2020, 2, 1), duration_minutes=30)
+                                       for m in mentees])
+
+
+def test_it_lists_mentors_behind_first(program, mentor, other_mentor, requirements):
+    keen = make_member(program, display_name="Aaron Keen")
+    for person, held in ((mentor, dt.date(2026, 5, 2)), (other_mentor, dt.date(2025, 5, 2)),
+                         (keen, dt.date(2025, 9, 2))):
+        MenteeMeetingFactory(mentee=MenteeFactory(program=program, mentor=person), held_on=held)
+    requirements_, rows = selectors.compliance_table(program=program, today=dt.date(2026, 6, 30))
+    assert rows[0].mentor == other_mentor  # no meeting this academic year, on its last day
+    assert {r.mentor: (r.cells[0].actual, r.cells[0].status) for r in rows} == {
+        mentor: (1, selectors.MET), keen: (1, selectors.MET), other_mentor: (0, selectors.BEHIND)}
+    assert requirements_ == sorted(requirements, key=lambda r: r.metric)
+
+
+def test_the_page_shows_the_table_to_the_programs_coordinator(client, coordinator, program, mentor, requirements):
+    client.force_login(coordinator)
+    response = client.get(reverse("accountability:compliance", args=[program.slug]))
+    assert response.status_code == 200
+    assert str(mentor) in response.content.decode()
+
+
+def test_it_downloads_the_table_as_a_spreadsheet_safe_csv(client, coordinator, program, requirements):
+    make_member(program, display_name="=HYPERLINK(\"http://evil.example\")", email="evil@example.org")
+    client.force_login(coordinator)
+    response = client.get(reverse("accountability:compliance_csv", args=[program.slug]))
+    assert response["Content-Type"].startswith("text/csv")
+    rows = list(csv.reader(io.StringIO(response.content.decode("utf-8-sig"))))
+    assert rows[0][:4] == ["Mentor", "Email", "Department", "Requirements behind"]
+    assert rows[0][4:] == ["Meetings with each mentee — actual", "target", "status",
+                           "Training credit hours — actual", "target", "status"]
+    evil = next(r for r in rows if r[1] == "evil@example.org")
+    assert evil[0].startswith("'=")
+    assert evil[4:] == ["—", "1", "Not applicable", "0", "2.5", evil[9]]
+    assert evil[9] in ("On track", "Behind")
+
+
+def test_it_shows_a_coordinator_only_their_programs(client, other_coordinator, program):
+    client.force_login(other_coordinator)
+    assert client.get(reverse("accountability:compliance", args=[program.slug])).status_code == 404
+    assert client.get(reverse("accountability:compliance_csv", args=[program.slug])).status_code == 404
+
+
+@pytest.mark.parametrize("mentors", [3, 300])
+def test_the_table_takes_the_same_queries_for_3_and_300_mentors(client, coordinator, program, requirements,
+                                                                mentors, django_assert_num_queries):
+    add_mentors(program, mentors)
+    client.force_login(coordinator)
+    # user, coordinated programs, program, mentors, requirements, meetings per mentee, training credit
+    with django_assert_num_queries(7):
+        response = client.get(reverse("accountability:compliance", args=[program.slug]))
+    assert len(response.context["rows"]) == mentors
+    with django_assert_num_queries(7):
+        client.get(reverse("accountability:compliance_csv", args=[program.slug]))
+
+
+def test_it_summarises_compliance_and_plans_for_the_program_report(program, mentor, other_mentor, requirements):
+    from tests.factories.accountability import AccountabilityPlanFactory, PlanItemFactory
+
+    for person, held in ((mentor, dt.date(2026, 5, 2)), (other_mentor, dt.date(2025, 5, 2))):
+        MenteeMeetingFactory(mentee=MenteeFactory(program=program, mentor=person), held_on=held)
+    day = dt.date(2026, 6, 30)
+    assert selectors.requirement_compliance_summary(program=program, today=day) == [
+        {"requirement": "Meetings with each mentee", "target": "1 per academic year", "on_track": 1, "behind": 1},
+        {"requirement": "Training credit hours", "target": "2.5 per academic year", "on_track": 0, "behind": 2},
+    ]
+    plan = AccountabilityPlanFactory(program=program, mentor=mentor)
+    PlanItemFactory(plan=plan, due_on=dt.date(2026, 6, 1))
+    PlanItemFactory(plan=plan, due_on=dt.date(2026, 6, 1), status="done", completed_on=dt.date(2026, 5, 1))
+    PlanItemFactory(plan=plan, due_on=dt.date(2026, 6, 1), status="dropped")
+    PlanItemFactory(plan=plan, due_on=dt.date(2026, 8, 1))
+    assert selectors.plan_completion_summary(program=program, today=day) == {
+        "people": 1, "items": 3, "completed": 1, "overdue": 1}

@@ -1,0 +1,114 @@
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+from django.conf import settings
+from django.core import mail
+
+from accountability import nudges, tasks
+from accountability.models import Nudge
+from tests.factories.accountability import (
+    AccountabilityPlanFactory,
+    MenteeFactory,
+    PlanItemFactory,
+    ReportingRequirementFactory,
+)
+
+LATE_MARCH = dt.datetime(2026, 3, 31, 18, 0, tzinfo=dt.UTC)  # 31 March in Los Angeles
+LATE_APRIL = dt.datetime(2026, 4, 30, 18, 0, tzinfo=dt.UTC)
+
+
+def run(now, capture):
+    with capture(execute=True):
+        nudges.nudges_dispatch(now=now, enqueue=lambda pk: nudges.nudge_send(nudge_id=pk, now=now))
+
+
+@pytest.fixture
+def overdue_item(program, mentor):
+    plan = AccountabilityPlanFactory(program=program, mentor=mentor)
+    return PlanItemFactory(plan=plan, title="Finish the self-paced mentor training", due_on=dt.date(2026, 3, 20))
+
+
+def test_it_emails_an_overdue_item_once_however_often_the_job_runs(overdue_item, mentor,
+                                                                     django_capture_on_commit_callbacks):
+    run(LATE_MARCH, django_capture_on_commit_callbacks)
+    run(LATE_MARCH, django_capture_on_commit_callbacks)
+    run(LATE_APRIL, django_capture_on_commit_callbacks)
+    assert len(mail.outbox) == 1
+    message = mail.outbox[0]
+    assert message.to == [mentor.email]
+    assert "Finish the self-paced mentor training" in message.subject
+    assert "20 March 2026" in message.body
+    assert "Finish the self-paced mentor training" in message.alternatives[0][0]
+    assert Nudge.objects.get().status == Nudge.Status.SENT
+
+
+def test_it_does_not_nudge_an_item_not_yet_due(overdue_item, django_capture_on_commit_callbacks):
+    run(dt.datetime(2026, 3, 20, 18, 0, tzinfo=dt.UTC), django_capture_on_commit_callbacks)
+    assert mail.outbox == []
+
+
+def test_it_emails_a_behind_requirement_once_a_month(program, mentor, django_capture_on_commit_callbacks):
+    ReportingRequirementFactory(program=program, metric="mentee_meetings", target=1, period="month")
+    MenteeFactory(program=program, mentor=mentor)
+    run(LATE_MARCH, django_capture_on_commit_callbacks)
+    run(LATE_MARCH, django_capture_on_commit_callbacks)
+    assert len(mail.outbox) == 1
+    assert "Behind on “Meetings with each mentee”" in mail.outbox[0].subject
+    assert "March 2026" in mail.outbox[0].body
+    run(LATE_APRIL, django_capture_on_commit_callbacks)
+    assert len(mail.outbox) == 2
+
+
+def test_a_repeated_send_message_sends_nothing(overdue_item, django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks(execute=True):
+        (pk,) = nudges.nudges_dispatch(now=LATE_MARCH)
+    assert nudges.nudge_send(nudge_id=pk, now=LATE_MARCH) is True
+    assert nudges.nudge_send(nudge_id=pk, now=LATE_MARCH) is False
+    assert len(mail.outbox) == 1
+
+
+def test_an_item_completed_before_the_send_is_skipped(overdue_item, django_capture_on_commit_callbacks):
+    (pk,) = nudges.nudges_dispatch(now=LATE_MARCH)
+    overdue_item.status, overdue_item.completed_on = "done", dt.date(2026, 3, 30)
+    overdue_item.save()
+    assert nudges.nudge_send(nudge_id=pk, now=LATE_MARCH) is False
+    assert mail.outbox == []
+    assert Nudge.objects.get().status == Nudge.Status.SKIPPED
+
+
+def test_a_failed_send_is_recorded_and_not_retried_in_a_loop(overdue_item, monkeypatch,
+                                                              django_capture_on_commit_callbacks):
+    def refuse(self, *args, **kwargs):
+        raise ConnectionRefusedError("SMTP server down")
+
+    monkeypatch.setattr("django.core.mail.EmailMultiAlternatives.send", refuse)
+    run(LATE_MARCH, django_capture_on_commit_callbacks)
+    run(LATE_MARCH, django_capture_on_commit_callbacks)
+    nudge = Nudge.objects.get()
+    assert (nudge.status, nudge.error) == (Nudge.Status.FAILED, "SMTP server down")
+
+
+def test_mentors_who_opted_out_get_no_nudges(overdue_item, mentor, django_capture_on_commit_callbacks):
+    mentor.reminders_opt_out = True
+    mentor.save()
+    run(LATE_MARCH, django_capture_on_commit_callbacks)
+    assert mail.outbox == [] and not Nudge.objects.exists()
+
+
+def test_the_periodic_task_queues_a_send_per_pending_nudge(program, mentor, monkeypatch,
+                                                           django_capture_on_commit_callbacks):
+    plan = AccountabilityPlanFactory(program=program, mentor=mentor)
+    PlanItemFactory(plan=plan, due_on=dt.date(2020, 1, 1))
+    monkeypatch.setattr(tasks.send_nudge, "delay", lambda pk: tasks.send_nudge(pk))
+    with django_capture_on_commit_callbacks(execute=True):
+        assert tasks.dispatch_nudges() == 1
+    with django_capture_on_commit_callbacks(execute=True):
+        tasks.dispatch_nudges()
+    assert len(mail.outbox) == 1
+    assert tasks.send_nudge.acks_late and tasks.dispatch_nudges.acks_late
+
+
+def test_the_job_is_on_the_beat_schedule():
+    assert settings.CELERY_BEAT_SCHEDULE["accountability-nudges"]["task"] == tasks.dispatch_nudges.name

@@ -1,0 +1,106 @@
+"""Factories for requirements, mentee records and plans."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import factory
+
+from accountability.models import (
+    AccountabilityPlan,
+    Mentee,
+    MenteeGoal,
+    MenteeMeeting,
+    Mentorship,
+    Nudge,
+    PlanItem,
+    ReportingRequirement,
+)
+from mentorprogram.models import Membership
+
+from .core import ProgramFactory, make_member
+
+
+class ReportingRequirementFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = ReportingRequirement
+
+    program = factory.SubFactory(ProgramFactory)
+    metric = ReportingRequirement.Metric.MENTEE_MEETINGS
+    target = 1
+    period = ReportingRequirement.Period.MONTH
+
+
+class MenteeFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Mentee
+        skip_postgeneration_save = True
+
+    program = factory.SubFactory(ProgramFactory)
+    mentor = factory.LazyAttribute(lambda o: make_member(o.program, Membership.Role.MENTOR))
+    name = factory.Faker("name")
+    department = "Medicine"
+    career_stage = "Assistant professor"
+
+    @factory.post_generation
+    def mentorship(self, create, extracted, **kwargs):
+        if create and extracted is not False:
+            Mentorship.objects.create(mentee=self, started_on=kwargs.get("started_on", dt.date(2024, 7, 1)))
+
+
+class MenteeMeetingFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = MenteeMeeting
+
+    mentee = factory.SubFactory(MenteeFactory)
+    held_on = dt.date(2025, 9, 10)
+    duration_minutes = 45
+    mode = MenteeMeeting.Mode.IN_PERSON
+    notes = "Talked through the grant resubmission; she worries about the timeline."
+
+
+class MenteeGoalFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = MenteeGoal
+
+    mentee = factory.SubFactory(MenteeFactory)
+    text = "Submit the K23 application"
+    set_on = dt.date(2025, 9, 10)
+    notes = "Needs a second reader for the specific aims."
+
+
+class AccountabilityPlanFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = AccountabilityPlan
+
+    program = factory.SubFactory(ProgramFactory)
+    mentor = factory.LazyAttribute(lambda o: make_member(o.program, Membership.Role.MENTOR))
+    period_start = dt.date(2025, 7, 1)
+    period_end = dt.date(2026, 7, 1)
+
+
+class PlanItemFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = PlanItem
+
+    plan = factory.SubFactory(AccountabilityPlanFactory)
+    title = factory.Sequence(lambda n: f"Plan item {n}")
+    due_on = dt.date(2025, 12, 1)
+
+
+class NudgeFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Nudge
+
+    program = factory.SubFactory(ProgramFactory)
+    person = factory.LazyAttribute(lambda o: make_member(o.program, Membership.Role.MENTOR))
+    kind = Nudge.Kind.ITEM_OVERDUE
+    key = factory.Sequence(lambda n: f"item:{n}")
+
+
+PROGRAM_OBJECT_FACTORIES = {
+    ReportingRequirement: lambda program: ReportingRequirementFactory(program=program),
+    Mentee: lambda program: MenteeFactory(program=program),
+    AccountabilityPlan: lambda program: AccountabilityPlanFactory(program=program),
+    Nudge: lambda program: NudgeFactory(program=program),
+}

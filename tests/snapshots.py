@@ -1,0 +1,58 @@
+"""Every row of the project's own tables, to prove that a refused or junk request changed nothing."""
+
+from __future__ import annotations
+
+from django.apps import apps
+from django.db import models
+
+EXTRA_APPS = ("account",)  # allauth's email addresses belong to people too
+
+
+def project_models() -> list[type[models.Model]]:
+    ours = [c for c in apps.get_app_configs() if "site-packages" not in str(c.path) or c.label in EXTRA_APPS]
+    return [m for c in ours for m in c.get_models() if m._meta.managed and not m._meta.proxy]
+
+
+def snapshot(*, exclude=lambda model, row: False) -> dict[str, dict]:
+    """``{model label: {pk: row}}``; ``exclude(model, row)`` leaves out rows a request may change."""
+    data = {}
+    for model in project_models():
+        rows = model._base_manager.order_by("pk").values()
+        data[model._meta.label] = {row["id" if "id" in row else model._meta.pk.attname]: row
+                                   for row in rows if not exclude(model, row)}
+    return data
+
+
+def differences(before: dict, after: dict) -> list[str]:
+    changed = []
+    for label in before.keys() | after.keys():
+        old, new = before.get(label, {}), after.get(label, {})
+        changed += [f"{label} #{pk} created" for pk in new.keys() - old.keys()]
+        changed += [f"{label} #{pk} deleted" for pk in old.keys() - new.keys()]
+        changed += [f"{label} #{pk} changed" for pk in old.keys() & new.keys() if old[pk] != new[pk]]
+    return sorted(changed)
+
+
+def _references(model) -> list[tuple[str, str]]:
+    return [(f.attname, f.related_model._meta.label) for f in model._meta.concrete_fields
+            if f.is_relation and (f.many_to_one or f.one_to_one)]
+
+
+def without_rows_of(user, data: dict, *, never_theirs=("mentorprogram.Membership",)) -> dict:
+    """``data`` less the rows that belong to ``user``: their own user row and every row that
+    points at it, directly or through other such rows (their plan, its items…). A person may
+    change those; nobody else's. Memberships are never theirs to change."""
+    models_ = [m for m in project_models() if m._meta.label not in never_theirs]
+    owned: dict[str, set] = {user._meta.label: {user.pk}}
+    grew = True
+    while grew:
+        grew = False
+        for model in models_:
+            label, refs = model._meta.label, _references(model)
+            mine = owned.setdefault(label, set())
+            for pk, row in data.get(label, {}).items():
+                if pk not in mine and any(row[att] in owned.get(target, ()) for att, target in refs):
+                    mine.add(pk)
+                    grew = True
+    return {label: {pk: row for pk, row in rows.items() if pk not in owned.get(label, ())}
+            for label, rows in data.items()}

@@ -1,0 +1,120 @@
+"""Junk posted to every form of the project gets an answer, never a server error, and changes
+nobody's data but the sender's own.
+
+The forms come from the authorization matrix's routes (tests/authz/): every route that accepts
+POST from someone is fuzzed, so a feature's forms are covered the day its routes are described.
+Field names are read from the form the sender is shown, plus the route's ``post_data``; values
+are wrong types, huge and odd Unicode strings, lists, and ids of other people's objects.
+``FUZZ_EXAMPLES`` sets how many junk posts each form gets from each sender (default 8).
+"""
+
+from __future__ import annotations
+
+import os
+from html.parser import HTMLParser
+
+import pytest
+from django.db import models, transaction
+from django.urls import reverse
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from tests.snapshots import differences, snapshot, without_rows_of
+from tests.test_authorization_matrix import ROUTES, world  # noqa: F401  (world is a fixture)
+
+FORM_ROUTES = [r for r in ROUTES if any(status != 405 for status in r.post.values())]
+SENDERS = ("owner", "other_mentor", "other_coordinator")
+EXAMPLES = int(os.environ.get("FUZZ_EXAMPLES", "8"))
+
+ODD_STRINGS = [
+    "", " ", "0", "-1", "1e309", "NaN", "null", "None", "true", "[]", "{}", "2024-02-30", "9999-12-31T23:59:59Z",
+    "\x00", "a\x00b", "\u202etxt.exe", "𝔘𝔫𝔦𝔠𝔬𝔡𝔢 🧑‍⚕️", "<script>alert(1)</script>", "'; DROP TABLE x; --",
+    "../../etc/passwd", "%s%s%n", "\r\nSet-Cookie: x=1", "Asia/Tokyo", "mentor@example.org",
+]
+
+
+class FieldNames(HTMLParser):
+    def __init__(self):
+        super().__init__()
+        self.names: set[str] = set()
+
+    def handle_starttag(self, tag, attrs):
+        name = dict(attrs).get("name")
+        if tag in {"input", "select", "textarea", "button"} and name:
+            self.names.add(name)
+
+
+def form_fields(client, url: str) -> set[str]:
+    response = client.get(url)
+    parser = FieldNames()
+    if response.status_code == 200 and "html" in response.get("Content-Type", ""):
+        parser.feed(response.content.decode(errors="replace"))
+    return parser.names - {"csrfmiddlewaretoken"}
+
+
+def object_ids(w) -> list[int]:
+    found = [p.pk for p in w.people.values() if p is not None] + [w.program.pk, w.other_program.pk]
+    found += [o.pk for o in vars(w.objects).values() if isinstance(o, models.Model)]
+    return sorted(set(found))
+
+
+def junk_value(ids: list[int]):
+    return st.one_of(
+        st.text(max_size=40),
+        st.sampled_from(ODD_STRINGS),
+        st.integers(min_value=-(2**63), max_value=2**64).map(str),
+        st.floats().map(str),
+        st.sampled_from(ids).map(str),
+        st.integers(min_value=300, max_value=200_000).map(lambda n: "x" * n),
+    )
+
+
+def junk_forms(names: list[str], ids: list[int]):
+    value = junk_value(ids)
+    key = st.sampled_from(names) | st.text(min_size=1, max_size=12) if names else st.text(min_size=1, max_size=12)
+    return st.dictionaries(key, value | st.lists(value, max_size=3), max_size=len(names) + 3)
+
+
+@pytest.mark.parametrize("sender", SENDERS)
+@pytest.mark.parametrize("route", FORM_ROUTES, ids=repr)
+def test_it_answers_junk_without_errors_or_harm_to_others(client, world, route, sender):  # noqa: F811
+    person = world.people[sender]
+    client.force_login(person)
+    kwargs = route.kwargs(world)
+    url = reverse(route.name, kwargs=kwargs)
+    names = sorted(form_fields(client, url) | set(route.post_data(world)))
+    # A signed token in the URL is the owner's credential: whoever holds it acts for the owner.
+    acting_for = [person, world.people["owner"]] if "token" in kwargs else [person]
+
+    def others_rows():
+        data = snapshot()
+        for someone in acting_for:
+            data = without_rows_of(someone, data)
+        return data
+
+    # Every example is rolled back, so each one starts from this same state.
+    before = others_rows()
+
+    @settings(max_examples=EXAMPLES, deadline=None, database=None,
+              suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow,
+                                     HealthCheck.data_too_large])
+    @given(data=junk_forms(names, object_ids(world)))
+    def post_junk(data):
+        client.force_login(person)  # the junk may have signed them out
+        with transaction.atomic():
+            response = client.post(url, data)
+            changed = differences(before, others_rows())
+            transaction.set_rollback(True)
+        assert response.status_code < 500, f"{response.status_code} for {data!r}"
+        assert not changed, f"{sender}'s junk changed other people's data: {changed}"
+
+    post_junk()
+
+
+def test_it_tells_a_change_to_someone_elses_row_from_a_change_to_ones_own(world):  # noqa: F811
+    me, other = world.people["other_mentor"], world.people["owner"]
+    before = without_rows_of(me, snapshot())
+    me.display_name, other.display_name = "Changed by me", "Changed by someone else"
+    me.save()
+    other.save()
+    assert differences(before, without_rows_of(me, snapshot())) == [f"mentorprogram.User #{other.pk} changed"]

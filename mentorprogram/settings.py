@@ -239,7 +239,10 @@ REMINDERS_CLAIM_TIMEOUT = env.float("REMINDERS_CLAIM_TIMEOUT", default=15 * 60)
 REMINDERS_MAX_ATTEMPTS = env.int("REMINDERS_MAX_ATTEMPTS", default=5)
 REMINDERS_RETRY_BASE_SECONDS = env.float("REMINDERS_RETRY_BASE_SECONDS", default=60)
 REMINDERS_RETRY_MAX_SECONDS = env.float("REMINDERS_RETRY_MAX_SECONDS", default=30 * 60)
-REMINDERS_BATCH_SIZE = env.int("REMINDERS_BATCH_SIZE", default=200)
+# Emails per send task, over one SMTP connection. Each task renders what its recipients share
+# once, so larger batches cost less per email; keep a batch short enough to finish well within
+# CELERY_TASK_SOFT_TIME_LIMIT at the mail server's slowest (500 at 10 emails/s is 50 s).
+REMINDERS_BATCH_SIZE = env.int("REMINDERS_BATCH_SIZE", default=500)
 REMINDERS_RSVP_LINK_DAYS = env.int("REMINDERS_RSVP_LINK_DAYS", default=62)
 
 # --- Security ----------------------------------------------------------------------------

@@ -27,8 +27,13 @@ def _signer() -> signing.TimestampSigner:
     return signing.TimestampSigner(salt=SALT)
 
 
-def rsvp_token(*, meeting_id: int, user_id: int) -> str:
-    return _signer().sign(f"{meeting_id}.{user_id}")
+def rsvp_signer() -> signing.TimestampSigner:
+    """The signer of RSVP tokens, for callers that sign many at once."""
+    return _signer()
+
+
+def rsvp_token(*, meeting_id: int, user_id: int, signer: signing.TimestampSigner | None = None) -> str:
+    return (signer or _signer()).sign(f"{meeting_id}.{user_id}")
 
 
 def read_rsvp_token(token: str) -> tuple[int, int]:

@@ -189,3 +189,29 @@ def test_a_worker_killed_mid_batch_loses_and_doubles_nothing(program, redis_db, 
         worker.stop()
     assert sink.recipients() == {p.email: 1 for p in people}
     assert set(ReminderDelivery.objects.values_list("status", flat=True)) == {Status.SENT}
+
+
+def test_the_server_receives_for_each_person_the_reference_message(program, sink, monkeypatch):
+    """The worker sends bytes cut from what all recipients share; what arrives must be the
+    message the reference rendering builds for that person."""
+    from reminders.emails import MeetingMail
+
+    from .test_fast_messages import normalised
+
+    monkeypatch.setattr(services, "_publish", lambda batches, countdown=None: None)
+    people = members(program, 6)
+    for person, zone in zip(people, ["America/New_York", "Europe/London", "Asia/Kolkata"] * 2, strict=True):
+        person.time_zone = zone
+    people[0].display_name = "Zoë Ångström-Núñez"
+    for person in people:
+        person.save()
+    meeting = meeting_in(program, hours=20)
+    ids = services.reminders_dispatch().queued_ids
+    result = services.deliveries_send(ids=ids, claim_token="live-bytes")
+    assert len(result.sent) == 6 and sink.recipients() == {p.email: 1 for p in people}
+    mail = MeetingMail(meeting=meeting, kind=ReminderDelivery.Kind.REMINDER, agenda=list(meeting.agenda_items.all()))
+    for delivery in ReminderDelivery.objects.select_related("user"):
+        [received] = [m for m in sink.accepted if m["To"] == delivery.user.email]
+        reference = email.message_from_bytes(mail.message(delivery).message().as_bytes(linesep="\r\n"))
+        assert normalised(received.as_bytes()) == normalised(reference.as_bytes())
+    assert set(ReminderDelivery.objects.values_list("status", "sent_sequence", "attempts")) == {(Status.SENT, 0, 1)}

@@ -14,6 +14,7 @@ BENCHMARKS = [
     ["pages.py"],  # HTTP throughput under gunicorn and wrk; PostgreSQL and Redis of its own
     ["report.py"],
     ["accountability.py"],
+    ["assessment_submit.py"],
     ["reminders_fanout.py", "--members", "5000"],  # PostgreSQL of its own (BENCH_POSTGRES)
 ]
 

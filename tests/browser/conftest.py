@@ -31,6 +31,8 @@ from pathlib import Path
 
 import pytest
 
+from tests.migrated_data import restore_migrated_data
+
 from .helpers import ARTIFACTS, AXE_SCRIPT, CHROMIUM_ARGS, RECORDS, TIMEOUT_MS, TabRecord, chromium_path
 
 
@@ -61,14 +63,8 @@ def _put_back_the_migrated_data(django_db_setup, django_db_blocker):
     as the migrations left it (when the run serialized it), so that later tests that restore
     that state themselves (serialized rollback) find no duplicates."""
     yield
-    from django.core.management import call_command
-    from django.db import connection
-
     with django_db_blocker.unblock():
-        contents = getattr(connection, "_test_serialized_contents", None)
-        if contents:
-            call_command("flush", verbosity=0, interactive=False, inhibit_post_migrate=True)
-            connection.creation.deserialize_db_from_string(contents)
+        restore_migrated_data()
 
 
 @pytest.fixture(scope="package")

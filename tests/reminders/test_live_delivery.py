@@ -12,7 +12,6 @@ import threading
 
 import icalendar
 import pytest
-from django.db import connection
 from django.utils import timezone
 
 from community import services as community_services
@@ -21,6 +20,7 @@ from reminders import services
 from reminders.models import ReminderDelivery
 from tests.factories import make_member
 from tests.factories.community import MeetingFactory, MeetingSeriesFactory
+from tests.migrated_data import restore_migrated_data
 
 from .live import ProcessWorker, point_mail_at, redis_app, require_redis, smtp_sink, thread_worker, wait_until
 
@@ -37,9 +37,7 @@ def _leave_the_migrated_data(django_db_setup, django_db_blocker):
     library, the default instruments…) so that a reused test database keeps it."""
     yield
     with django_db_blocker.unblock():
-        contents = getattr(connection, "_test_serialized_contents", None)
-        if contents:
-            connection.creation.deserialize_db_from_string(contents)
+        restore_migrated_data(flush=False)
 
 
 @pytest.fixture

@@ -626,12 +626,12 @@ def _mark_sent(pk: int, claim_token: str, *, sequence: int) -> None:
 
 
 _MARK_SENT_PQ = (
-    f"UPDATE {ReminderDelivery._meta.db_table} SET status = '{Status.SENT}', sent_at = $1::timestamptz, "  # noqa: S608 (names and constants from the model, values bound)
+    f"UPDATE {ReminderDelivery._meta.db_table} SET status = '{Status.SENT}', sent_at = $1::timestamptz, "  # noqa: S608  # nosec B608 (names and constants from the model, values bound)
     f"sent_sequence = $2::integer, last_error = '', next_attempt_at = NULL "
     f"WHERE id = $3::bigint AND status = '{Status.SENDING}' AND claim_token = $4::text"
 ).encode()
 _MARK_SENT_SQL = (
-    f"UPDATE {ReminderDelivery._meta.db_table} SET status = %s, sent_at = %s, sent_sequence = %s, "  # noqa: S608 (names from the model, values bound)
+    f"UPDATE {ReminderDelivery._meta.db_table} SET status = %s, sent_at = %s, sent_sequence = %s, "  # noqa: S608  # nosec B608 (names from the model, values bound)
     "last_error = '', next_attempt_at = NULL WHERE id = %s AND status = %s AND claim_token = %s"
 )
 

@@ -27,9 +27,13 @@ Kind = ReminderDelivery.Kind
 
 
 def normalised(data: bytes) -> bytes:
-    """The message with its boundaries numbered in order and its Date blanked."""
+    """The message with its boundaries numbered in order, its Date blanked and each signed
+    RSVP token replaced by the meeting and person it names (a token signed a second later
+    carries another timestamp)."""
     for i, boundary in enumerate(dict.fromkeys(re.findall(rb'boundary="([^"]+)"', data))):
         data = data.replace(boundary, b"BOUNDARY-%d" % i)
+    data = re.sub(rb"/reminders/rsvp/([^/]+)/",
+                  lambda m: b"/reminders/rsvp/%d.%d/" % tokens.read_rsvp_token(m.group(1).decode()), data)
     return re.sub(rb"^Date: [^\r\n]*", b"Date: -", data, flags=re.MULTILINE)
 
 

@@ -12,7 +12,7 @@ class MentorprogramConfig(AppConfig):
         # The SQLite file, the file-system broker's folders and test artifacts live under var/.
         settings.VAR_DIR.mkdir(parents=True, exist_ok=True)
         if settings.CELERY_BROKER_URL.startswith("filesystem"):
-            for key in ("data_folder_in", "data_folder_out", "processed_folder"):
+            for key in ("data_folder_in", "data_folder_out", "processed_folder", "control_folder"):
                 Path(settings.CELERY_BROKER_TRANSPORT_OPTIONS[key]).mkdir(parents=True, exist_ok=True)
         from django.db.backends.signals import connection_created
 

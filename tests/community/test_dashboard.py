@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
+from django.urls import reverse
 from django.utils import timezone
 
 from dashboard.cards import meetings
@@ -52,3 +53,12 @@ def test_it_costs_the_same_queries_whatever_the_size(
         card = meetings.card(user=mentor, memberships=memberships, now=timezone.now())
     assert card["meeting"] == meeting
     assert card["agreements_to_review"]
+
+
+def test_a_message_shows_once_on_the_dashboard_and_is_not_kept_with_the_page(client, mentor, meeting):
+    client.force_login(mentor)
+    client.get("/")
+    page = client.post(reverse("community:meeting_rsvp", args=[meeting.pk]), {"answer": "yes", "next": "/"},
+                       follow=True).content.decode()
+    assert "is saved: yes" in page
+    assert "is saved: yes" not in client.get("/").content.decode()

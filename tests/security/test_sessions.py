@@ -65,6 +65,17 @@ def test_it_stops_a_deactivated_persons_open_session(csrf_client, mentor):
     assert not csrf_client.get("/").context["user"].is_authenticated
 
 
+def test_it_stops_the_session_of_a_person_deactivated_without_signals(csrf_client, mentor):
+    # The signed-in user is read from the cache; a bulk update() must still reach the next request.
+    from mentorprogram.models import User
+
+    sign_in(csrf_client, mentor)
+    assert is_signed_in(csrf_client)
+    assert is_signed_in(csrf_client)  # the user now comes from the cache
+    User.objects.filter(pk=mentor.pk).update(is_active=False)
+    assert not is_signed_in(csrf_client)
+
+
 def test_it_refuses_a_deactivated_person_at_sign_in(csrf_client, mentor):
     mentor.is_active = False
     mentor.save(update_fields=["is_active"])

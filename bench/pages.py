@@ -2,8 +2,9 @@
 """Throughput, latency and SQL query counts of the pages people open most (part of `make bench`).
 
 1. (Re)creates the PostgreSQL database ``mentorprogram_bench``, migrates it and loads the demo
-   data with 10 extra mentors; counts each page's SQL queries; grows the data to 1,000 mentors
-   and counts again (the two counts must be equal).
+   data with 10 extra mentors; counts each page's SQL queries, cold (right after a write, so
+   nothing of it is cached) and on a repeat visit; grows the data to 1,000 mentors and counts
+   again (the counts must be equal).
 2. Starts gunicorn (5 workers, production settings, sessions in Redis) on a free loopback port
    and drives each page with wrk at 32 connections.
 3. Prints requests/s, p50 and p99 latency, throughput relative to a bare constant view, and the
@@ -50,7 +51,7 @@ class Page:
     kwargs: dict = field(default_factory=dict)
     url: str | None = None
     note: str = ""
-    queries: dict[int, int] = field(default_factory=dict)
+    queries: dict[int, str] = field(default_factory=dict)  # mentors -> "cold/repeat" query counts
     result: dict | None = None
 
 
@@ -156,21 +157,27 @@ def signed_in_client(who: str | None):
 
 
 def count_queries(mentors: int) -> None:
+    """Each page's queries when nothing of it is cached (right after a write) and on a repeat visit."""
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
+
+    from mentorprogram import freshness
 
     for page in PAGES:
         if page.url is None:
             continue
         client = signed_in_client(page.who)
-        client.get(page.url)  # warm: session and per-process caches, as on a running server
-        with CaptureQueriesContext(connection) as queries:
+        client.get(page.url)  # warm the per-process caches, as on a running server
+        freshness.bump()  # as after any write: every cached page and user is stale
+        with CaptureQueriesContext(connection) as cold:
+            client.get(page.url)
+        with CaptureQueriesContext(connection) as warm:
             response = client.get(page.url)
         if response.status_code != 200:
             page.note = f"answered {response.status_code}, not 200"
             page.url = None
             continue
-        page.queries[mentors] = len(queries)
+        page.queries[mentors] = f"{len(cold)}/{len(warm)}"
 
 
 def seed(mentors: int) -> None:
@@ -271,6 +278,7 @@ def report() -> int:
     print()
     print(f"gunicorn {WORKERS} workers (sync), PostgreSQL, sessions and cache in Redis; "
           f"wrk {CONNECTIONS} connections, {SECONDS} s per page; {os.cpu_count()} CPUs")
+    print(f"SQL@n: queries at n mentors, as cold/repeat (cold: right after a write, nothing cached)")
     header = f"{'page':<24} {'req/s':>8} {'p50 ms':>8} {'p99 ms':>8} {'vs bare':>8} " \
              f"{'SQL@' + str(SMALL):>8} {'SQL@' + str(LARGE):>9}"
     print(header)

@@ -133,6 +133,29 @@ def test_the_community_page_costs_the_same_queries_whatever_its_size(
     url = reverse("community:detail", args=[program.slug])
     with django_assert_num_queries(9):
         assert client.get(url).status_code == 200
+    # What all members share is kept: the viewer's programs (2), the program, their answers.
+    with django_assert_num_queries(4):
+        assert client.get(url).status_code == 200
+
+
+def test_the_kept_community_page_shows_each_member_only_their_own_answers(client, program, series, mentor,
+                                                                          other_mentor):
+    meeting = MeetingFactory(series=series, starts_at=timezone.now() + dt.timedelta(days=3))
+    RsvpFactory(meeting=meeting, user=mentor, answer="maybe")
+    url = reverse("community:detail", args=[program.slug])
+    client.force_login(mentor)
+    assert "You said maybe" in client.get(url).content.decode()
+    client.force_login(other_mentor)
+    client.get(url)
+    assert "You said maybe" not in client.get(url).content.decode()  # the second from the kept part
+
+
+def test_the_community_page_shows_a_new_meeting_on_the_next_request(client, program, series, mentor):
+    url = reverse("community:detail", args=[program.slug])
+    client.force_login(mentor)
+    client.get(url)
+    meeting = MeetingFactory(series=series, starts_at=timezone.now() + dt.timedelta(days=5), place="Room 4B")
+    assert reverse("community:meeting", args=[meeting.pk]) in client.get(url).content.decode()
 
 
 @pytest.mark.parametrize("members", [5, 200])

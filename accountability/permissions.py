@@ -18,17 +18,7 @@ from .models import AccountabilityPlan, Mentee
 
 def mentor_program_ids(user: User) -> set[int]:
     """Programs in which this person is a live (prospective or active) mentor."""
-    if not user.is_authenticated or not user.is_active:
-        return set()
-    cached = getattr(user, "_mentor_program_ids", None)
-    if cached is None:
-        cached = set(
-            Membership.objects.filter(
-                user=user, role=Membership.Role.MENTOR, status__in=core.LIVE_STATUSES
-            ).values_list("program_id", flat=True)
-        )
-        user._mentor_program_ids = cached
-    return cached
+    return core.program_ids_with_role(user, (Membership.Role.MENTOR,))
 
 
 def visible_mentees(user: User) -> QuerySet[Mentee]:

@@ -8,6 +8,7 @@
 
 from __future__ import annotations
 
+from mentorprogram import permissions as core
 from mentorprogram.models import Membership, User
 from mentorprogram.permissions import LIVE_STATUSES, is_coordinator
 
@@ -17,17 +18,8 @@ TAKING_ROLES = (Membership.Role.MENTOR, Membership.Role.FACULTY)
 
 
 def taking_program_ids(user: User) -> set[int]:
-    """Programs in which this user is a mentor or faculty member. Cached on the user object."""
-    if not user.is_authenticated or not user.is_active:
-        return set()
-    cached = getattr(user, "_taking_program_ids", None)
-    if cached is None:
-        cached = set(
-            Membership.objects.filter(user=user, status__in=LIVE_STATUSES, role__in=TAKING_ROLES)
-            .values_list("program_id", flat=True)
-        )
-        user._taking_program_ids = cached
-    return cached
+    """Programs in which this user is a mentor or faculty member."""
+    return core.program_ids_with_role(user, TAKING_ROLES)
 
 
 def taking_program_ids_from(memberships) -> set[int]:

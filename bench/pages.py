@@ -278,7 +278,7 @@ def report() -> int:
     print()
     print(f"gunicorn {WORKERS} workers (sync), PostgreSQL, sessions and cache in Redis; "
           f"wrk {CONNECTIONS} connections, {SECONDS} s per page; {os.cpu_count()} CPUs")
-    print(f"SQL@n: queries at n mentors, as cold/repeat (cold: right after a write, nothing cached)")
+    print("SQL@n: queries at n mentors, as cold/repeat (cold: right after a write, nothing cached)")
     header = f"{'page':<24} {'req/s':>8} {'p50 ms':>8} {'p99 ms':>8} {'vs bare':>8} " \
              f"{'SQL@' + str(SMALL):>8} {'SQL@' + str(LARGE):>9}"
     print(header)

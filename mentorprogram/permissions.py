@@ -9,32 +9,37 @@ from .models import Membership, Program, User
 LIVE_STATUSES = (Membership.Status.PROSPECTIVE, Membership.Status.ACTIVE)
 
 
-def coordinated_program_ids(user: User) -> set[int]:
-    """Programs this user coordinates. Cached on the user object for the request."""
+def load_live_memberships(user: User) -> None:
+    """Read the user's live memberships once (one query) and keep them on the user object as
+    (program id, role, status) triples. The cached user of ``auth_backends`` carries them, so a
+    signed-in request usually needs no query for the permission checks below."""
+    user._live_memberships = frozenset(
+        Membership.objects.filter(user=user, status__in=LIVE_STATUSES).values_list("program_id", "role", "status")
+    )
+
+
+def _live_memberships(user: User) -> frozenset[tuple[int, str, str]]:
     if not user.is_authenticated or not user.is_active:
-        return set()
-    cached = getattr(user, "_coordinated_program_ids", None)
-    if cached is None:
-        cached = set(
-            Membership.objects.filter(
-                user=user, role=Membership.Role.COORDINATOR, status=Membership.Status.ACTIVE
-            ).values_list("program_id", flat=True)
-        )
-        user._coordinated_program_ids = cached
-    return cached
+        return frozenset()
+    if not hasattr(user, "_live_memberships"):
+        load_live_memberships(user)
+    return user._live_memberships
+
+
+def program_ids_with_role(user: User, roles) -> set[int]:
+    """Programs in which this user holds a live (prospective or active) membership in one of ``roles``."""
+    return {program_id for program_id, role, _ in _live_memberships(user) if role in roles}
+
+
+def coordinated_program_ids(user: User) -> set[int]:
+    """Programs this user coordinates (an active coordinator membership)."""
+    return {program_id for program_id, role, status in _live_memberships(user)
+            if role == Membership.Role.COORDINATOR and status == Membership.Status.ACTIVE}
 
 
 def member_program_ids(user: User) -> set[int]:
     """Programs in which this user holds any live membership (prospective or active)."""
-    if not user.is_authenticated or not user.is_active:
-        return set()
-    cached = getattr(user, "_member_program_ids", None)
-    if cached is None:
-        cached = set(
-            Membership.objects.filter(user=user, status__in=LIVE_STATUSES).values_list("program_id", flat=True)
-        )
-        user._member_program_ids = cached
-    return cached
+    return {program_id for program_id, _, _ in _live_memberships(user)}
 
 
 def is_coordinator(user: User, program: Program | int) -> bool:

@@ -80,11 +80,11 @@ def test_the_table_takes_the_same_queries_for_3_and_300_mentors(client, coordina
                                                                 mentors, django_assert_num_queries):
     add_mentors(program, mentors)
     client.force_login(coordinator)
-    # user, coordinated programs, program, mentors, requirements, meetings per mentee, training credit
+    # user, their memberships, program, mentors, requirements, meetings per mentee, training credit
     with django_assert_num_queries(7):
         response = client.get(reverse("accountability:compliance", args=[program.slug]))
     assert len(response.context["rows"]) == mentors
-    with django_assert_num_queries(6):  # the same, less the user: now read from the cache
+    with django_assert_num_queries(5):  # the same, less the user and memberships: now read from the cache
         client.get(reverse("accountability:compliance_csv", args=[program.slug]))
 
 

@@ -12,10 +12,11 @@ from .conftest import post_data
 
 SIZES = [(2, 5), (6, 10)]  # 10 and 60 items
 
-TAKE_GET = 5  # user, response, domains, items, answers
-SUBMIT = 13  # the same, then savepoint, row lock, delete and upsert answers, baseline check, update, release
-RESULTS = 6  # user, response, history, then domains, items and answers of every response in it
-LIST = 8  # user, memberships, programs, versions, responses, domains, items, answers
+# "user" is the signed-in user and their memberships (two queries, read together when not cached)
+TAKE_GET = 6  # user, response, domains, items, answers
+SUBMIT = 14  # the same, then savepoint, row lock, delete and upsert answers, baseline check, update, release
+RESULTS = 7  # user, response, history, then domains, items and answers of every response in it
+LIST = 8  # user and memberships, programs, versions, responses, domains, items, answers
 DASHBOARD_CARD = 5  # versions, responses, domains, items, answers
 
 

@@ -131,10 +131,11 @@ def test_the_community_page_costs_the_same_queries_whatever_its_size(
     _populate(program, series, members)
     client.force_login(coordinator)
     url = reverse("community:detail", args=[program.slug])
-    with django_assert_num_queries(9):
+    # user, memberships, program, community, members, coming and past meetings, the viewer's answers
+    with django_assert_num_queries(8):
         assert client.get(url).status_code == 200
-    # What all members share is kept: the viewer's programs (2), the program, their answers.
-    with django_assert_num_queries(4):
+    # The user and what all members share are kept: the program and the viewer's answers remain.
+    with django_assert_num_queries(2):
         assert client.get(url).status_code == 200
 
 
@@ -165,7 +166,7 @@ def test_the_meeting_page_costs_the_same_queries_whatever_its_size(
     AgendaItemFactory(meeting=meeting)
     _populate(program, series, members)
     client.force_login(coordinator)
-    with django_assert_num_queries(10):
+    with django_assert_num_queries(9):
         assert client.get(reverse("community:meeting", args=[meeting.pk])).status_code == 200
 
 

@@ -170,7 +170,7 @@ def test_it_shows_a_course_page_in_a_fixed_number_of_queries(client, mentor, cou
     CourseSessionFactory.create_batch(sessions, course=course)
     CompletionFactory(user=mentor, course=course)
     client.force_login(mentor)
-    # user, memberships ×2, course, sessions, my records, domains, themes
-    with django_assert_num_queries(8):
+    # user, memberships, course, sessions, my records, domains, themes
+    with django_assert_num_queries(7):
         response = client.get(course.get_absolute_url())
     assert len(response.context["upcoming_sessions"]) == sessions

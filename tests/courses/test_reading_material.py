@@ -77,6 +77,6 @@ def test_it_lists_readings_in_a_fixed_number_of_queries(client, mentor, django_a
     for reading in ReadingFactory.create_batch(30):
         reading.topics.add(theme)
     client.force_login(mentor)
-    with django_assert_num_queries(6):
+    with django_assert_num_queries(5):
         response = client.get(reverse("courses:readings"))
     assert len(response.context["readings"]) == Reading.objects.count()

@@ -122,9 +122,9 @@ def test_it_shows_the_transcript_in_a_fixed_number_of_queries(client, mentor, co
         CompletionFactory(user=mentor, course=course, completed_on=start + datetime.timedelta(days=7 * i),
                           credit_hours=Decimal("1"))
     client.force_login(mentor)
-    # user (the session is cached), the person's program (academic year), completions with their courses
-    with django_assert_num_queries(3):
+    # user and memberships (the session is cached), the person's program (academic year), completions
+    with django_assert_num_queries(4):
         response = client.get(reverse("courses:transcript"))
     assert response.context["transcript"].credit_hours == count
-    with django_assert_num_queries(2):  # the same, less the user: now read from the cache
+    with django_assert_num_queries(2):  # the same, less the user and memberships: now read from the cache
         client.get(reverse("courses:transcript_csv", args=[mentor.pk]))

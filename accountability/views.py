@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -191,14 +193,28 @@ def mentee_edit(request, pk: int):
     return render(request, "accountability/mentee_form.html", {"form": form, "mentee": mentee})
 
 
-def _record_form(request, *, form_class, instance, create, update, template: str, noun: str, date_field: str):
+@dataclass(frozen=True)
+class _Record:
+    """A mentee meeting or goal, as its add and edit pages name and date it."""
+
+    form_class: type
+    noun: str
+    date_field: str
+    add_title: str
+
+
+MEETING = _Record(MenteeMeetingForm, "meeting", "held_on", "Log a meeting")
+GOAL = _Record(MenteeGoalForm, "goal", "set_on", "Set a goal")
+
+
+def _record_form(request, *, record: _Record, instance, create, update):
     mentees = selectors.own_mentees(user=request.user)
     initial = {}
     if instance is None:
-        initial[date_field] = selectors.local_today(request.user.time_zone)
+        initial[record.date_field] = selectors.local_today(request.user.time_zone)
         if request.GET.get("mentee", "").isdigit():
             initial["mentee"] = int(request.GET["mentee"])
-    form = form_class(request.POST or None, instance=instance, initial=initial, mentees=mentees)
+    form = record.form_class(request.POST or None, instance=instance, initial=initial, mentees=mentees)
     if request.method == "POST" and form.is_valid():
         data = dict(form.cleaned_data)
         try:
@@ -206,45 +222,37 @@ def _record_form(request, *, form_class, instance, create, update, template: str
         except ValidationError as error:
             _apply(form, error)
         else:
-            messages.success(request, f"{noun} saved.")
+            messages.success(request, f"{record.noun.capitalize()} saved.")
             return redirect("accountability:mentee_detail", pk=saved.mentee_id)
-    return render(request, template, {"form": form, "object": instance})
+    return render(request, "accountability/record_form.html", {"form": form, "object": instance, "record": record})
 
 
 @login_required
 @private
 def meeting_add(request):
-    return _record_form(request, form_class=MenteeMeetingForm, instance=None, create=services.mentee_meeting_log,
-                        update=None, template="accountability/meeting_form.html", noun="Meeting",
-                        date_field="held_on")
+    return _record_form(request, record=MEETING, instance=None, create=services.mentee_meeting_log, update=None)
 
 
 @login_required
 @private
 def meeting_edit(request, pk: int):
     meeting = selectors.get_own_meeting(user=request.user, pk=pk)
-    return _record_form(request, form_class=MenteeMeetingForm, instance=meeting, create=None,
-                        update=lambda **kw: services.mentee_meeting_update(meeting=meeting, **kw),
-                        template="accountability/meeting_form.html", noun="Meeting",
-                        date_field="held_on")
+    return _record_form(request, record=MEETING, instance=meeting, create=None,
+                        update=lambda **kw: services.mentee_meeting_update(meeting=meeting, **kw))
 
 
 @login_required
 @private
 def goal_add(request):
-    return _record_form(request, form_class=MenteeGoalForm, instance=None, create=services.mentee_goal_set,
-                        update=None, template="accountability/goal_form.html", noun="Goal",
-                        date_field="set_on")
+    return _record_form(request, record=GOAL, instance=None, create=services.mentee_goal_set, update=None)
 
 
 @login_required
 @private
 def goal_edit(request, pk: int):
     goal = selectors.get_own_goal(user=request.user, pk=pk)
-    return _record_form(request, form_class=MenteeGoalForm, instance=goal, create=None,
-                        update=lambda **kw: services.mentee_goal_update(goal=goal, **kw),
-                        template="accountability/goal_form.html", noun="Goal",
-                        date_field="set_on")
+    return _record_form(request, record=GOAL, instance=goal, create=None,
+                        update=lambda **kw: services.mentee_goal_update(goal=goal, **kw))
 
 
 # --- Coordinators ---------------------------------------------------------------------------

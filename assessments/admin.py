@@ -165,19 +165,24 @@ class InstrumentAdmin(SharedInstrumentMixin, ProgramScopedAdmin):
                                       "Publish it to use it instead of the shared one.")
 
 
-class DomainInline(ProgramScopedInline):
-    model = Domain
-    fields = ["order", "key", "name", "description"]
+class VersionContentInline(ProgramScopedInline):
+    """Rows of an instrument version (its domains, a domain's items): editable only while the
+    version is not frozen, and in a shared instrument by superusers only."""
+
     extra = 0
-    show_change_link = True
     ordering = ["order", "pk"]
+
+    @staticmethod
+    def version_of(obj) -> InstrumentVersion:
+        raise NotImplementedError
 
     def _editable(self, request, obj) -> bool:
         if obj is None:
             return core_permissions.can_use_admin_for_programs(request.user)
-        if obj.instrument.program_id is None and not request.user.is_superuser:
+        version = self.version_of(obj)
+        if version.instrument.program_id is None and not request.user.is_superuser:
             return False
-        return not obj.is_frozen
+        return not version.is_frozen
 
     def has_add_permission(self, request, obj=None) -> bool:
         return self._editable(request, obj)
@@ -187,6 +192,16 @@ class DomainInline(ProgramScopedInline):
 
     def has_delete_permission(self, request, obj=None) -> bool:
         return self._editable(request, obj)
+
+
+class DomainInline(VersionContentInline):
+    model = Domain
+    fields = ["order", "key", "name", "description"]
+    show_change_link = True
+
+    @staticmethod
+    def version_of(obj) -> InstrumentVersion:  # the page's object is the version
+        return obj
 
 
 @admin.register(InstrumentVersion)
@@ -276,28 +291,14 @@ class InstrumentVersionAdmin(SharedInstrumentMixin, ProgramScopedAdmin):
                 self.message_user(request, f"{version} is published.")
 
 
-class ItemInline(ProgramScopedInline):
+class ItemInline(VersionContentInline):
     model = Item
     fields = ["order", "prompt", "help_text", "response_type", "required", "scale_min", "scale_max",
               "scale_labels", "allow_not_applicable"]
-    extra = 0
-    ordering = ["order", "pk"]
 
-    def _editable(self, request, obj) -> bool:
-        if obj is None:
-            return core_permissions.can_use_admin_for_programs(request.user)
-        if obj.version.instrument.program_id is None and not request.user.is_superuser:
-            return False
-        return not obj.version.is_frozen
-
-    def has_add_permission(self, request, obj=None) -> bool:
-        return self._editable(request, obj)
-
-    def has_change_permission(self, request, obj=None) -> bool:
-        return self._editable(request, obj)
-
-    def has_delete_permission(self, request, obj=None) -> bool:
-        return self._editable(request, obj)
+    @staticmethod
+    def version_of(obj) -> InstrumentVersion:  # the page's object is a domain
+        return obj.version
 
 
 @admin.register(Domain)

@@ -10,23 +10,36 @@ bounds what the stamp cannot see: edits made outside Django.
 
 from __future__ import annotations
 
+import hashlib
+
 from allauth.account import auth_backends as allauth_backends
+from django.conf import settings
 from django.contrib.auth import backends
 
 from . import freshness, permissions
 
 USER_SECONDS = 60
+# Entries made under another SECRET_KEY carry a session hash that no longer verifies: keep them apart.
+_KEY_PREFIX = "auth-user:" + hashlib.sha256(settings.SECRET_KEY.encode()).hexdigest()[:12]
+
+
+def cache_key(user_id) -> str:
+    return f"{_KEY_PREFIX}:{user_id}"
 
 
 class CachedUserMixin:
     def get_user(self, user_id):
-        user, _ = freshness.cached(f"auth-user:{user_id}", lambda: self._load_user(user_id), timeout=USER_SECONDS)
+        user, _ = freshness.cached(cache_key(user_id), lambda: self._load_user(user_id), timeout=USER_SECONDS)
         return user
 
     def _load_user(self, user_id):
         user = super().get_user(user_id)
         if user is not None:
             permissions.load_live_memberships(user)  # kept with the user: most pages check them
+            # The cache holds the session check's HMAC, never the password hash: the field is left
+            # unloaded (deferred), read from the database if anything asks, and save() skips it.
+            user._session_auth_hash = user.get_session_auth_hash()
+            del user.__dict__["password"]
         return user
 
 

@@ -67,3 +67,17 @@ class CompletionForm(forms.Form):
             if data.get("credit_hours") is None and "credit_hours" not in self.errors:
                 self.add_error("credit_hours", "Give the credit hours you claim (0 if none).")
         return data
+
+
+class CompletionCorrectionForm(CompletionForm):
+    """The date and credit of a completed record, corrected."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        del self.fields["status"]
+        for name in ("completed_on", "credit_hours"):
+            self.fields[name].required = True
+        self.fields["completed_on"].help_text = ""
+
+    def clean(self):
+        return forms.Form.clean(self)  # no status to reconcile: both fields are required

@@ -41,28 +41,43 @@ def completion_record(
     completion.course = course
     completion.status = status
     if status == Completion.Status.COMPLETED:
+        _check_completion(user=user, course=course, completed_on=completed_on, credit_hours=credit_hours, now=now)
         completion.completed_on = completed_on
-        completion.credit_hours = credit_hours if credit_hours is not None else Decimal("0")
-        errors = {}
-        if completed_on is not None and completed_on > person_today(user, now):
-            errors["completed_on"] = "The completion date cannot be in the future."
-        if credit_hours is None:
-            errors["credit_hours"] = "Give the credit hours you claim (0 if none)."
-        if completed_on is not None and "completed_on" not in errors:
-            start_month = academic_start_month_for(person=user)
-            year = academic_year_of(completed_on, start_month)
-            first, last = academic_year_bounds(year, start_month)
-            if Completion.objects.filter(user=user, course=course, status=Completion.Status.COMPLETED,
-                                         completed_on__range=(first, last)).exists():
-                errors["completed_on"] = (
-                    f"You already recorded this course as completed in {academic_year_label(year, start_month)}. "
-                    "Remove that record first if it is wrong."
-                )
-        if errors:
-            raise ValidationError(errors)
+        completion.credit_hours = credit_hours
     else:
         completion.completed_on = None
         completion.credit_hours = Decimal("0")
+    return _save(completion)
+
+
+def _check_completion(*, user: User, course: Course, completed_on: datetime.date | None,
+                      credit_hours: Decimal | None, now: datetime.datetime, excluding: int | None = None) -> None:
+    """A completion needs a date no later than the person's today, credit within the course's, and
+    no other completion of the course in that academic year (``excluding`` the record corrected)."""
+    errors = {}
+    if completed_on is None:
+        errors["completed_on"] = "Give the date you completed the course."
+    elif completed_on > person_today(user, now):
+        errors["completed_on"] = "The completion date cannot be in the future."
+    if credit_hours is None:
+        errors["credit_hours"] = "Give the credit hours you claim (0 if none)."
+    elif credit_hours < 0 or credit_hours > course.cme_credit_hours:
+        errors["credit_hours"] = f"This course carries at most {course.cme_credit_hours} CME credit hours."
+    if "completed_on" not in errors:
+        start_month = academic_start_month_for(person=user)
+        year = academic_year_of(completed_on, start_month)
+        first, last = academic_year_bounds(year, start_month)
+        if Completion.objects.filter(user=user, course=course, status=Completion.Status.COMPLETED,
+                                     completed_on__range=(first, last)).exclude(pk=excluding).exists():
+            errors["completed_on"] = (
+                f"You already recorded this course as completed in {academic_year_label(year, start_month)}. "
+                "Correct or remove that record instead."
+            )
+    if errors:
+        raise ValidationError(errors)
+
+
+def _save(completion: Completion) -> Completion:
     completion.full_clean()
     try:
         with transaction.atomic():
@@ -70,6 +85,25 @@ def completion_record(
     except IntegrityError:
         raise ValidationError({"completed_on": "You already recorded this course on that date."}) from None
     return completion
+
+
+@transaction.atomic
+def completion_correct(*, user: User, completion: Completion, completed_on: datetime.date,
+                       credit_hours: Decimal, now: datetime.datetime | None = None) -> Completion:
+    """The person corrects the date or the credit of one of their completed records, unless a
+    coordinator has verified it."""
+    completion = Completion.objects.select_for_update().select_related("course").get(pk=completion.pk)
+    if completion.user_id != user.pk:
+        raise PermissionDenied("Only the person may correct their own record.")
+    if completion.is_verified:
+        raise ValidationError("A verified record cannot be changed; ask your coordinator.")
+    if completion.status != Completion.Status.COMPLETED:
+        raise ValidationError("Only a completed record has a date and credit to correct.")
+    _check_completion(user=user, course=completion.course, completed_on=completed_on, credit_hours=credit_hours,
+                      now=now or timezone.now(), excluding=completion.pk)
+    completion.completed_on = completed_on
+    completion.credit_hours = credit_hours
+    return _save(completion)
 
 
 def completion_remove(*, user: User, completion: Completion) -> None:

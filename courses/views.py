@@ -9,13 +9,13 @@ from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils import timezone
-from django.views.decorators.http import require_POST, require_safe
+from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from mentorprogram.academic_year import academic_year_label
 from mentorprogram.markdown import render_markdown
 
 from . import exports, selectors, services
-from .forms import CatalogFilterForm, CompletionForm
+from .forms import CatalogFilterForm, CompletionCorrectionForm, CompletionForm
 from .models import Completion
 
 CATALOG_PAGE_SIZE = 25
@@ -74,6 +74,25 @@ def completion_save(request, pk: int):
             messages.success(request, f"“{course.title}” is recorded as {completion.get_status_display().lower()}.")
             return redirect(course.get_absolute_url())
     return _render_course(request, course, form)
+
+
+@login_required
+@require_http_methods(["GET", "HEAD", "POST"])
+def completion_edit(request, pk: int):
+    completion = selectors.completions_of(user=request.user).filter(pk=pk, status=Completion.Status.COMPLETED).first()
+    if completion is None or completion.is_verified:
+        raise Http404("No such record to correct.")
+    form = CompletionCorrectionForm(request.POST or None, course=completion.course, initial={
+        "completed_on": completion.completed_on, "credit_hours": completion.credit_hours})
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.completion_correct(user=request.user, completion=completion, **form.cleaned_data)
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            messages.success(request, f"Your record of “{completion.course.title}” is corrected.")
+            return redirect(completion.course.get_absolute_url())
+    return render(request, "courses/completion_edit.html", {"form": form, "completion": completion})
 
 
 @login_required

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from . import PRIVATE, PROGRAM_MEMBERS, SIGNED_IN, SIGNED_IN_NOT_ALLOWED, Route, builder, expect
+from . import OWNER_ONLY, PRIVATE, PROGRAM_MEMBERS, SIGNED_IN, SIGNED_IN_NOT_ALLOWED, Route, builder, expect
 
 RECORDED = expect(owner=302, other_mentor=302, coordinator=302)
 """Saving a record redirects to the course; outsiders to the program's course get a 404."""
@@ -29,6 +29,9 @@ ROUTES = [
           get=PROGRAM_MEMBERS, post=SIGNED_IN_NOT_ALLOWED, secret=lambda w: w.course.description),
     Route("courses:completion_save", kwargs=lambda w: {"pk": w.course.pk},
           get=SIGNED_IN_NOT_ALLOWED, post=RECORDED, post_data=lambda w: {"status": "planned"}),
+    Route("courses:completion_edit", kwargs=lambda w: {"pk": w.completion.pk},
+          get=OWNER_ONLY, post=expect(owner=302, coordinator=404), secret=lambda w: w.completion.course.title,
+          post_data=lambda w: {"completed_on": w.completion.completed_on.isoformat(), "credit_hours": "1"}),
     Route("courses:completion_delete", kwargs=lambda w: {"pk": w.completion.pk},
           get=SIGNED_IN_NOT_ALLOWED, post=expect(owner=302, coordinator=404)),
     Route("courses:transcript", get=SIGNED_IN, post=SIGNED_IN_NOT_ALLOWED),

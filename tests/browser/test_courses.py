@@ -1,4 +1,4 @@
-"""The training journey of a mentor: find a course, record it as completed, see it on the transcript."""
+"""The training journey of a mentor: find a course, record it as completed, correct it, see it on the transcript."""
 
 from __future__ import annotations
 
@@ -45,9 +45,24 @@ def test_it_lets_a_mentor_find_a_course_record_it_and_see_it_on_the_transcript(p
     completion = Completion.objects.get(user=mentor, course=course)
     assert completion.completed_on == completed_on and completion.credit_hours == Decimal("1.5")
 
+    # Only one hour counted after all: correct the record rather than remove and re-enter it.
+    page.get_by_role("link", name="Correct this record").click()
+    expect(page.get_by_role("heading", level=1)).to_contain_text("Correct your completion")
+    audit(page)
+    page.get_by_label("CME credit hours claimed").fill("9")
+    page.get_by_role("button", name="Save", exact=True).click()
+    expect(page.get_by_text("at most 1.50 CME credit hours")).to_be_visible()
+    audit(page)
+    page.get_by_label("CME credit hours claimed").fill("1")
+    page.get_by_role("button", name="Save", exact=True).click()
+    expect(page.get_by_role("alert")).to_contain_text("is corrected")
+    audit(page)
+    completion.refresh_from_db()
+    assert completion.credit_hours == Decimal("1")
+
     page.get_by_role("link", name="See my transcript").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Training transcript")
     audit(page)
     row = page.get_by_role("row").filter(has_text=course.title)
-    expect(row).to_contain_text("1.5")
+    expect(row).to_contain_text("1.0")
     expect(row).to_contain_text(str(completed_on.year))

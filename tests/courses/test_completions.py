@@ -114,6 +114,74 @@ def test_it_keeps_a_verified_record(client, mentor, coordinator, course):
     assert Completion.objects.filter(pk=completion.pk).exists()
 
 
+def correct(client, completion, **data):
+    return client.post(reverse("courses:completion_edit", args=[completion.pk]), data)
+
+
+def test_a_person_corrects_the_date_and_credit_of_their_completion(client, mentor, course):
+    completion = CompletionFactory(user=mentor, course=course, credit_hours=Decimal("2.5"))
+    client.force_login(mentor)
+    page = client.get(reverse("courses:completion_edit", args=[completion.pk]))
+    assert page.context["form"].initial["credit_hours"] == Decimal("2.5")
+    earlier = completion.completed_on - datetime.timedelta(days=10)
+    assert correct(client, completion, completed_on=earlier.isoformat(), credit_hours="1.25").status_code == 302
+    completion.refresh_from_db()
+    assert (completion.completed_on, completion.credit_hours) == (earlier, Decimal("1.25"))
+    assert Completion.objects.count() == 1
+
+
+@pytest.mark.parametrize(("data", "field", "message"), [
+    ({"credit_hours": "3"}, "credit_hours", "at most 2.50 CME credit hours"),
+    ({"credit_hours": ""}, "credit_hours", "required"),
+    ({"completed_on": "in a while"}, "completed_on", "valid date"),
+])
+def test_a_bad_correction_gets_a_field_error_and_changes_nothing(client, mentor, course, data, field, message):
+    completion = CompletionFactory(user=mentor, course=course, credit_hours=Decimal("2"))
+    client.force_login(mentor)
+    response = correct(client, completion, **{"completed_on": completion.completed_on.isoformat(),
+                                              "credit_hours": "1", **data})
+    assert response.status_code == 200
+    assert message in " ".join(response.context["form"].errors[field])
+    completion.refresh_from_db()
+    assert completion.credit_hours == Decimal("2")
+
+
+def test_a_correction_cannot_move_a_completion_into_the_future_or_onto_another_of_the_year(client, mentor, course):
+    today = timezone.localdate()
+    first = CompletionFactory(user=mentor, course=course, completed_on=today - datetime.timedelta(days=400))
+    second = CompletionFactory(user=mentor, course=course, completed_on=today - datetime.timedelta(days=2))
+    client.force_login(mentor)
+    future = correct(client, second, completed_on=(today + datetime.timedelta(days=2)).isoformat(), credit_hours="1")
+    assert future.context["form"].errors["completed_on"] == ["The completion date cannot be in the future."]
+    same_year = correct(client, first, completed_on=second.completed_on.isoformat(), credit_hours="1")
+    assert "already recorded this course as completed" in same_year.context["form"].errors["completed_on"][0]
+    first.refresh_from_db()
+    assert first.completed_on == today - datetime.timedelta(days=400)
+
+
+def test_a_verified_or_unfinished_record_cannot_be_corrected(client, mentor, coordinator, course):
+    verified = CompletionFactory(user=mentor, course=course)
+    services.completion_verify(completion=verified, by=coordinator)
+    planned = CompletionFactory(user=mentor, course=CourseFactory(), status="planned", completed_on=None,
+                                credit_hours=0)
+    client.force_login(mentor)
+    for completion in (verified, planned):
+        assert client.get(reverse("courses:completion_edit", args=[completion.pk])).status_code == 404
+        assert correct(client, completion, completed_on="2020-01-01", credit_hours="0").status_code == 404
+    verified.refresh_from_db()
+    assert verified.completed_on != datetime.date(2020, 1, 1)
+    with pytest.raises(ValidationError):
+        services.completion_correct(user=mentor, completion=verified, completed_on=verified.completed_on,
+                                    credit_hours=Decimal("0"))
+
+
+def test_only_the_person_corrects_their_record(mentor, other_mentor, course):
+    completion = CompletionFactory(user=mentor, course=course)
+    with pytest.raises(PermissionDenied):
+        services.completion_correct(user=other_mentor, completion=completion, completed_on=completion.completed_on,
+                                    credit_hours=Decimal("0"))
+
+
 def test_it_hides_a_persons_record_from_another_mentor(client, mentor, other_mentor, course):
     completion = CompletionFactory(user=mentor, course=course)
     client.force_login(other_mentor)

@@ -12,7 +12,7 @@ from django.utils.html import format_html, format_html_join
 from mentorprogram.admin_export import export_csv_action
 from mentorprogram.admin_scoping import ProgramScopedAdmin, ProgramScopedInline
 
-from . import services
+from . import nudges, services, tasks
 from .models import (
     AccountabilityPlan,
     Mentee,
@@ -157,14 +157,27 @@ class MenteeAdmin(ProgramScopedAdmin):
 
 @admin.register(Nudge)
 class NudgeAdmin(ProgramScopedAdmin):
-    list_display = ["person", "kind", "key", "status", "created_at", "sent_at"]
+    list_display = ["person", "kind", "key", "status", "attempts", "created_at", "sent_at", "short_error"]
     list_filter = ["program", "kind", "status"]
     search_fields = ["person__email", "key"]
-    readonly_fields = ["program", "person", "kind", "key", "status", "created_at", "sent_at", "error"]
+    readonly_fields = ["program", "person", "kind", "key", "status", "attempts", "created_at", "claimed_at",
+                       "next_attempt_at", "sent_at", "error"]
     list_select_related = ["person"]
+    actions = ["send_again"]
+
+    @admin.display(description="error")
+    def short_error(self, obj: Nudge) -> str:
+        return obj.error if len(obj.error) < 100 else obj.error[:97] + "…"
 
     def has_add_permission(self, request, *args) -> bool:
         return False
 
     def has_change_permission(self, request, obj=None) -> bool:
         return False
+
+    @admin.action(description="Send the selected failed nudges again")
+    def send_again(self, request, queryset):
+        queued = nudges.nudges_resend(nudges=queryset, enqueue=tasks.queue_send)
+        skipped = queryset.count() - queued
+        note = f" ({skipped} were not failed and are left alone)" if skipped else ""
+        self.message_user(request, f"{queued} nudge(s) queued to be sent again{note}.")

@@ -282,7 +282,11 @@ class PlanItemChange(models.Model):
 
 
 class Nudge(models.Model):
-    """One reminder email to a mentor, claimed by its unique key before it is sent."""
+    """One reminder email to a mentor, recorded once per key and claimed before it is sent.
+
+    A sender claims it (pending → sending, with ``claimed_at`` and a token of its own) in one
+    conditional update; a claim older than REMINDERS_CLAIM_TIMEOUT belongs to a lost worker and
+    may be taken again. Transient failures go back to pending until ``next_attempt_at``."""
 
     class Kind(models.TextChoices):
         ITEM_OVERDUE = "item_overdue", "Plan item overdue"
@@ -303,11 +307,17 @@ class Nudge(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
     sent_at = models.DateTimeField(null=True, blank=True)
     error = models.TextField(blank=True)
+    attempts = models.PositiveSmallIntegerField(default=0)
+    claim_token = models.CharField(max_length=40, blank=True, editable=False)
+    claimed_at = models.DateTimeField(null=True, blank=True, editable=False)
+    next_attempt_at = models.DateTimeField(null=True, blank=True, editable=False)
 
     class Meta:
         ordering = ["-created_at"]
         constraints = [
             models.UniqueConstraint(fields=["person", "kind", "key"], name="nudge_once_per_key"),
+            models.CheckConstraint(condition=~Q(status="sending") | Q(claimed_at__isnull=False),
+                                   name="nudge_sending_has_claim"),
         ]
         indexes = [models.Index(fields=["status"])]
 

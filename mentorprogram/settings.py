@@ -235,8 +235,9 @@ CELERY_BEAT_SCHEDULE = {
 }
 
 # --- Reminders (reminders/) ---------------------------------------------------------------
-# A delivery claimed longer ago than this is taken to belong to a lost worker and is sent
-# again; it must exceed CELERY_TASK_TIME_LIMIT, after which a live worker has let go.
+# Accountability nudges follow the same claim timeout and retry policy (mentorprogram/mail.py).
+# A delivery or nudge claimed longer ago than this is taken to belong to a lost worker and is
+# sent again; it must exceed CELERY_TASK_TIME_LIMIT, after which a live worker has let go.
 REMINDERS_CLAIM_TIMEOUT = env.float("REMINDERS_CLAIM_TIMEOUT", default=15 * 60)
 REMINDERS_MAX_ATTEMPTS = env.int("REMINDERS_MAX_ATTEMPTS", default=5)
 REMINDERS_RETRY_BASE_SECONDS = env.float("REMINDERS_RETRY_BASE_SECONDS", default=60)

@@ -28,6 +28,7 @@ from icalendar.parser import Contentline, Parameters
 
 from community.calendar import PRODID, meeting_event, meeting_summary
 from community.models import AgendaItem, Meeting
+from mentorprogram.mail import mail_domain
 
 from . import tokens
 from .models import ReminderDelivery
@@ -55,11 +56,6 @@ def effective_kind(delivery_kind: str, meeting: Meeting) -> str:
 
 def site_url(path: str) -> str:
     return f"{settings.SITE_URL}{path}"
-
-
-def mail_domain() -> str:
-    address = parseaddr(settings.DEFAULT_FROM_EMAIL)[1]
-    return address.rpartition("@")[2] or "localhost"
 
 
 def attendee_line(*, email: str, name: str) -> bytes:

@@ -23,7 +23,6 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
-import random
 import re
 import select
 import smtplib
@@ -45,6 +44,7 @@ from django.db.models import Exists, F, OuterRef, Q, QuerySet
 from django.utils import timezone
 
 from community.models import AgendaItem, Meeting
+from mentorprogram.mail import classify_smtp_error, retry_delay
 
 from .emails import MeetingMail, effective_kind
 from .models import ReminderDelivery
@@ -304,29 +304,6 @@ def _skip_reason(delivery: ReminderDelivery, now: dt.datetime, members: set[tupl
         if (meeting.series.program_id, user.pk) not in members:
             return "No longer a member of the program's Mentor Community."
     return None
-
-
-def classify_smtp_error(exc: BaseException) -> tuple[bool, bool, str]:
-    """(transient, connection unusable, description) of a failure to hand a message over.
-    4xx answers and network trouble are worth retrying; 5xx answers are final."""
-    if isinstance(exc, smtplib.SMTPRecipientsRefused):
-        code, text = next(iter(exc.recipients.values()), (550, b"refused"))
-        text = text.decode(errors="replace") if isinstance(text, bytes) else str(text)
-        return 400 <= code < 500, False, f"The mail server refused the address: {code} {text}"
-    if isinstance(exc, smtplib.SMTPServerDisconnected):
-        return True, True, f"The mail server closed the connection: {exc}"
-    if isinstance(exc, smtplib.SMTPResponseException):
-        text = exc.smtp_error.decode(errors="replace") if isinstance(exc.smtp_error, bytes) else str(exc.smtp_error)
-        return 400 <= exc.smtp_code < 500, exc.smtp_code == 421, f"The mail server answered {exc.smtp_code} {text}"
-    if isinstance(exc, OSError):  # refused or reset connections, timeouts, other SMTPExceptions
-        return True, True, f"Could not talk to the mail server: {exc.__class__.__name__}: {exc}"
-    return False, False, f"{exc.__class__.__name__}: {exc}"
-
-
-def retry_delay(attempts: int) -> float:
-    """Exponential backoff: base, 2 × base, 4 × base … capped, with a little jitter."""
-    delay = settings.REMINDERS_RETRY_BASE_SECONDS * 2 ** max(attempts - 1, 0)
-    return min(delay, settings.REMINDERS_RETRY_MAX_SECONDS) * random.uniform(1.0, 1.2)
 
 
 def deliveries_send(*, ids: Iterable[int], claim_token: str, now: dt.datetime | None = None) -> SendResult:

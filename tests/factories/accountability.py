@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 
 import factory
+from django.utils import timezone
 
 from accountability.models import (
     AccountabilityPlan,
@@ -96,6 +97,13 @@ class NudgeFactory(factory.django.DjangoModelFactory):
     person = factory.LazyAttribute(lambda o: make_member(o.program, Membership.Role.MENTOR))
     kind = Nudge.Kind.ITEM_OVERDUE
     key = factory.Sequence(lambda n: f"item:{n}")
+
+    class Params:
+        # Claimed by a worker (now, unless claimed_at is given) that has not finished with it.
+        sending = factory.Trait(status=Nudge.Status.SENDING, claimed_at=factory.LazyFunction(timezone.now),
+                                claim_token="worker-1", attempts=1)
+        failed = factory.Trait(status=Nudge.Status.FAILED, attempts=5,
+                               error="The mail server answered 451 Try again later (gave up after 5 attempts)")
 
 
 PROGRAM_OBJECT_FACTORIES = {

@@ -223,6 +223,7 @@ def _seed(n: int, *, members: int):
     from django.utils import timezone
 
     from community.models import AgendaItem, Meeting, MeetingSeries, ResourcePerson
+    from courses.models import Reading
     from mentorprogram.models import Program, User
 
     program = Program.objects.create(name="Bench Mentoring", slug="bench", community_name="Bench Mentor Circle")
@@ -236,8 +237,12 @@ def _seed(n: int, *, members: int):
                                           place="Alway Building, room M114")
     meeting = Meeting.objects.create(
         series=series, occurrence_start=start, starts_at=start, ends_at=start + dt.timedelta(hours=1),
-        place=series.place, reading_title="Giving feedback that a junior colleague can use",
-        reading_url="https://example.org/readings/useful-feedback",
+        place=series.place,
+        reading=Reading.objects.create(
+            program=program, title="Giving feedback that a junior colleague can use",
+            citation="Alvarez M. Giving feedback that a junior colleague can use. Faculty Notes. 2024;3:12-15.",
+            url="https://example.org/readings/useful-feedback",
+        ),
         presenter=ResourcePerson.objects.create(program=program, name="Dr. Miriam Alvarez"),
     )
     AgendaItem.objects.create(meeting=meeting, position=1, text="Round table: one thing that worked")

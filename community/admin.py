@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import ValidationError
 from django.db import models
@@ -10,6 +11,7 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils.html import format_html
 
+from courses import permissions as course_permissions
 from mentorprogram.admin_scoping import ProgramScopedAdmin, ProgramScopedInline
 
 from . import selectors, services
@@ -91,21 +93,39 @@ class AttendanceInline(ProgramScopedInline):
     verbose_name_plural = "attendance (who came)"
 
 
+class MeetingAdminForm(forms.ModelForm):
+    class Meta:
+        model = Meeting
+        fields = ["reading"]  # the admin adds the fieldsets' other fields
+
+    def clean_reading(self):
+        """Checked where a reading is chosen, not in Meeting.clean(): a reading that later moves to
+        another program must not stop the nightly materialising of the meeting's series."""
+        reading = self.cleaned_data.get("reading")
+        if reading and not course_permissions.program_may_use(reading, self.instance.series.program_id):
+            raise ValidationError("Choose a shared reading or one of this program's own.")
+        return reading
+
+
 @admin.register(Meeting)
 class MeetingAdmin(ProgramScopedAdmin):
+    form = MeetingAdminForm
     formfield_overrides = URL_FIELDS
     program_path = "series__program"
-    list_display = ["starts_at", "status", "presenter", "reading_title", "yes_count", "sequence"]
+    list_display = ["starts_at", "status", "presenter", "reading", "yes_count", "sequence"]
     list_filter = ["series__program", "status"]
-    list_select_related = ["series__program", "presenter"]
+    list_select_related = ["series__program", "presenter", "reading"]
     date_hierarchy = "starts_at"
     ordering = ["-starts_at"]
     inlines = [AgendaItemInline, AttendanceInline]
+    # Choices and search are the Reading admin's: shared readings and the coordinator's programs'
+    # own; the form refuses a reading of another program than the meeting's.
+    autocomplete_fields = ["reading"]
     readonly_fields = ["series", "occurrence_start", "uid", "sequence", "rsvp_summary", "open_challenges"]
     actions = ["cancel_meetings", "record_attendance_from_rsvps"]
     fieldsets = [
         (None, {"fields": ["series", "status", "starts_at", "ends_at", "place", "video_url"]}),
-        ("Content", {"fields": ["presenter", "reading_title", "reading_url", "minutes"]}),
+        ("Content", {"fields": ["presenter", "reading", "minutes"]}),
         ("People", {"fields": ["rsvp_summary", "open_challenges"]}),
         ("Calendar", {"classes": ["collapse"], "fields": ["uid", "occurrence_start", "sequence"]}),
     ]

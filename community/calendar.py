@@ -32,8 +32,9 @@ def meeting_description(meeting: Meeting, agenda: Iterable, url: str | None) -> 
         lines += [f"- {item}" for item in items]
     if meeting.presenter_id:
         lines.append(f"Presenter: {meeting.presenter}")
-    if meeting.reading_title:
-        lines.append(f"Reading: {meeting.reading_title}" + (f" ({meeting.reading_url})" if meeting.reading_url else ""))
+    if meeting.reading_id:
+        reading = meeting.reading
+        lines.append(f"Reading: {reading.title}" + (f" ({reading.url})" if reading.url else ""))
     if meeting.video_url:
         lines.append(f"Video link: {meeting.video_url}")
     if url:

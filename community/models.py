@@ -150,8 +150,12 @@ class Meeting(models.Model):
     presenter = models.ForeignKey(
         ResourcePerson, null=True, blank=True, on_delete=models.SET_NULL, related_name="meetings",
     )
-    reading_title = models.CharField("reading to discuss", max_length=500, blank=True)
-    reading_url = models.URLField("link to the reading", blank=True)
+    reading = models.ForeignKey(
+        "courses.Reading", null=True, blank=True, on_delete=models.SET_NULL, related_name="meetings",
+        verbose_name="reading to discuss",
+        help_text="A shared reading of the catalog or one of this program's own. "
+                  "New ones are added under Courses › Readings.",
+    )
     minutes = models.TextField(blank=True, help_text="Markdown. Shown to members once the meeting is held.")
     sequence = models.PositiveIntegerField(default=0, editable=False)
     created_at = models.DateTimeField(auto_now_add=True)

@@ -56,7 +56,7 @@ def get_program_for_user(*, user: User, slug: str) -> Program:
 
 
 def _meetings() -> QuerySet[Meeting]:
-    return Meeting.objects.select_related("series__program", "presenter")
+    return Meeting.objects.select_related("series__program", "presenter", "reading")
 
 
 def communities_for_user(*, user: User, now: dt.datetime) -> list[dict]:

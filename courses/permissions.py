@@ -23,6 +23,12 @@ def catalog_filter(user: User) -> Q | None:
     return Q(program__isnull=True) | Q(program_id__in=programs)
 
 
+def program_may_use(item, program_id: int) -> bool:
+    """Whether a program may use a catalog item, reading or guide (e.g. as a meeting's reading):
+    a shared one or its own."""
+    return item.program_id is None or item.program_id == program_id
+
+
 def may_view_person_records(viewer: User, person: User) -> bool:
     """A person's completions: the person, or a coordinator of one of the person's programs."""
     if not viewer.is_authenticated or not viewer.is_active:

@@ -278,7 +278,8 @@ def claim(*, ids: Iterable[int], claim_token: str, now: dt.datetime) -> list[Rem
         ReminderDelivery.objects.filter(pk__in=ids, status=Status.SENDING, claim_token=claim_token)
         .select_related("user").order_by("meeting_id", "pk")
     )
-    meetings = Meeting.objects.select_related("series__program", "presenter").in_bulk({r.meeting_id for r in rows})
+    meetings = Meeting.objects.select_related("series__program", "presenter", "reading").in_bulk(
+        {r.meeting_id for r in rows})
     for row in rows:
         row.meeting = meetings[row.meeting_id]  # one object per meeting, shared by its rows
     return rows

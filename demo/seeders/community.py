@@ -7,6 +7,7 @@ import datetime as dt
 
 from dateutil.relativedelta import relativedelta
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 
 from community import services
@@ -22,6 +23,7 @@ from community.models import (
     Rsvp,
     Topic,
 )
+from courses.models import Reading
 from mentorprogram.models import Membership
 
 ORDER = 30
@@ -37,15 +39,6 @@ RESOURCE_PEOPLE = [
     ("Dr. Miriam Alvarez", "Associate Dean for Faculty Development", "Office of Academic Affairs"),
     ("Jordan Pike", "Research Funding Librarian", "Medical Library"),
     ("Dr. Thomas Greene", "Director, Faculty Wellness Program", "Office of Faculty Wellbeing"),
-]
-
-READINGS = [
-    ("Setting expectations in the first meeting with a new mentee", "https://example.org/readings/first-meeting"),
-    ("Giving feedback that a junior colleague can use", "https://example.org/readings/useful-feedback"),
-    ("Mentoring across generations and genders", "https://example.org/readings/across-generations"),
-    ("When a mentee is burning out: signs and first steps", "https://example.org/readings/burnout"),
-    ("Sponsorship versus mentorship: what each one does", "https://example.org/readings/sponsorship"),
-    ("Helping mentees build a network, not a dependency", "https://example.org/readings/mentoring-network"),
 ]
 
 MINUTES = (
@@ -107,6 +100,8 @@ def seed(*, program, people, mentors) -> str:
     made = services.series_materialise(series=series, now=now, since=since)
 
     topics = list(Topic.objects.order_by("position"))
+    # The catalog's readings (the shared ones the courses migration seeds), taken in turn.
+    readings = list(Reading.objects.filter(Q(program__isnull=True) | Q(program=program)).order_by("pk"))
     meetings = list(series.meetings.order_by("starts_at"))
     past = [m for m in meetings if m.ends_at <= now and m.status != Meeting.Status.CANCELLED]
     upcoming = [m for m in meetings if m.starts_at > now and m.status == Meeting.Status.SCHEDULED]
@@ -124,11 +119,11 @@ def seed(*, program, people, mentors) -> str:
                 AgendaItem(meeting=meeting, position=1, topic=topics[i % len(topics)]),
                 AgendaItem(meeting=meeting, position=2, text="Discussion of the month's reading."),
             ])
-        if not meeting.reading_title:
-            meeting.reading_title, meeting.reading_url = READINGS[i % len(READINGS)]
+        if not meeting.reading_id and readings:
+            meeting.reading = readings[i % len(readings)]
             if i % 2 == 0 or meeting in upcoming:
                 meeting.presenter = presenters[i % len(presenters)]
-            meeting.save(update_fields=["reading_title", "reading_url", "presenter", "updated_at"])
+            meeting.save(update_fields=["reading", "presenter", "updated_at"])
 
     for i, meeting in enumerate(past):
         if meeting.status == Meeting.Status.SCHEDULED:

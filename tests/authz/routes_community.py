@@ -21,7 +21,9 @@ def community_objects(w) -> None:
         program=w.program, purpose="Our circle exists to keep new mentors from mentoring alone.",
     )
     series = MeetingSeriesFactory(program=w.program)
-    w.objects.meeting = MeetingFactory(series=series, reading_title="Secret reading: the hidden curriculum")
+    # The program's own reading: outsiders see it neither on the meeting nor in the catalog.
+    w.objects.meeting = MeetingFactory(series=series, with_reading=True,
+                                       reading__title="Secret reading: the hidden curriculum")
     w.objects.challenge = ChallengeFactory(
         program=w.program, author=owner, anonymous=True, meeting=w.meeting,
         text="A private worry about a mentee who is struggling after a grant was turned down.",
@@ -40,7 +42,7 @@ ROUTES = [
     Route("community:detail", kwargs=lambda w: {"slug": w.program.slug},
           get=PROGRAM_MEMBERS, post=SIGNED_IN_NOT_ALLOWED, secret=lambda w: w.mentor_community.purpose),
     Route("community:meeting", kwargs=lambda w: {"pk": w.meeting.pk},
-          get=PROGRAM_MEMBERS, post=SIGNED_IN_NOT_ALLOWED, secret=lambda w: w.meeting.reading_title),
+          get=PROGRAM_MEMBERS, post=SIGNED_IN_NOT_ALLOWED, secret=lambda w: w.meeting.reading.title),
     Route("community:meeting_rsvp", kwargs=lambda w: {"pk": w.meeting.pk},
           get=SIGNED_IN_NOT_ALLOWED, post=MEMBERS_WRITE, post_data=lambda w: {"answer": "yes"}),
     Route("community:meeting_ics", kwargs=lambda w: {"pk": w.meeting.pk},

@@ -16,8 +16,8 @@ def series(program):
 @pytest.fixture
 def meeting(series):
     """A scheduled meeting of ``program`` a week from now."""
-    return MeetingFactory(series=series, reading_title="Giving feedback that lands",
-                          reading_url="https://example.org/readings/feedback")
+    return MeetingFactory(series=series, with_reading=True, reading__title="Giving feedback that lands",
+                          reading__url="https://example.org/readings/feedback")
 
 
 @pytest.fixture

@@ -7,9 +7,15 @@ import io
 
 from django.core.management import call_command
 from django.urls import reverse
+from django.utils import timezone
 
+from community import services
 from community.models import Attendance, Challenge, Meeting, MeetingSeries, ProcessAgreement
+from courses.models import Reading
 from demo.seeders.core import DEMO_PROGRAM_SLUG
+from mentorprogram.models import Membership
+from tests.factories.core import MembershipFactory
+from tests.factories.courses import ReadingFactory
 
 SERIES_FORM = {
     "title": "Monthly meeting", "is_active": "on", "rrule": "FREQ=MONTHLY;BYDAY=2TU",
@@ -49,7 +55,7 @@ def test_moving_a_meeting_in_the_admin_raises_its_sequence_and_an_end_before_sta
         "status": "scheduled", "place": meeting.place, "video_url": meeting.video_url,
         "starts_at_0": (local + dt.timedelta(days=1)).strftime("%Y-%m-%d"), "starts_at_1": "12:00",
         "ends_at_0": (local + dt.timedelta(days=1)).strftime("%Y-%m-%d"), "ends_at_1": "11:00",
-        "reading_title": "", "reading_url": "", "minutes": "",
+        "reading": meeting.reading_id, "minutes": "",
         "agenda_items-TOTAL_FORMS": "0", "agenda_items-INITIAL_FORMS": "0",
         "attendance-TOTAL_FORMS": "0", "attendance-INITIAL_FORMS": "0",
     }
@@ -66,6 +72,77 @@ def test_moving_a_meeting_in_the_admin_raises_its_sequence_and_an_end_before_sta
     assert meeting.occurrence_start != meeting.starts_at
 
 
+def meeting_form(meeting, **changes) -> dict:
+    """The meeting's change form as the admin shows it, with ``changes``."""
+    starts, ends = timezone.localtime(meeting.starts_at), timezone.localtime(meeting.ends_at)
+    return {
+        "status": meeting.status, "place": meeting.place, "video_url": meeting.video_url,
+        "starts_at_0": f"{starts:%Y-%m-%d}", "starts_at_1": f"{starts:%H:%M:%S}",
+        "ends_at_0": f"{ends:%Y-%m-%d}", "ends_at_1": f"{ends:%H:%M:%S}",
+        "presenter": "", "reading": meeting.reading_id or "", "minutes": meeting.minutes,
+        "agenda_items-TOTAL_FORMS": "0", "agenda_items-INITIAL_FORMS": "0",
+        "attendance-TOTAL_FORMS": "0", "attendance-INITIAL_FORMS": "0",
+        **changes,
+    }
+
+
+def test_a_coordinator_links_a_shared_or_their_programs_own_reading(client, coordinator, meeting, program):
+    client.force_login(coordinator)
+    url = reverse("admin:community_meeting_change", args=[meeting.pk])
+    for reading in (ReadingFactory(program=None), ReadingFactory(program=program)):
+        response = client.post(url, meeting_form(meeting, reading=reading.pk))
+        assert response.status_code == 302
+        meeting.refresh_from_db()
+        assert meeting.reading == reading
+        assert meeting.sequence == 0 and not meeting.is_exception  # the reading is no change of schedule
+    assert list(reading.meetings.all()) == [meeting]
+
+
+def test_another_programs_private_reading_is_neither_offered_nor_accepted(
+    client, coordinator, meeting, program, other_program,
+):
+    theirs = ReadingFactory(program=other_program, title="Their private reading")
+    shared, own = ReadingFactory(title="A shared reading"), ReadingFactory(program=program, title="Our own reading")
+    client.force_login(coordinator)
+    found = client.get(reverse("admin:autocomplete"), {
+        "app_label": "community", "model_name": "meeting", "field_name": "reading", "term": "reading",
+    }).json()["results"]
+    offered = {int(r["id"]) for r in found}
+    assert {shared.pk, own.pk} <= offered and theirs.pk not in offered
+
+    before = meeting.reading_id
+    response = client.post(reverse("admin:community_meeting_change", args=[meeting.pk]),
+                           meeting_form(meeting, reading=theirs.pk, minutes="Changed"))
+    assert response.status_code == 200
+    assert "reading" in response.context["adminform"].form.errors
+    meeting.refresh_from_db()
+    assert meeting.reading_id == before and meeting.minutes == ""
+
+
+def test_a_coordinator_of_two_programs_cannot_give_one_programs_reading_to_the_others_meeting(
+    client, coordinator, meeting, other_program,
+):
+    MembershipFactory(user=coordinator, program=other_program, role=Membership.Role.COORDINATOR)
+    theirs = ReadingFactory(program=other_program)
+    client.force_login(coordinator)
+    response = client.post(reverse("admin:community_meeting_change", args=[meeting.pk]),
+                           meeting_form(meeting, reading=theirs.pk))
+    assert response.status_code == 200
+    assert response.context["adminform"].form.errors["reading"] == [
+        "Choose a shared reading or one of this program's own."]
+    meeting.refresh_from_db()
+    assert meeting.reading_id != theirs.pk
+
+
+def test_a_reading_that_later_moves_to_another_program_does_not_stop_the_series(meeting, series, other_program):
+    Reading.objects.filter(pk=meeting.reading_id).update(program=other_program)
+    series.place = "Room 200"
+    series.save()
+    services.series_materialise(series=series)  # full_clean() on each changed meeting
+    meeting.refresh_from_db()
+    assert meeting.reading_id is not None and meeting.status == "cancelled"  # off the rule, so cancelled
+
+
 def test_seed_demo_creates_the_community_and_a_second_run_changes_nothing(db):
     call_command("seed_demo", mentors=5, force=True, stdout=io.StringIO())
     counts = (Meeting.objects.count(), Attendance.objects.count(), Challenge.objects.count(),
@@ -73,7 +150,7 @@ def test_seed_demo_creates_the_community_and_a_second_run_changes_nothing(db):
     meetings = Meeting.objects.filter(series__program__slug=DEMO_PROGRAM_SLUG)
     assert meetings.filter(status="held").exclude(minutes="").exists()
     upcoming = meetings.filter(status="scheduled").order_by("starts_at").first()
-    assert upcoming.agenda_items.exists() and upcoming.reading_title
+    assert upcoming.agenda_items.exists() and upcoming.reading.program_id is None  # a catalog reading
     assert meetings.filter(status="scheduled", presenter__isnull=False).exists()
     snapshot = list(meetings.values_list("pk", "sequence", "status", "updated_at"))
 

@@ -36,7 +36,7 @@ def test_a_meeting_downloads_as_an_ics_that_an_independent_parser_reads(client, 
     assert event.dtend.value == meeting.ends_at
     assert int(event.sequence.value) == 0
     assert event.location.value == meeting.place
-    assert "Giving feedback that lands" in event.description.value
+    assert "Reading: Giving feedback that lands (https://example.org/readings/feedback)" in event.description.value
     assert "Initial conversations" in event.description.value
 
 
@@ -115,12 +115,12 @@ def test_the_feed_costs_the_same_queries_whatever_its_size(
     client, program, series, mentor, members, django_assert_num_queries,
 ):
     for weeks in range(1, 13):
-        m = MeetingFactory(series=series, starts_at=timezone.now() + dt.timedelta(weeks=weeks))
+        m = MeetingFactory(series=series, starts_at=timezone.now() + dt.timedelta(weeks=weeks), with_reading=True)
         AgendaItemFactory(meeting=m)
     for _ in range(members):
         make_member(program, Membership.Role.MENTOR)
     token = services.calendar_feed_regenerate(user=mentor).token
-    # the token, the person's programs, the meetings, their agendas
+    # the token, the person's programs, the meetings (with their readings), their agendas
     with django_assert_num_queries(4):
         response = client.get(reverse("community:feed", args=[token]))
     assert len(vobject.readOne(response.content.decode()).vevent_list) == 12

@@ -56,6 +56,7 @@ def test_it_shows_the_meeting_with_agenda_presenter_reading_in_the_viewers_time_
     assert "Your mentees&#x27; challenges" in body and "Planning the spring social" in body
     assert "Dr. Miriam Alvarez" in body
     assert 'href="https://example.org/readings/feedback"' in body
+    assert meeting.reading.citation in body
     paris = timezone.localtime(meeting.starts_at, timezone=__import__("zoneinfo").ZoneInfo("Europe/Paris"))
     assert paris.strftime("%H:%M") in body
 
@@ -126,12 +127,14 @@ def test_the_community_page_costs_the_same_queries_whatever_its_size(
     client, program, series, community, coordinator, members, django_assert_num_queries,
 ):
     for weeks in range(1, 4):
-        MeetingFactory(series=series, starts_at=timezone.now() + dt.timedelta(weeks=weeks))
-        MeetingFactory(series=series, starts_at=timezone.now() - dt.timedelta(weeks=weeks), status="held")
+        MeetingFactory(series=series, starts_at=timezone.now() + dt.timedelta(weeks=weeks), with_reading=True)
+        MeetingFactory(series=series, starts_at=timezone.now() - dt.timedelta(weeks=weeks), status="held",
+                       with_reading=True)
     _populate(program, series, members)
     client.force_login(coordinator)
     url = reverse("community:detail", args=[program.slug])
-    # user, memberships, program, community, members, coming and past meetings, the viewer's answers
+    # user, memberships, program, community, members, coming and past meetings (with their readings),
+    # the viewer's answers
     with django_assert_num_queries(8):
         assert client.get(url).status_code == 200
     # The user and what all members share are kept: the program and the viewer's answers remain.

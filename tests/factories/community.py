@@ -21,6 +21,7 @@ from community.models import (
 )
 
 from .core import ProgramFactory, UserFactory
+from .courses import ReadingFactory
 
 
 class MentorCommunityFactory(factory.django.DjangoModelFactory):
@@ -57,10 +58,16 @@ class MeetingSeriesFactory(factory.django.DjangoModelFactory):
 
 
 class MeetingFactory(factory.django.DjangoModelFactory):
-    """A single meeting, by default a week from now."""
+    """A single meeting, by default a week from now. ``with_reading=True`` gives it a reading of
+    its program's own (``reading__title=…`` and the like set its fields)."""
 
     class Meta:
         model = Meeting
+
+    class Params:
+        with_reading = factory.Trait(
+            reading=factory.SubFactory(ReadingFactory, program=factory.SelfAttribute("..series.program")),
+        )
 
     series = factory.SubFactory(MeetingSeriesFactory)
     starts_at = factory.LazyFunction(

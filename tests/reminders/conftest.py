@@ -44,8 +44,10 @@ def meeting(program):
         series=series, starts_at=START, occurrence_start=START, ends_at=START + dt.timedelta(hours=1),
         place="Alway Building, room M114", presenter=ResourcePersonFactory(
             program=program, name="Dr. Miriam Alvarez", role="Associate Dean for Faculty Development"),
-        reading_title="Giving feedback that a junior colleague can use",
-        reading_url="https://example.org/readings/useful-feedback",
+        with_reading=True, reading__title="Giving feedback that a junior colleague can use",
+        reading__url="https://example.org/readings/useful-feedback",
+        # ASCII, like the rest of the meeting: tests/reminders/test_fast_messages.py sees 7bit parts.
+        reading__citation="Alvarez M. Giving feedback that a junior colleague can use. Faculty Notes. 2024;3:12-15.",
     )
     topic = Topic.objects.get_or_create(name="Your mentees' challenges", defaults={"position": 2})[0]
     AgendaItemFactory(meeting=meeting, position=1, topic=topic, text="")

@@ -7,6 +7,8 @@ import email
 
 import icalendar
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
 from community import services as community_services
 from community.calendar import meeting_uid
@@ -56,9 +58,19 @@ def test_it_sends_a_reminder_with_everything_a_mentor_needs(people, meeting, mai
         assert "Round table: one thing that worked" in body
         assert "Dr. Miriam Alvarez" in body
         assert "Giving feedback that a junior colleague can use" in body
+        assert "Alvarez M. Giving feedback" in body and "Faculty Notes. 2024;3:12-15." in body  # the citation
+        assert "https://example.org/readings/useful-feedback" in body
         assert f"/community/meetings/{meeting.pk}/" in body
         assert "/reminders/rsvp/" in body and "/yes/" in body and "/no/" in body
     assert parsed["Message-ID"] == f"<reminder-{ReminderDelivery.objects.get(user=mentor).pk}@example.org>"
+
+
+def test_the_reading_comes_with_the_meeting_not_by_a_query_of_its_own(people, meeting, mailoutbox):
+    services.reminders_dispatch(now=at(7))
+    with CaptureQueriesContext(connection) as ctx:
+        send_all(at(7))
+    assert len(mailoutbox) == 3
+    assert not [q["sql"] for q in ctx.captured_queries if 'FROM "courses_reading"' in q["sql"]]
 
 
 def test_the_invitation_is_a_request_for_the_recipient_with_the_meetings_stable_uid(people, meeting, mailoutbox):

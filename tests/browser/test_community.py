@@ -20,7 +20,9 @@ from .helpers import audit, sign_in, visit
 
 def test_it_lets_a_mentor_rsvp_raise_a_challenge_and_acknowledge_the_agreements(page, mentor, program):
     MentorCommunityFactory(program=program)
-    meeting = MeetingFactory(series=MeetingSeriesFactory(program=program, title="Monthly mentor meeting"))
+    meeting = MeetingFactory(series=MeetingSeriesFactory(program=program, title="Monthly mentor meeting"),
+                             with_reading=True, reading__title="Giving feedback that lands",
+                             reading__url="https://example.org/readings/feedback")
     agreement = ProcessAgreementFactory(program=program)
 
     sign_in(page, mentor)
@@ -33,6 +35,10 @@ def test_it_lets_a_mentor_rsvp_raise_a_challenge_and_acknowledge_the_agreements(
     page.get_by_role("region", name="Next meeting").get_by_role("link").first.click()
     expect(page.get_by_role("heading", level=1)).to_contain_text("Monthly mentor meeting")
     audit(page)
+    reading = page.get_by_role("region", name="Reading to discuss")
+    expect(reading.get_by_role("link", name="Giving feedback that lands")).to_have_attribute(
+        "href", "https://example.org/readings/feedback")
+    expect(reading).to_contain_text(meeting.reading.citation)
 
     page.get_by_role("group", name="Will you come?").get_by_role("button", name="Yes").click()
     expect(page.get_by_role("alert")).to_contain_text("is saved: yes")

@@ -8,8 +8,10 @@ scoped model are limited with that model's own admin queryset.
 
 from __future__ import annotations
 
+from django import forms
 from django.contrib import admin
 from django.db.models import Model, QuerySet
+from django.utils.text import capfirst
 
 from . import permissions
 
@@ -50,6 +52,15 @@ class ProgramScopedMixin:
     def has_delete_permission(self, request, obj=None) -> bool:
         return self._allowed(request, obj)
 
+    # Tabular inlines show their labels as column headings, not <label>s: name each input instead.
+    name_every_input = False
+
+    def formfield_for_dbfield(self, db_field, request, **kwargs):
+        formfield = super().formfield_for_dbfield(db_field, request, **kwargs)
+        if formfield is not None:
+            _name_inputs(formfield.widget, capfirst(db_field.verbose_name), every_input=self.name_every_input)
+        return formfield
+
     def formfield_for_foreignkey(self, db_field, request, **kwargs):
         _limit_choices(self.admin_site, request, db_field, kwargs)
         return super().formfield_for_foreignkey(db_field, request, **kwargs)
@@ -66,12 +77,36 @@ def _limit_choices(site: admin.AdminSite, request, db_field, kwargs: dict) -> No
         kwargs["queryset"] = model_admin.get_queryset(request)
 
 
+def _name_inputs(widget: forms.Widget, label: str, *, every_input: bool) -> None:
+    """Give inputs that no <label> names an accessible name: the date and time halves of a
+    split date-time field (its label points at neither), and, with ``every_input``, all."""
+    widget = getattr(widget, "widget", widget)  # inside the admin's related-object wrapper
+    if isinstance(widget, forms.SplitDateTimeWidget):
+        for part, name in zip(widget.widgets, ("date", "time"), strict=True):
+            part.attrs.setdefault("aria-label", f"{label}: {name}")
+    elif every_input:
+        widget.attrs.setdefault("aria-label", label)
+
+
 class ProgramScopedAdmin(ProgramScopedMixin, admin.ModelAdmin):
     pass
 
 
 class ProgramScopedInline(ProgramScopedMixin, admin.TabularInline):
     """Inlines take their scoping from the parent object; only the choices are limited."""
+
+    name_every_input = True
+
+    def get_formset(self, request, obj=None, **kwargs):
+        formset = super().get_formset(request, obj, **kwargs)
+
+        class NamedFormSet(formset):
+            def add_fields(self, form, index):
+                super().add_fields(form, index)
+                if "DELETE" in form.fields:  # the row's delete box, under a "Delete?" heading
+                    form.fields["DELETE"].widget.attrs.setdefault("aria-label", "Delete")
+
+        return NamedFormSet
 
     def get_queryset(self, request):
         return admin.TabularInline.get_queryset(self, request)

@@ -309,7 +309,9 @@ def _send_through_worker(services, sink, expected: int) -> tuple[str, float]:
         started = time.perf_counter()
         result = services.reminders_dispatch()
         ids = result.queued_ids
-        size = services.settings.REMINDERS_BATCH_SIZE
+        from django.conf import settings
+
+        size = settings.REMINDERS_BATCH_SIZE
         for i in range(0, len(ids), size):
             services.deliveries_send(ids=ids[i:i + size], claim_token=f"bench-{i}")
         elapsed = time.perf_counter() - started

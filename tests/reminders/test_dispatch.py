@@ -63,7 +63,7 @@ def test_it_queues_the_new_rows_in_batches_after_commit(people, meeting, django_
                                                         settings, monkeypatch):
     settings.REMINDERS_BATCH_SIZE = 2
     published = []
-    monkeypatch.setattr(services, "_publish", lambda batches, countdown=None: published.extend(batches))
+    monkeypatch.setattr(services.dispatch, "_publish", lambda batches, countdown=None: published.extend(batches))
     with django_capture_on_commit_callbacks(execute=True):
         result = services.reminders_dispatch(now=at(7))
     assert sorted(sum(published, [])) == sorted(result.queued_ids)

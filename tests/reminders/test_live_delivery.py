@@ -196,7 +196,7 @@ def test_the_server_receives_for_each_person_the_reference_message(program, sink
 
     from .test_fast_messages import normalised
 
-    monkeypatch.setattr(services, "_publish", lambda batches, countdown=None: None)
+    monkeypatch.setattr(services.dispatch, "_publish", lambda batches, countdown=None: None)
     people = members(program, 6)
     for person, zone in zip(people, ["America/New_York", "Europe/London", "Asia/Kolkata"] * 2, strict=True):
         person.time_zone = zone

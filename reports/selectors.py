@@ -36,6 +36,8 @@ class Section:
     """What the page says instead of a table when there are no rows."""
     gap: str = "A missing bar or point stands for fewer than {threshold} responses."
     """What a gap in the chart means (``{threshold}`` is filled in with the program's threshold)."""
+    more: tuple[str, str] | None = None
+    """(label, URL name taking the program's slug) of a page with the details behind the section."""
 
     def csv_rows(self) -> list[list[str]]:
         return [[cell.text if isinstance(cell, Figure) else cell for cell in row] for row in self.rows]
@@ -225,6 +227,7 @@ def _compliance(src: ReportSources, t: int) -> Section:
         intro="How many mentors are on track and how many are behind on each of the program's requirements.",
         columns=["Requirement", "Target", "On track", "Behind", "Share on track"],
         empty="The program has no reporting requirements yet; coordinators add them in the admin.",
+        more=("Who is behind, mentor by mentor", "accountability:compliance"),
     )
     data = src.requirement_compliance()
     section.rows, labels, on_track, behind = [], [], [], []

@@ -129,6 +129,7 @@ def test_it_is_linked_from_the_admin_index_and_the_programs_admin_page(client, p
     assert report_url(program) in index
     assert report_url(other_program) not in index
     assert reverse("accountability:compliance", args=[program.slug]) in index  # who is behind
+    assert reverse("accountability:compliance", args=[program.slug]) in client.get(report_url(program)).content.decode()
     assert reverse("accountability:compliance", args=[other_program.slug]) not in index
     change_page = client.get(reverse("admin:mentorprogram_program_change", args=[program.pk])).content.decode()
     assert report_url(program) in change_page

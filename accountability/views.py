@@ -263,9 +263,12 @@ def goal_edit(request, pk: int):
 def compliance(request, slug: str):
     program = selectors.get_coordinated_program(user=request.user, slug=slug)
     requirements, rows = selectors.compliance_table(program=program)
-    behind = sum(1 for r in rows if r.behind)
-    return render(request, "accountability/compliance.html",
-                  {"program": program, "requirements": requirements, "rows": rows, "behind_count": behind})
+    behind = [r for r in rows if r.behind]
+    behind_only = request.GET.get("show") == "behind"
+    return render(request, "accountability/compliance.html", {
+        "program": program, "requirements": requirements, "rows": behind if behind_only else rows,
+        "mentor_count": len(rows), "behind_count": len(behind), "behind_only": behind_only,
+    })
 
 
 @login_required

@@ -54,6 +54,26 @@ def test_the_page_shows_the_table_to_the_programs_coordinator(client, coordinato
     assert str(mentor) in response.content.decode()
 
 
+def test_it_can_show_only_the_mentors_behind(client, coordinator, program, mentor, other_mentor, requirements):
+    from decimal import Decimal
+
+    from django.utils import timezone
+
+    from tests.factories.courses import CompletionFactory
+
+    MenteeMeetingFactory(mentee=MenteeFactory(program=program, mentor=mentor), held_on=timezone.localdate())
+    CompletionFactory(user=mentor, completed_on=timezone.localdate(), credit_hours=Decimal("2.5"))
+    _, rows = selectors.compliance_table(program=program)
+    assert any(r.behind for r in rows) and not all(r.behind for r in rows)
+    client.force_login(coordinator)
+    url = reverse("accountability:compliance", args=[program.slug])
+    page = client.get(url, {"show": "behind"})
+    assert [r.mentor for r in page.context["rows"]] == [r.mentor for r in rows if r.behind]
+    assert mentor not in [r.mentor for r in page.context["rows"]]
+    assert page.context["mentor_count"] == len(rows)
+    assert len(client.get(url).context["rows"]) == len(rows)
+
+
 def test_it_downloads_the_table_as_a_spreadsheet_safe_csv(client, coordinator, program, requirements):
     make_member(program, display_name="=HYPERLINK(\"http://evil.example\")", email="evil@example.org")
     client.force_login(coordinator)

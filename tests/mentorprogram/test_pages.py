@@ -62,3 +62,15 @@ def test_it_rejects_an_unknown_time_zone_and_changes_nothing(client, mentor):
     assert "time_zone" in response.context["form"].errors
     mentor.refresh_from_db()
     assert mentor.time_zone == "America/Los_Angeles"
+
+
+@pytest.mark.parametrize(("who", "sections"), [
+    ("mentor", ["Assessments", "Community", "Accountability", "Courses"]),
+    ("coordinator", ["Assessments", "Community", "Accountability", "Courses"]),
+    ("faculty", ["Assessments", "Community", "Courses"]),
+    ("outsider", ["Courses"]),
+])
+def test_the_navigation_offers_the_sections_each_person_uses(client, request, who, sections):
+    client.force_login(request.getfixturevalue(who))
+    response = client.get(reverse("profile"))
+    assert [s["label"] for s in response.context["nav_sections"]] == sections

@@ -10,35 +10,23 @@ database unless BENCH_DATABASE_URL names another. Run: ``python bench/assessment
 
 from __future__ import annotations
 
-import os
 import statistics
 import sys
-import tempfile
 import time
-from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-os.environ.setdefault("DJANGO_SETTINGS_MODULE", "mentorprogram.settings")
-os.environ["DATABASE_URL"] = os.environ.get(
-    "BENCH_DATABASE_URL", f"sqlite:///{tempfile.mkdtemp(prefix='submit-bench-')}/bench.sqlite3")
-os.environ.setdefault("LOG_LEVEL", "WARNING")
+import inprocess  # noqa: F401  (Django set up on a throw-away database, as the other page benchmarks)
+from allauth.account.models import EmailAddress
+from django.core.management import call_command
+from django.db import connection
+from django.test import Client
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+from django.utils import timezone
 
-import django  # noqa: E402
-
-django.setup()
-
-from allauth.account.models import EmailAddress  # noqa: E402
-from django.core.management import call_command  # noqa: E402
-from django.db import connection  # noqa: E402
-from django.test import Client  # noqa: E402
-from django.test.utils import CaptureQueriesContext  # noqa: E402
-from django.urls import reverse  # noqa: E402
-from django.utils import timezone  # noqa: E402
-
-from assessments import services  # noqa: E402
-from assessments.models import Domain, Instrument, InstrumentVersion, Item, Response  # noqa: E402
-from assessments.scoring import AnswerValue  # noqa: E402
-from mentorprogram.models import Membership, Program, User  # noqa: E402
+from assessments import services
+from assessments.models import Domain, Instrument, InstrumentVersion, Item, Response
+from assessments.scoring import AnswerValue
+from mentorprogram.models import Membership, Program, User
 
 RUNS = 15
 SIZES = ((2, 5), (6, 10))  # domains × items per domain: 10 and 60 items

@@ -98,13 +98,20 @@ class MeetingAdminForm(forms.ModelForm):
         model = Meeting
         fields = ["reading"]  # the admin adds the fieldsets' other fields
 
-    def clean_reading(self):
-        """Checked where a reading is chosen, not in Meeting.clean(): a reading that later moves to
-        another program must not stop the nightly materialising of the meeting's series."""
-        reading = self.cleaned_data.get("reading")
-        if reading and not course_permissions.program_may_use(reading, self.instance.series.program_id):
-            raise ValidationError("Choose a shared reading or one of this program's own.")
-        return reading
+    def clean(self):
+        data = super().clean()
+        series = data.get("series") or (self.instance.series if self.instance.series_id else None)
+        reading = data.get("reading")
+        # Checked where a reading is chosen, not in Meeting.clean(): a reading that later moves to
+        # another program must not stop the nightly materialising of the meeting's series.
+        if series and reading and not course_permissions.program_may_use(reading, series.program_id):
+            self.add_error("reading", "Choose a shared reading or one of this program's own.")
+        if self.instance.pk is None and series and data.get("starts_at"):
+            try:
+                services.meeting_check_extra(series=series, starts_at=data["starts_at"])
+            except ValidationError as error:
+                self.add_error("starts_at", error)
+        return data
 
 
 @admin.register(Meeting)
@@ -156,11 +163,29 @@ class MeetingAdmin(ProgramScopedAdmin):
             url, obj.series.program_id,
         )
 
-    def has_add_permission(self, request, *args) -> bool:
-        return False  # meetings come from a series
+    # Adding is for a meeting outside the series' rule (an extra session, a guest's visit); the
+    # regular ones come from the series.
+    add_fieldsets = [
+        (None, {"fields": ["series", "starts_at", "ends_at", "place", "video_url"],
+                "description": "An extra meeting outside the series' rule. Its regular meetings "
+                               "come from the series itself."}),
+        ("Content", {"fields": ["presenter", "reading"]}),
+    ]
+
+    def get_fieldsets(self, request, obj=None):
+        return self.add_fieldsets if obj is None else super().get_fieldsets(request, obj)
+
+    def get_readonly_fields(self, request, obj=None):
+        return [] if obj is None else self.readonly_fields
+
+    def get_inlines(self, request, obj):
+        return [] if obj is None else self.inlines
 
     def save_model(self, request, obj, form, change):
-        services.meeting_save(meeting=obj, changed_fields=list(form.changed_data))
+        if change:
+            services.meeting_save(meeting=obj, changed_fields=list(form.changed_data))
+        else:
+            services.meeting_add_extra(meeting=obj)
 
     @admin.action(description="Cancel the selected meetings")
     def cancel_meetings(self, request, queryset):

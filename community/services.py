@@ -113,6 +113,24 @@ def meeting_save(*, meeting: Meeting, changed_fields: list[str]) -> Meeting:
     return meeting
 
 
+def meeting_check_extra(*, series: MeetingSeries, starts_at: dt.datetime) -> None:
+    """An extra meeting may not take the very start of another meeting of the series."""
+    if series.meetings.filter(occurrence_start=starts_at).exists():
+        raise ValidationError("The series already has a meeting starting then; move or edit that one instead.")
+
+
+def meeting_add_extra(*, meeting: Meeting) -> Meeting:
+    """Add a meeting outside the series' rule. It stands on its own (an exception), so later
+    changes to the series neither move nor cancel it; reminders and calendars treat it as any
+    other meeting."""
+    meeting_check_extra(series=meeting.series, starts_at=meeting.starts_at)
+    meeting.occurrence_start = meeting.starts_at
+    meeting.is_exception = True
+    meeting.full_clean()
+    meeting.save()
+    return meeting
+
+
 def meeting_move(*, meeting: Meeting, starts_at: dt.datetime, ends_at: dt.datetime | None = None) -> Meeting:
     """Move one occurrence; it keeps its UID and its place in the series."""
     ends_at = ends_at or starts_at + (meeting.ends_at - meeting.starts_at)

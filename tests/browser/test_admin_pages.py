@@ -25,7 +25,7 @@ def test_every_admin_page_of_a_coordinators_programs_passes_the_audit(page, coor
     for model, obj in objects.items():
         for url, allowed in ((admin_url(model, "changelist"), {200}),
                              (admin_url(model, "change", obj.pk), {200}),
-                             (admin_url(model, "add"), {200, 403})):  # some are made elsewhere (meetings)
+                             (admin_url(model, "add"), {200, 403})):  # some are made elsewhere (challenges)
             response = page.goto(url)
             assert response is not None and response.status in allowed, f"{url} answered {response and response.status}"
             audit(page)

@@ -158,3 +158,55 @@ def test_seed_demo_creates_the_community_and_a_second_run_changes_nothing(db):
     assert counts == (Meeting.objects.count(), Attendance.objects.count(), Challenge.objects.count(),
                       ProcessAgreement.objects.count())
     assert list(meetings.values_list("pk", "sequence", "status", "updated_at")) == snapshot
+
+
+def extra_form(series, day: dt.date, **changes) -> dict:
+    return {"series": series.pk, "starts_at_0": day.isoformat(), "starts_at_1": "16:00",
+            "ends_at_0": day.isoformat(), "ends_at_1": "17:30", "place": "Dean's boardroom", "video_url": "",
+            **changes}
+
+
+def test_a_coordinator_adds_an_extra_meeting_that_series_changes_leave_alone(client, coordinator, series):
+    client.force_login(coordinator)
+    services.series_materialise(series=series)
+    regular = series.meetings.count()
+    day = timezone.localdate() + dt.timedelta(days=10)
+    assert client.post(reverse("admin:community_meeting_add"), extra_form(series, day)).status_code == 302
+    extra = series.meetings.get(place="Dean's boardroom")
+    assert extra.is_exception and extra.occurrence_start == extra.starts_at
+    assert extra.status == Meeting.Status.SCHEDULED and extra.ends_at - extra.starts_at == dt.timedelta(minutes=90)
+
+    series.place = "Room 200"
+    series.save()
+    services.series_materialise(series=series)  # the rule does not produce it: it stays as it is
+    extra.refresh_from_db()
+    assert (extra.status, extra.place) == (Meeting.Status.SCHEDULED, "Dean's boardroom")
+    assert series.meetings.count() == regular + 1
+
+
+def test_an_extra_meeting_with_bad_times_or_another_programs_series_is_refused(
+    client, coordinator, series, other_program,
+):
+    import zoneinfo
+
+    from tests.factories.community import MeetingSeriesFactory
+
+    services.series_materialise(series=series)
+    taken = series.meetings.order_by("starts_at").first()
+    theirs = MeetingSeriesFactory(program=other_program)
+    client.force_login(coordinator)
+    url = reverse("admin:community_meeting_add")
+    day = timezone.localdate() + dt.timedelta(days=10)
+    at = taken.starts_at.astimezone(zoneinfo.ZoneInfo(coordinator.time_zone))  # the admin reads the person's time
+    end = at + dt.timedelta(hours=2)
+    before = set(Meeting.objects.values_list("pk", flat=True))
+    for data, field in (
+        (extra_form(series, day, ends_at_1="15:00"), "ends_at"),
+        (extra_form(theirs, day), "series"),
+        (extra_form(series, at.date(), starts_at_1=at.strftime("%H:%M"), ends_at_0=end.date().isoformat(),
+                    ends_at_1=end.strftime("%H:%M")), "starts_at"),
+    ):
+        response = client.post(url, data)
+        assert response.status_code == 200
+        assert field in response.context["adminform"].form.errors, field
+    assert set(Meeting.objects.values_list("pk", flat=True)) == before

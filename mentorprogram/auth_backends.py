@@ -5,8 +5,8 @@ in the cache under the stamps of the user and membership tables (``mentorprogram
 so a repeat request costs one cache round trip instead of database queries (the row, and the
 programs the person belongs to and coordinates, which most pages check), and any write to those
 tables (a password change, a deactivation, a new membership, an ``update()`` that sends no
-signal) makes the next request read them again. The time-to-live
-bounds what the stamp cannot see: edits made outside Django.
+signal) makes the next request read them again. The time-to-live bounds what the stamps cannot
+see: edits made outside Django.
 """
 
 from __future__ import annotations

@@ -23,6 +23,20 @@ def _fast_test_settings():
         yield
 
 
+@pytest.fixture(autouse=True, scope="session")
+def _end_stray_connections(django_db_setup, django_db_blocker):
+    """Celery worker threads of the live task tests keep database connections of their own; end
+    them after the last test so that the test database can be dropped."""
+    yield
+    from django.db import connection
+
+    with django_db_blocker.unblock():
+        if connection.vendor == "postgresql":
+            with connection.cursor() as cursor:
+                cursor.execute("SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
+                               "WHERE datname = current_database() AND pid <> pg_backend_pid()")
+
+
 @pytest.fixture(autouse=True)
 def _clear_cache():
     """Rate limits and cached sessions live in the cache; each test starts clean."""

@@ -46,27 +46,20 @@ TARGET_RATIO, TARGET_P99_MS = 0.25, 100.0
 @dataclass
 class Page:
     label: str
-    url_names: list[str]
+    url_name: str
     who: str | None = None  # demo account to sign in as: "mentor", "coordinator", "faculty"
-    kwargs: dict = field(default_factory=dict)
+    of_program: bool = False  # the URL takes the demo program's slug
     url: str | None = None
     note: str = ""
     queries: dict[int, str] = field(default_factory=dict)  # mentors -> "cold/repeat" query counts
     result: dict | None = None
 
 
-def program_kwargs() -> list[dict]:
-    from demo.seeders.core import DEMO_PROGRAM_SLUG
-
-    return [{}, {"slug": DEMO_PROGRAM_SLUG}]
-
-
 PAGES = [
-    Page("bare view (constant)", ["bench_bare"]),
-    Page("mentor dashboard", ["dashboard:home"], who="mentor"),
-    Page("community page", ["community:detail", "community:home"], who="mentor"),
-    Page("coordinator report", ["reports:program", "reporting:program", "dashboard:program_report",
-                                "program_report", "reports:home"], who="coordinator"),
+    Page("bare view (constant)", "bench_bare"),
+    Page("mentor dashboard", "dashboard:home", who="mentor"),
+    Page("community page", "community:detail", who="mentor", of_program=True),
+    Page("coordinator report", "reports:program", who="coordinator", of_program=True),
 ]
 
 ENV = {
@@ -129,20 +122,12 @@ def setup_django() -> None:
 
 
 def resolve_pages() -> None:
-    from django.urls import NoReverseMatch, reverse
+    from django.urls import reverse
+
+    from demo.seeders.core import DEMO_PROGRAM_SLUG
 
     for page in PAGES:
-        for name in page.url_names:
-            for kwargs in program_kwargs():
-                try:
-                    page.url, page.kwargs = reverse(name, kwargs=kwargs), kwargs
-                    break
-                except NoReverseMatch:
-                    continue
-            if page.url:
-                break
-        if page.url is None:
-            page.note = "no such page yet (" + " / ".join(page.url_names) + ")"
+        page.url = reverse(page.url_name, kwargs={"slug": DEMO_PROGRAM_SLUG} if page.of_program else {})
 
 
 def signed_in_client(who: str | None):

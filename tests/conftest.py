@@ -95,3 +95,11 @@ def staff_without_membership(db):
 @pytest.fixture
 def superuser(db):
     return UserFactory(email="admin@example.org", is_staff=True, is_superuser=True)
+
+
+@pytest.fixture
+def world(db):
+    """The authorization matrix's people and objects (tests/authz/), for the tests that walk every route."""
+    from tests import authz
+
+    return authz.build_world()

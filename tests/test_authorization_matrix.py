@@ -2,24 +2,14 @@
 
 from __future__ import annotations
 
-import importlib
-import pkgutil
-from types import SimpleNamespace
-
 import pytest
 from django.db import transaction
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
-from mentorprogram.models import Membership
 from tests import authz
-from tests.factories import MembershipFactory, ProgramFactory, UserFactory, make_member
 from tests.snapshots import differences, snapshot
 
-for module in pkgutil.iter_modules(authz.__path__):
-    importlib.import_module(f"tests.authz.{module.name}")
-
-ROUTES = [r for m in pkgutil.iter_modules(authz.__path__)
-          for r in importlib.import_module(f"tests.authz.{m.name}").ROUTES]
+ROUTES = authz.all_routes()
 
 # The admin has its own scoping tests over every registered model (tests/mentorprogram/test_admin_scoping.py).
 SKIPPED_NAMESPACES = ("admin",)
@@ -39,25 +29,6 @@ def test_every_url_of_the_project_has_an_expectation():
     described = {r.name for r in ROUTES}
     assert project - described == set(), "add these URL names to a tests/authz/routes_<app>.py"
     assert described - project == set(), "these Routes name URLs that no longer exist"
-
-
-@pytest.fixture
-def world(db):
-    program, other_program = ProgramFactory(), ProgramFactory()
-    people = {
-        "anonymous": None,
-        "owner": make_member(program, Membership.Role.MENTOR),
-        "other_mentor": make_member(program, Membership.Role.MENTOR),
-        "coordinator": make_member(program, Membership.Role.COORDINATOR),
-        "other_coordinator": make_member(other_program, Membership.Role.COORDINATOR),
-        "staff": UserFactory(is_staff=True),
-    }
-    # The owner is faculty too, as many mentors are.
-    MembershipFactory(user=people["owner"], program=program, role=Membership.Role.FACULTY)
-    w = authz.World(program=program, other_program=other_program, people=people, objects=SimpleNamespace())
-    for build in authz.BUILDERS:
-        build(w)
-    return w
 
 
 def is_refusal(role: str, status: int) -> bool:

@@ -6,12 +6,15 @@ Each app describes its URLs in ``tests/authz/routes_<app>.py``:
 * optionally functions decorated with :func:`builder` that add the app's objects to the
   shared :class:`World` (the owner's objects, so the other roles can be refused them).
 
-``tests/test_authorization_matrix.py`` collects every module, walks the URL resolver and
-fails for any URL name that no Route describes.
+``tests/test_authorization_matrix.py`` walks the URL resolver and fails for any URL name that
+no Route describes; the fuzzing and the every-page audit walk the same routes (``all_routes``)
+with the same people and objects (``build_world``, the ``world`` fixture of tests/conftest.py).
 """
 
 from __future__ import annotations
 
+import importlib
+import pkgutil
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from types import SimpleNamespace
@@ -78,3 +81,32 @@ class Route:
 
     def __repr__(self) -> str:
         return self.name
+
+
+def all_routes() -> list[Route]:
+    """Every app's routes; importing their modules also registers the apps' builders."""
+    modules = [importlib.import_module(f"{__name__}.{m.name}") for m in pkgutil.iter_modules(__path__)]
+    return [route for module in modules for route in module.ROUTES]
+
+
+def build_world() -> World:
+    """The owner's program and another, the six roles' people and every app's objects."""
+    from mentorprogram.models import Membership
+    from tests.factories import MembershipFactory, ProgramFactory, UserFactory, make_member
+
+    all_routes()  # the builders
+    program, other_program = ProgramFactory(), ProgramFactory()
+    people = {
+        "anonymous": None,
+        "owner": make_member(program, Membership.Role.MENTOR),
+        "other_mentor": make_member(program, Membership.Role.MENTOR),
+        "coordinator": make_member(program, Membership.Role.COORDINATOR),
+        "other_coordinator": make_member(other_program, Membership.Role.COORDINATOR),
+        "staff": UserFactory(is_staff=True),
+    }
+    # The owner is faculty too, as many mentors are.
+    MembershipFactory(user=people["owner"], program=program, role=Membership.Role.FACULTY)
+    world = World(program=program, other_program=other_program, people=people)
+    for build in BUILDERS:
+        build(world)
+    return world

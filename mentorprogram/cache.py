@@ -12,12 +12,15 @@ from django.core.cache.backends import redis
 
 
 class _Client(redis.RedisCacheClient):
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self._clients = {}  # connection pool → its client
+
     def get_client(self, key=None, *, write=False):
         pool = self._get_connection_pool(write)
-        clients = self.__dict__.setdefault("_clients", {})
-        if pool not in clients:
-            clients[pool] = self._client(connection_pool=pool)
-        return clients[pool]
+        if pool not in self._clients:
+            self._clients[pool] = self._client(connection_pool=pool)
+        return self._clients[pool]
 
 
 class RedisCache(redis.RedisCache):

@@ -15,8 +15,7 @@ from django.db import models
 from django.db.models import Q
 
 from mentorprogram.models import Program
-
-from . import periods
+from toolbox import periods
 
 MAX_MEETING_MINUTES = 24 * 60
 

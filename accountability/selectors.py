@@ -6,14 +6,13 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from decimal import ROUND_HALF_UP, Decimal
-from zoneinfo import ZoneInfo
 
 from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet
 from django.http import Http404
-from django.utils import timezone
 
 from mentorprogram import permissions as core
 from mentorprogram.models import Membership, Program, User
+from toolbox.periods import Period, academic_year, local_today, period_containing
 
 from . import permissions, sources
 from .models import (
@@ -26,7 +25,6 @@ from .models import (
     PlanItemChange,
     ReportingRequirement,
 )
-from .periods import Period, academic_year, period_containing
 
 MET = "met"
 ON_TRACK = "on_track"
@@ -40,10 +38,6 @@ STATUS_LABELS = {
 STATUS_CLASSES = {MET: "success", ON_TRACK: "info", BEHIND: "danger", NOT_APPLICABLE: "secondary",
                   NO_DATA: "secondary"}
 DUE_SOON_DAYS = 30
-
-
-def local_today(time_zone: str, now: datetime | None = None) -> date:
-    return (now or timezone.now()).astimezone(ZoneInfo(time_zone)).date()
 
 
 # --- Mentees --------------------------------------------------------------------------------

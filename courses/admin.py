@@ -11,8 +11,8 @@ from django.db import models
 from django.db.models import Q
 
 from mentorprogram import permissions as core
-from mentorprogram.admin_export import export_csv_action
 from mentorprogram.admin_scoping import ProgramScopedAdmin, ProgramScopedInline
+from toolbox.admin_export import export_csv_action
 
 from . import services
 from .domains import DOMAIN_CHOICES

@@ -8,8 +8,6 @@ that person and the coordinators of the programs the person belongs to.
 
 from __future__ import annotations
 
-import datetime
-import zoneinfo
 from decimal import Decimal
 
 from django.conf import settings
@@ -18,20 +16,11 @@ from django.core.validators import MinValueValidator
 from django.db import models
 from django.db.models import Q
 from django.urls import reverse
-from django.utils import timezone
 
 from mentorprogram.models import Program
+from toolbox.periods import local_today
 
 from .domains import DOMAIN_CHOICES, domain_label
-
-
-def person_today(user, now: datetime.datetime | None = None) -> datetime.date:
-    """Today's date where the person is."""
-    try:
-        zone = zoneinfo.ZoneInfo(user.time_zone)
-    except (zoneinfo.ZoneInfoNotFoundError, ValueError):
-        zone = timezone.get_default_timezone()
-    return timezone.localdate(now or timezone.now(), zone)
 
 
 class Theme(models.Model):
@@ -273,7 +262,7 @@ class Completion(models.Model):
         if self.status == self.Status.COMPLETED:
             if self.completed_on is None:
                 errors["completed_on"] = "Give the date you completed the course."
-            elif self.user_id and self.completed_on > person_today(self.user):
+            elif self.user_id and self.completed_on > local_today(self.user.time_zone):
                 errors["completed_on"] = "The completion date cannot be in the future."
             if self.course_id and self.credit_hours is not None and self.credit_hours > self.course.cme_credit_hours:
                 errors["credit_hours"] = (

@@ -4,7 +4,6 @@ what that user may see; list pages run a fixed number of queries whatever the da
 from __future__ import annotations
 
 import datetime
-import zoneinfo
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -14,9 +13,9 @@ from django.db.models.functions import ExtractYear
 from django.http import Http404
 from django.utils import timezone
 
-from mentorprogram.academic_year import academic_year_bounds, academic_year_label, academic_year_of
 from mentorprogram.models import Membership, Program, User
 from mentorprogram.permissions import coordinated_program_ids
+from toolbox.periods import academic_year_label, academic_year_named, academic_year_of, local_today
 
 from . import permissions
 from .models import Completion, Course, CourseDomain, CourseSession, QuickGuide, Reading, Theme
@@ -169,9 +168,9 @@ def transcript_for(*, person: User, start_month: int, year: int | None = None) -
 
 def credit_hours_for_year(*, user: User, start_month: int, year: int) -> Decimal:
     """CME credit hours the person claimed for courses completed in one academic year. One query."""
-    first, last = academic_year_bounds(year, start_month)
+    period = academic_year_named(year, start_month)
     total = Completion.objects.filter(
-        user=user, status=Completion.Status.COMPLETED, completed_on__range=(first, last)
+        user=user, status=Completion.Status.COMPLETED, completed_on__gte=period.start, completed_on__lt=period.end,
     ).aggregate(total=Sum("credit_hours"))["total"]
     return total or Decimal("0")
 
@@ -183,8 +182,7 @@ def credit_hours_in_academic_year(
     time zone) unless ``year`` is given. For reporting requirements."""
     start_month = program.academic_year_start_month
     if year is None:
-        today = timezone.localdate(now or timezone.now(), zoneinfo.ZoneInfo(program.time_zone))
-        year = academic_year_of(today, start_month)
+        year = academic_year_of(local_today(program.time_zone, now), start_month)
     return credit_hours_for_year(user=user, start_month=start_month, year=year)
 
 

@@ -10,11 +10,11 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.text import slugify
 
-from mentorprogram.academic_year import academic_year_bounds, academic_year_label, academic_year_of
 from mentorprogram.models import User
+from toolbox.periods import academic_year, local_today
 
 from . import permissions
-from .models import Completion, Course, CourseDomain, Theme, person_today
+from .models import Completion, Course, CourseDomain, Theme
 from .selectors import academic_start_month_for
 
 
@@ -57,7 +57,7 @@ def _check_completion(*, user: User, course: Course, completed_on: datetime.date
     errors = {}
     if completed_on is None:
         errors["completed_on"] = "Give the date you completed the course."
-    elif completed_on > person_today(user, now):
+    elif completed_on > local_today(user.time_zone, now):
         errors["completed_on"] = "The completion date cannot be in the future."
     if credit_hours is None:
         errors["credit_hours"] = "Give the credit hours you claim (0 if none)."
@@ -65,12 +65,12 @@ def _check_completion(*, user: User, course: Course, completed_on: datetime.date
         errors["credit_hours"] = f"This course carries at most {course.cme_credit_hours} CME credit hours."
     if "completed_on" not in errors:
         start_month = academic_start_month_for(person=user)
-        year = academic_year_of(completed_on, start_month)
-        first, last = academic_year_bounds(year, start_month)
+        year = academic_year(completed_on, start_month)
         if Completion.objects.filter(user=user, course=course, status=Completion.Status.COMPLETED,
-                                     completed_on__range=(first, last)).exclude(pk=excluding).exists():
+                                     completed_on__gte=year.start, completed_on__lt=year.end,
+                                     ).exclude(pk=excluding).exists():
             errors["completed_on"] = (
-                f"You already recorded this course as completed in {academic_year_label(year, start_month)}. "
+                f"You already recorded this course as completed in {year.label.lower()}. "
                 "Correct or remove that record instead."
             )
     if errors:

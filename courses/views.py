@@ -11,8 +11,8 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
-from mentorprogram.academic_year import academic_year_label
-from mentorprogram.markdown import render_markdown
+from toolbox.markdown import render_markdown
+from toolbox.periods import academic_year_label
 
 from . import exports, selectors, services
 from .forms import CatalogFilterForm, CompletionCorrectionForm, CompletionForm

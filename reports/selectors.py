@@ -14,8 +14,8 @@ from django.http import Http404
 from django.utils import timezone
 
 from mentorprogram import permissions
-from mentorprogram.academic_year import academic_year_label
 from mentorprogram.models import Membership, Program, User
+from toolbox.periods import academic_year_label
 
 from .privacy import Figure, change, count, figure
 from .sources import ReportSources

@@ -15,8 +15,8 @@ from django.db import transaction
 from django.utils import timezone
 
 from courses.models import Completion, Course, CourseDomain, CourseSession
-from mentorprogram.academic_year import academic_year_bounds, academic_year_of
 from mentorprogram.models import Program, User
+from toolbox.periods import academic_year, local_today
 
 ORDER = 20
 
@@ -88,9 +88,8 @@ def _add_completions(rows: list[Completion]) -> int:
 def seed(*, program: Program, people: dict, mentors: list[User]) -> str:
     now = timezone.now()
     zone = zoneinfo.ZoneInfo(program.time_zone)
-    today = timezone.localdate(now, zone)
-    start_month = program.academic_year_start_month
-    year_start, _ = academic_year_bounds(academic_year_of(today, start_month), start_month)
+    today = local_today(program.time_zone, now)
+    year_start = academic_year(today, program.academic_year_start_month).start
 
     shared = {c.title: c for c in Course.objects.filter(program=None, title__in=[SELF_PACED, SERIES, EDUCATION_DAY])}
     own = _program_courses(program)

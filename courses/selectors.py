@@ -81,6 +81,15 @@ def completions_of(*, user: User, course: Course | None = None) -> QuerySet[Comp
     return qs.filter(course=course) if course is not None else qs
 
 
+def record_this_year(*, user: User, records: list[Completion],
+                     now: datetime.datetime | None = None) -> Completion | None:
+    """Of a person's records of one course, the one that a new status would move forward: the open
+    one, else the completion of the current academic year. None when a new record would start."""
+    year = academic_year_of(local_today(user.time_zone, now), academic_start_month_for(person=user))
+    return (next((r for r in records if r.is_open), None)
+            or next((r for r in records if r.academic_year == year), None))
+
+
 def status_by_course(*, user: User) -> dict[int, str]:
     """For badges on the catalog: course id → the person's most advanced status."""
     rank = {Completion.Status.PLANNED: 0, Completion.Status.ENROLLED: 1, Completion.Status.COMPLETED: 2}
@@ -193,7 +202,8 @@ def credit_hours_by_academic_year(*, program: Program) -> list[dict]:
     Rows: ``{"year_start": date, "people": int, "hours": Decimal}``, oldest year first.
     """
     start_month = program.academic_year_start_month
-    academic_year = ExtractYear("completed_on") - Case(
+    # The program's years (its own start month), which may differ from the year a record counts in.
+    program_year = ExtractYear("completed_on") - Case(
         When(completed_on__month__lt=start_month, then=Value(1)), default=Value(0), output_field=IntegerField(),
     )
     rows = (
@@ -201,11 +211,11 @@ def credit_hours_by_academic_year(*, program: Program) -> list[dict]:
             status=Completion.Status.COMPLETED,
             user_id__in=Membership.objects.filter(program=program).values("user_id"),
         )
-        .annotate(academic_year=academic_year).values("academic_year")
+        .annotate(program_year=program_year).values("program_year")
         .annotate(people=Count("user_id", distinct=True), hours=Sum("credit_hours"))
-        .order_by("academic_year")
+        .order_by("program_year")
     )
-    return [{"year_start": datetime.date(r["academic_year"], start_month, 1), "people": r["people"],
+    return [{"year_start": datetime.date(r["program_year"], start_month, 1), "people": r["people"],
              "hours": r["hours"] or Decimal("0")} for r in rows]
 
 

@@ -73,8 +73,10 @@ def _program_courses(program: Program) -> dict[str, Course]:
     return courses
 
 
-def _add_completions(rows: list[Completion]) -> int:
+def _add_completions(rows: list[Completion], *, start_month: int, today: datetime.date) -> int:
     """Create the rows whose person has no record of that course yet."""
+    for row in rows:
+        row.assign_academic_year(start_month=start_month, today=today)
     pairs = set(
         Completion.objects.filter(user__in={r.user_id for r in rows}, course__in={r.course_id for r in rows})
         .values_list("user_id", "course_id")
@@ -138,5 +140,5 @@ def seed(*, program: Program, people: dict, mentors: list[User]) -> str:
             ))
         if i % 4 == 1 and SERIES in shared:
             rows.append(Completion(user=person, course=shared[SERIES], status=Completion.Status.ENROLLED))
-    added = _add_completions(rows)
+    added = _add_completions(rows, start_month=program.academic_year_start_month, today=today)
     return f"Courses: {sessions} sessions and {added} completion records added."

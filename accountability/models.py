@@ -69,6 +69,11 @@ class ReportingRequirement(models.Model):
             self.Metric.REASSESSMENT: "assessments",
         }[self.metric]
 
+    @property
+    def target_unit(self) -> str:
+        """The unit as the target reads: "1 meeting", "2 meetings", "1.5 hours"."""
+        return self.unit[:-1] if self.target == 1 and self.unit != "%" else self.unit
+
 
 class Mentee(models.Model):
     """A person a mentor mentors. Kept by that mentor; not a user of the site."""

@@ -275,6 +275,10 @@ CONTENT_SECURITY_POLICY = {
 NO_STORE_PATH_PREFIXES = ("/assessments/", "/accountability/", "/profile/")
 NO_STORE_PATHS = ("/",)
 SECURE_CONTENT_TYPE_NOSNIFF = True
+BEHIND_PROXY = env.bool("BEHIND_PROXY", default=False)
+# Sign-in rate limits count per client address. Behind a proxy every request comes from the
+# proxy, so the address is taken from the X-Forwarded-For entry the (last) proxy added.
+ALLAUTH_TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", default=1 if BEHIND_PROXY else 0)
 SECURE_REFERRER_POLICY = "same-origin"
 if not DEBUG:
     SESSION_COOKIE_SECURE = True
@@ -284,7 +288,7 @@ if not DEBUG:
     SECURE_HSTS_SECONDS = env.int("SECURE_HSTS_SECONDS", default=31536000)
     SECURE_HSTS_INCLUDE_SUBDOMAINS = True
     SECURE_HSTS_PRELOAD = True
-    if env.bool("BEHIND_PROXY", default=False):
+    if BEHIND_PROXY:
         # The proxy terminates TLS and says so in this header.
         SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 

@@ -222,7 +222,7 @@ CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_BEAT_SCHEDULE = {
     "reminders-dispatch": {
         "task": "reminders.tasks.dispatch",
-        "schedule": 5 * 60.0,
+        "schedule": env.float("REMINDERS_DISPATCH_INTERVAL", default=5 * 60.0),
         "options": {"expires": 4 * 60},
     },
     "community-materialise-meetings": {

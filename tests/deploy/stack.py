@@ -188,9 +188,9 @@ class Stack:
         return ssl.create_default_context(cafile=str(self.cert))
 
     def get(self, path: str, headers: dict[str, str] | None = None):
-        request = urllib.request.Request(self.url + path, headers=headers or {})
+        request = urllib.request.Request(self.url + path, headers=headers or {})  # noqa: S310  (https, ours)
         try:
-            return urllib.request.urlopen(request, context=self.tls(), timeout=10)  # noqa: S310  (https to nginx)
+            return urllib.request.urlopen(request, context=self.tls(), timeout=10)  # noqa: S310
         except urllib.error.HTTPError as answer:
             return answer
 
@@ -206,16 +206,24 @@ class Stack:
             time.sleep(0.1)
 
 
-def psql(server_url: str, sql: str, database: str = "postgres") -> None:
+def psql(server_url: str, statement, params: tuple = ()) -> None:
     import psycopg
 
-    with psycopg.connect(f"{server_url}/{database}", autocommit=True, connect_timeout=3) as conn:
-        conn.execute(sql)
+    with psycopg.connect(f"{server_url}/postgres", autocommit=True, connect_timeout=3) as conn:
+        conn.execute(statement, params)
 
 
 def drop_database(server_url: str, name: str) -> None:
-    psql(server_url, f"SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = '{name}'")
-    psql(server_url, f'DROP DATABASE IF EXISTS "{name}"')
+    from psycopg import sql
+
+    psql(server_url, "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = %s", (name,))
+    psql(server_url, sql.SQL("DROP DATABASE IF EXISTS {}").format(sql.Identifier(name)))
+
+
+def create_database(server_url: str, name: str) -> None:
+    from psycopg import sql
+
+    psql(server_url, sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
 
 
 def query(stack: Stack, sql: str, params: tuple = ()) -> list[tuple]:
@@ -247,9 +255,11 @@ def bring_up(root: Path, smtp_port: int) -> Stack:
         unavailable("no redis-server found: install Debian's `redis-server` package")
     server_url = postgres_server_url()
     database = os.environ.get("DEPLOY_STACK_DB_NAME", "deploy_stack")
+    if os.environ.get("PYTEST_XDIST_WORKER"):  # one stack per xdist worker that runs some of these tests
+        database += "_" + os.environ["PYTEST_XDIST_WORKER"]
     try:
         drop_database(server_url, database)
-        psql(server_url, f'CREATE DATABASE "{database}"')
+        create_database(server_url, database)
     except Exception as exc:
         unavailable(f"needs PostgreSQL at {server_url} (set DEPLOY_STACK_POSTGRES_URL): {exc}")
 
@@ -305,10 +315,10 @@ def bring_up(root: Path, smtp_port: int) -> Stack:
                                     cert=cert, key=key, public=public, logs=logs))
         main = prefix / "nginx.conf"
         main.write_text(nginx_main_conf(prefix=prefix, site=site, logs=logs))
-        test = subprocess.run([nginx, "-t", "-p", str(prefix), "-c", str(main), "-e", str(logs / "nginx-main.error.log")],
-                              capture_output=True, text=True, timeout=30)
+        nginx_argv = [nginx, "-p", str(prefix), "-c", str(main), "-e", str(logs / "nginx-main.error.log")]
+        test = subprocess.run([*nginx_argv, "-t"], capture_output=True, text=True, timeout=30)
         assert test.returncode == 0, f"nginx refused the site file:\n{test.stderr}"
-        stack.start("nginx", [nginx, "-p", str(prefix), "-c", str(main), "-e", str(logs / "nginx-main.error.log")])
+        stack.start("nginx", nginx_argv)
         assert wait_until(lambda: _answers(stack), timeout=20), "nginx did not answer:\n" + stack.tail("nginx")
         stack.check_alive()
     except BaseException:

@@ -42,12 +42,12 @@ case "$command" in
     exec gunicorn --config "$ROOT/deploy/gunicorn.conf.py" "$@" "$APP_MODULE.wsgi:application"
     ;;
   worker)
-    exec celery -A "$APP_MODULE" worker --loglevel "${LOG_LEVEL:-INFO}" \
+    exec celery -A "$APP_MODULE" --quiet worker --loglevel "${LOG_LEVEL:-INFO}" \
       --concurrency "${CELERY_CONCURRENCY:-2}" --hostname "${CELERY_HOSTNAME:-worker@%h}" "$@"
     ;;
   beat)
     # The schedule lives in the database (django-celery-beat): no schedule file, no pid file.
-    exec celery -A "$APP_MODULE" beat --loglevel "${LOG_LEVEL:-INFO}" --pidfile= "$@"
+    exec celery -A "$APP_MODULE" --quiet beat --loglevel "${LOG_LEVEL:-INFO}" --pidfile= "$@"
     ;;
   healthcheck)
     exec python - "$@" <<'PY'

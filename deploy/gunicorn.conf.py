@@ -4,8 +4,14 @@ Every value can be set from the environment; the defaults suit one 2-core host."
 
 from __future__ import annotations
 
+import datetime as dt
+import json
+import logging
 import multiprocessing
 import os
+import sys
+
+from gunicorn.glogging import Logger
 
 # Where this node listens: nginx's upstream names it. 127.0.0.1 when nginx is on the same host;
 # 0.0.0.0 in a container or when nginx is on another host (then firewall the port).
@@ -30,5 +36,36 @@ accesslog = None
 errorlog = "-"
 loglevel = os.environ.get("GUNICORN_LOG_LEVEL", "info")
 proc_name = os.environ.get("GUNICORN_PROC_NAME", "mentorprogram-web")
+# gunicorn's control socket (``gunicornc``) is off unless given a path: its default lives in
+# $HOME, which a unit with ProtectHome cannot write and which two nodes on one host would share.
+if os.environ.get("GUNICORN_CONTROL_SOCKET"):
+    control_socket = os.environ["GUNICORN_CONTROL_SOCKET"]
+else:
+    control_socket_disable = True
 # Heartbeat files: in a container, point this at memory (the image sets /dev/shm).
 worker_tmp_dir = os.environ.get("GUNICORN_WORKER_TMP_DIR") or None
+
+
+class JsonLinesFormatter(logging.Formatter):
+    def format(self, record: logging.LogRecord) -> str:
+        return json.dumps({
+            "time": dt.datetime.fromtimestamp(record.created, tz=dt.UTC).isoformat(timespec="milliseconds"),
+            "level": record.levelname, "logger": record.name, "message": record.getMessage(),
+        })
+
+
+class JsonLogger(Logger):
+    """gunicorn's own lines (start, worker boots, timeouts) as JSON on stdout, like the app's."""
+
+    def setup(self, cfg):
+        super().setup(cfg)
+        for handler in self.error_log.handlers:
+            handler.setFormatter(JsonLinesFormatter())
+            if isinstance(handler, logging.StreamHandler) and handler.stream is sys.stderr:
+                handler.setStream(sys.stdout)
+
+
+# The same switch as the app's settings: JSON unless DEBUG is on, or as LOG_FORMAT says.
+_debug = os.environ.get("DEBUG", "1").strip().lower() in ("1", "true", "yes", "on", "y", "ok")
+if os.environ.get("LOG_FORMAT", "console" if _debug else "json") == "json":
+    logger_class = JsonLogger

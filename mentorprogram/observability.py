@@ -58,8 +58,9 @@ class JsonFormatter(logging.Formatter):
         if getattr(record, "request_id", None) is None:
             record.request_id = request_id_var.get()
         for key, value in vars(record).items():
-            if key not in _RECORD_ATTRIBUTES and not key.startswith("_") and value is not None:
-                line[key] = value if isinstance(value, int | float | bool) else redact_emails(str(value))
+            if key not in _RECORD_ATTRIBUTES and not key.startswith("_"):
+                plain = value is None or isinstance(value, int | float | bool)
+                line[key] = value if plain else redact_emails(str(value))
         if record.exc_info:
             line["exception"] = redact_emails(self.formatException(record.exc_info))
         return json.dumps(line, ensure_ascii=False)

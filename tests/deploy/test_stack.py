@@ -253,3 +253,14 @@ def test_nginx_refuses_a_20_mb_body_before_any_node_sees_it(stack):
 
 def refused_by_nginx(stack) -> list[dict]:
     return [line for line in json_lines(stack.logs / "mentorprogram.access.log") if line["status"] == 413]
+
+
+def test_the_web_nodes_log_json_lines_only_and_never_an_email_address(stack):
+    private = [stack.world[k] for k in ("mentor", "coordinator", "locked")] + ["stack.new@medicine.example.edu"]
+    for node in stack.nodes:
+        lines = node.log.read_text(errors="replace").splitlines()
+        served = lines[lines.index("preflight: production configuration ok") + 1:]
+        assert served and all(line.startswith("{") for line in served), [ln for ln in served if ln[:1] != "{"][:5]
+        requests = [line for line in json_lines(node.log) if line.get("logger") == "mentorprogram.request"]
+        assert requests and all({"request_id", "status", "duration_ms", "user_id", "route"} <= set(r) for r in requests)
+        assert not any(address in "\n".join(served) for address in private)

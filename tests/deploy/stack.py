@@ -250,6 +250,8 @@ def bring_up(root: Path, smtp_port: int) -> Stack:
         unavailable("no nginx found: install Debian's `nginx` package")
     if chromium_path() is None:
         unavailable("no Chromium found: install Debian's `chromium` package or set CHROMIUM_PATH")
+    if shutil.which("openssl") is None:
+        unavailable("no openssl found: install Debian's `openssl` package")
     redis_server = shutil.which("redis-server")
     if redis_server is None:
         unavailable("no redis-server found: install Debian's `redis-server` package")

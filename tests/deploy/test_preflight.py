@@ -20,7 +20,7 @@ MANIFEST_STORAGE = {
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.ManifestStaticFilesStorage"},
 }
 REDIS_CACHE = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache",
-                           "LOCATION": "redis://127.0.0.1:6379/15"}}
+                           "LOCATION": "redis://127.0.0.1:6379/6"}}
 
 
 @pytest.fixture
@@ -69,7 +69,7 @@ def test_it_refuses_unapplied_migrations(production, monkeypatch):
 def test_it_keeps_gunicorn_from_starting_when_the_manifest_is_missing(tmp_path):
     env = {
         **os.environ, "DEBUG": "0", "SECRET_KEY": "x" * 60, "ALLOWED_HOSTS": "example.org",
-        "STATIC_ROOT": str(tmp_path / "empty"), "CACHE_URL": "redis://127.0.0.1:6379/15",
+        "STATIC_ROOT": str(tmp_path / "empty"), "CACHE_URL": "redis://127.0.0.1:6379/6",
         "DATABASE_URL": f"sqlite:///{tmp_path / 'db.sqlite3'}", "GUNICORN_BIND": "127.0.0.1:9",
         "PATH": f"{Path(sys.executable).parent}:{os.environ['PATH']}",
     }

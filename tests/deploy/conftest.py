@@ -1,2 +1,0 @@
-"""tests/deploy: the production deployment (README › Deploying). The stack test is marked
-``deploy``; run it alone with ``pytest -m deploy``."""

@@ -4,8 +4,11 @@ import os
 
 from celery import Celery
 
+from toolbox import observability
+
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
 
 app = Celery("mentorprogram")
 app.config_from_object("django.conf:settings", namespace="CELERY")
 app.autodiscover_tasks()
+observability.connect_celery(app)

@@ -62,6 +62,7 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    "toolbox.observability.RequestLogMiddleware",  # first: one log line per request, with its id
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "csp.middleware.CSPMiddleware",
@@ -161,7 +162,7 @@ USE_TZ = True
 
 # --- Static files ------------------------------------------------------------------------
 STATIC_URL = "static/"
-STATIC_ROOT = BASE_DIR / "staticfiles"
+STATIC_ROOT = Path(env("STATIC_ROOT", default=str(BASE_DIR / "staticfiles")))
 NODE_MODULES = BASE_DIR / "node_modules"
 STATICFILES_DIRS = [
     BASE_DIR / "static",
@@ -221,7 +222,7 @@ CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_BEAT_SCHEDULE = {
     "reminders-dispatch": {
         "task": "reminders.tasks.dispatch",
-        "schedule": 5 * 60.0,
+        "schedule": env.float("REMINDERS_DISPATCH_INTERVAL", default=5 * 60.0),
         "options": {"expires": 4 * 60},
     },
     "community-materialise-meetings": {
@@ -274,24 +275,59 @@ CONTENT_SECURITY_POLICY = {
 NO_STORE_PATH_PREFIXES = ("/assessments/", "/accountability/", "/profile/")
 NO_STORE_PATHS = ("/",)
 SECURE_CONTENT_TYPE_NOSNIFF = True
+BEHIND_PROXY = env.bool("BEHIND_PROXY", default=False)
+# Sign-in rate limits count per client address. Behind a proxy every request comes from the
+# proxy, so the address is taken from the X-Forwarded-For entry the (last) proxy added.
+ALLAUTH_TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", default=1 if BEHIND_PROXY else 0)
 SECURE_REFERRER_POLICY = "same-origin"
 if not DEBUG:
     SESSION_COOKIE_SECURE = True
     CSRF_COOKIE_SECURE = True
     SECURE_SSL_REDIRECT = env.bool("SECURE_SSL_REDIRECT", default=True)
+    SECURE_REDIRECT_EXEMPT = [r"^healthz$"]  # health checks talk to gunicorn directly, over HTTP
     SECURE_HSTS_SECONDS = env.int("SECURE_HSTS_SECONDS", default=31536000)
     SECURE_HSTS_INCLUDE_SUBDOMAINS = True
     SECURE_HSTS_PRELOAD = True
-    if env.bool("BEHIND_PROXY", default=False):
+    if BEHIND_PROXY:
         # The proxy terminates TLS and says so in this header.
         SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 
 # Extra URLs for `make bench` only (a constant view); never mounted in a normal run.
 BENCH_ENDPOINTS = env.bool("BENCH_ENDPOINTS", default=False)
 
+# Logs go to stdout. With DEBUG off (or LOG_FORMAT=json) each line is one JSON object; requests
+# and Celery tasks log one line each with their request id (mentorprogram/observability.py).
+LOG_FORMAT = env("LOG_FORMAT", default="console" if DEBUG else "json")
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "filters": {"request_id": {"()": "toolbox.observability.RequestIdFilter"}},
+    "formatters": {
+        "json": {"()": "toolbox.observability.JsonFormatter"},
+        "console": {"()": "toolbox.observability.ConsoleFormatter"},
+    },
+    "handlers": {
+        "console": {
+            "class": "logging.StreamHandler",
+            "stream": "ext://sys.stdout",
+            "formatter": "json" if LOG_FORMAT == "json" else "console",
+            "filters": ["request_id"],
+        },
+    },
     "root": {"handlers": ["console"], "level": env("LOG_LEVEL", default="INFO")},
+    "loggers": {
+        # The request log says it once; Django's own "Not Found: /path" lines would repeat it.
+        "django.request": {"level": "ERROR"},
+        "django.server": {"level": "ERROR"},
+        "celery.app.trace": {"level": "WARNING"},  # "Task … succeeded in …s: None", said by ours
+    },
 }
+
+# Errors go to Sentry when SENTRY_DSN is set, with private fields scrubbed.
+SENTRY_DSN = env("SENTRY_DSN", default="")
+if SENTRY_DSN:
+    from toolbox.observability import init_sentry
+
+    init_sentry(SENTRY_DSN, environment=env("SENTRY_ENVIRONMENT", default=None),
+                release=env("SENTRY_RELEASE", default=None),
+                traces_sample_rate=env.float("SENTRY_TRACES_SAMPLE_RATE", default=0.0))

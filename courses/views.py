@@ -13,6 +13,7 @@ from django.views.decorators.http import require_http_methods, require_POST, req
 
 from mentorprogram.academic_year import academic_year_label
 from mentorprogram.markdown import render_markdown
+from mentorprogram.params import query_int
 
 from . import exports, selectors, services
 from .forms import CatalogFilterForm, CompletionCorrectionForm, CompletionForm
@@ -111,11 +112,7 @@ def completion_delete(request, pk: int):
 
 
 def _year_param(request) -> int | None:
-    try:
-        year = int(request.GET.get("year", ""))
-    except ValueError:
-        return None
-    return year if 1900 <= year <= 2200 else None
+    return query_int(request, "year", minimum=1900, maximum=2200)
 
 
 def _transcript(request, user_id: int | None):

@@ -3,6 +3,7 @@ from __future__ import annotations
 import zoneinfo
 
 from django.conf import settings
+from django.http import HttpResponseBadRequest
 from django.utils import timezone
 from django.utils.cache import add_never_cache_headers
 
@@ -40,3 +41,35 @@ class NoStoreMiddleware:
         if request.path_info in self.paths or request.path_info.startswith(self.prefixes):
             add_never_cache_headers(response)
         return response
+
+
+NUL_REFUSAL = "Bad request: the request holds a NUL character, which no page of this site accepts.\n"
+
+
+def _holds_nul(items) -> bool:
+    return any("\x00" in key or any("\x00" in value for value in values) for key, values in items)
+
+
+class RejectNulMiddleware:
+    """Answer 400 to a request with a NUL character in its path, query string, cookies or form
+    values. No text we keep may hold one, and PostgreSQL refuses it in any query (SQLite does
+    not), so a NUL that reached a filter or a lookup would be a server error. Form values are
+    checked after the CSRF check (``process_view``), uploaded files' contents never."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        if ("\x00" in request.path or _holds_nul(request.GET.lists())
+                or _holds_nul((k, [v]) for k, v in request.COOKIES.items())):
+            return self.refuse()
+        return self.get_response(request)
+
+    def process_view(self, request, view_func, view_args, view_kwargs):
+        if request.method == "POST" and _holds_nul(request.POST.lists()):
+            return self.refuse()
+        return None
+
+    @staticmethod
+    def refuse():
+        return HttpResponseBadRequest(NUL_REFUSAL, content_type="text/plain; charset=utf-8")

@@ -69,6 +69,7 @@ MIDDLEWARE = [
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
+    "mentorprogram.middleware.RejectNulMiddleware",  # after the CSRF check, which reads the form first
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "mentorprogram.middleware.UserTimezoneMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",

@@ -2,7 +2,6 @@ from __future__ import annotations
 
 import zoneinfo
 
-from django.conf import settings
 from django.http import HttpResponseBadRequest
 from django.utils import timezone
 from django.utils.cache import add_never_cache_headers
@@ -27,18 +26,19 @@ class UserTimezoneMiddleware:
 
 
 class NoStoreMiddleware:
-    """Keep private pages out of every cache: paths under ``NO_STORE_PATH_PREFIXES`` (assessments,
-    plans, mentee records) and the exact ``NO_STORE_PATHS`` (the dashboard) are sent with
-    ``Cache-Control: no-store``, so a feature's pages are covered without anyone remembering to."""
+    """Keep every answer to a signed-in person out of browser and proxy caches
+    (``Cache-Control: no-store``): what a signed-in person is shown is theirs (assessments,
+    transcripts, plans) or a coordinator's view of others (reports, compliance, the admin), and a
+    rule by sign-in covers a new page without anyone listing it. Pages open to everyone keep their
+    own headers; the few whose URL holds a person's token are ``never_cache`` themselves."""
 
     def __init__(self, get_response):
         self.get_response = get_response
-        self.prefixes = tuple(getattr(settings, "NO_STORE_PATH_PREFIXES", ()))
-        self.paths = frozenset(getattr(settings, "NO_STORE_PATHS", ()))
 
     def __call__(self, request):
         response = self.get_response(request)
-        if request.path_info in self.paths or request.path_info.startswith(self.prefixes):
+        user = getattr(request, "user", None)
+        if user is not None and user.is_authenticated:
             add_never_cache_headers(response)
         return response
 

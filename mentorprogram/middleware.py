@@ -2,7 +2,8 @@ from __future__ import annotations
 
 import zoneinfo
 
-from django.http import HttpResponseBadRequest
+from django.conf import settings
+from django.http import HttpResponse, HttpResponseBadRequest
 from django.utils import timezone
 from django.utils.cache import add_never_cache_headers
 
@@ -73,3 +74,25 @@ class RejectNulMiddleware:
     @staticmethod
     def refuse():
         return HttpResponseBadRequest(NUL_REFUSAL, content_type="text/plain; charset=utf-8")
+
+
+class RequestSizeLimitMiddleware:
+    """Answer 413 to a request whose declared body is larger than ``MAX_REQUEST_BODY_BYTES``,
+    before any of it is read: first in the chain, ahead of the CSRF check and the form parser,
+    which would otherwise read it (and write uploads to disk) first. A body without a
+    ``Content-Length`` (chunked) is never read by Django at all: it reads only as many bytes as
+    the header declares."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        try:
+            declared = int(request.META.get("CONTENT_LENGTH") or 0)
+        except ValueError:
+            declared = 0
+        limit = settings.MAX_REQUEST_BODY_BYTES
+        if declared > limit:
+            return HttpResponse(f"Request too large: at most {limit // (1024 * 1024)} MB may be sent.\n",
+                                status=413, content_type="text/plain; charset=utf-8")
+        return self.get_response(request)

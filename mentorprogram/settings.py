@@ -62,6 +62,7 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    "mentorprogram.middleware.RequestSizeLimitMiddleware",  # first: refuses a large body before anything reads it
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "csp.middleware.CSPMiddleware",
@@ -271,6 +272,9 @@ CONTENT_SECURITY_POLICY = {
         "frame-ancestors": [NONE],
     },
 }
+# Request bodies larger than this are refused with 413 before they are read (the CSV import has its
+# own, smaller limit). Give the reverse proxy the same limit (nginx: client_max_body_size).
+MAX_REQUEST_BODY_BYTES = env.int("MAX_REQUEST_BODY_MB", default=10) * 1024 * 1024
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 if not DEBUG:

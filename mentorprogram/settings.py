@@ -1,8 +1,8 @@
 """Settings for mentorprogram, read from the environment.
 
-Development runs on embedded defaults (SQLite and a file-system Celery broker under
-``var/``). Production sets ``DEBUG=0``, which makes ``SECRET_KEY`` mandatory and turns
-on the secure cookie, HSTS and SSL-redirect settings.
+Development runs on embedded defaults (SQLite, a file-system Celery broker and a secret key made
+on the first start, all under ``var/``). Production sets ``DEBUG=0``, which makes ``SECRET_KEY``
+mandatory and turns on the secure cookie, HSTS and SSL-redirect settings.
 """
 
 from __future__ import annotations
@@ -14,16 +14,22 @@ from celery.schedules import crontab
 from csp.constants import NONCE, NONE, SELF
 from django.core.exceptions import ImproperlyConfigured
 
+from mentorprogram.secret_key import development_secret_key
+
 BASE_DIR = Path(__file__).resolve().parent.parent
-VAR_DIR = BASE_DIR / "var"
 
 env = environ.Env()
 env.read_env(BASE_DIR / ".env")  # optional; the real environment wins
 
+# The development database, broker folders and secret key.
+VAR_DIR = Path(env("VAR_DIR", default=str(BASE_DIR / "var")))
+
 DEBUG = env.bool("DEBUG", default=True)
 
 if DEBUG:
-    SECRET_KEY = env("SECRET_KEY", default="development-only-key-never-used-in-production")
+    # Never a constant: a key published with the code would let anyone forge sessions and RSVP
+    # links on a deployment that forgot DEBUG=0.
+    SECRET_KEY = env("SECRET_KEY", default="") or development_secret_key(VAR_DIR / "secret_key")
 else:
     SECRET_KEY = env("SECRET_KEY", default="")
     if not SECRET_KEY:

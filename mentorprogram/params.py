@@ -10,20 +10,23 @@ from django.utils.http import url_has_allowed_host_and_scheme
 MAX_QUERY_INT = 2**63 - 1
 
 
-def next_url(request, default: str) -> str:
-    """The POST's ``next`` value when it is a path of this site, else ``default``. Call it before
-    saving anything. Only a path beginning with one ``/`` passes: a view name ("id", "admin:index")
-    would make ``redirect()`` fail after the view has saved, and anything with a scheme or a host
-    could send the person off the site."""
-    target = request.POST.get("next", "")
-    if (
+def is_local_path(request, target: str) -> bool:
+    """Whether ``target`` is a path of this site. Only a path beginning with one ``/`` passes: a
+    view name ("id", "admin:index") would make ``redirect()`` fail after the view has saved, and
+    anything with a scheme or a host could send the person off the site."""
+    return (
         target.startswith("/")
         and not target.startswith(("//", "/\\"))
         and url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()},
                                             require_https=request.is_secure())
-    ):
-        return target
-    return default
+    )
+
+
+def next_url(request, default: str) -> str:
+    """The POST's ``next`` value when it is a path of this site, else ``default``. Call it before
+    saving anything, so that a bad value cannot fail a request that has saved."""
+    target = request.POST.get("next", "")
+    return target if is_local_path(request, target) else default
 
 
 def query_int(request, name: str, default: int | None = None, *, minimum: int = -MAX_QUERY_INT,

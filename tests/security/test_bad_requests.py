@@ -12,6 +12,7 @@ from community.models import Acknowledgement, Challenge, Rsvp
 from mentorprogram.models import Membership
 from tests import authz
 from tests.factories.community import ChallengeFactory, MeetingFactory, MeetingSeriesFactory, ProcessAgreementFactory
+from tests.factories.core import TEST_PASSWORD
 
 TWENTY_DIGITS = "9" * 20
 
@@ -53,6 +54,20 @@ def test_it_follows_a_next_that_is_a_path_of_this_site(client, mentor, meeting):
     target = reverse("community:detail", args=[meeting.series.program.slug]) + "?members=2"
     response = client.post(reverse("community:meeting_rsvp", args=[meeting.pk]), {"answer": "no", "next": target})
     assert response["Location"] == target
+
+
+@pytest.mark.parametrize("target", [t for t in UNSAFE_NEXTS if t])
+def test_it_signs_in_and_goes_to_the_dashboard_for_a_next_that_is_not_a_local_path(client, mentor, target):
+    response = client.post(reverse("account_login"), {"login": mentor.email, "password": TEST_PASSWORD,
+                                                      "next": target})
+    assert response.status_code == 302
+    assert response["Location"] == reverse("dashboard:home")
+
+
+def test_it_signs_in_and_follows_a_next_that_is_a_path_of_this_site(client, mentor):
+    response = client.post(f"{reverse('account_login')}?next=/courses/%3Fpage%3D2",
+                           {"login": mentor.email, "password": TEST_PASSWORD})
+    assert response["Location"] == "/courses/?page=2"
 
 
 def test_every_next_of_the_project_goes_through_the_one_helper():

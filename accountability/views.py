@@ -12,6 +12,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST, require_safe
 
 from toolbox.csv_export import csv_response
+from toolbox.params import query_int
 from toolbox.periods import local_today
 
 from . import permissions, selectors, services
@@ -213,8 +214,9 @@ def _record_form(request, *, record: _Record, instance, create, update):
     initial = {}
     if instance is None:
         initial[record.date_field] = local_today(request.user.time_zone)
-        if request.GET.get("mentee", "").isdigit():
-            initial["mentee"] = int(request.GET["mentee"])
+        mentee = query_int(request, "mentee", minimum=1)
+        if mentee is not None:
+            initial["mentee"] = mentee
     form = record.form_class(request.POST or None, instance=instance, initial=initial, mentees=mentees)
     if request.method == "POST" and form.is_valid():
         data = dict(form.cleaned_data)

@@ -10,19 +10,13 @@ from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST, require_safe
 
+from toolbox.params import next_url, query_int
+
 from . import calendar, permissions, selectors, services
 from .forms import ChallengeForm, RsvpForm
-
-
-def _next_url(request, default: str) -> str:
-    target = request.POST.get("next", "")
-    if target and url_has_allowed_host_and_scheme(target, {request.get_host()}, request.is_secure()):
-        return target
-    return default
 
 
 @login_required
@@ -36,10 +30,7 @@ def index(request):
 @require_safe
 def detail(request, slug: str):
     program = selectors.get_program_for_user(user=request.user, slug=slug)
-    try:
-        members_page = int(request.GET.get("members", 1))
-    except (TypeError, ValueError):
-        members_page = 1
+    members_page = query_int(request, "members", 1, minimum=1, maximum=1_000_000)
     context = selectors.community_page(program=program, user=request.user, now=timezone.now(),
                                        members_page=members_page)
     return render(request, "community/detail.html", context)
@@ -61,6 +52,7 @@ def meeting_rsvp(request, pk: int):
     if not permissions.may_take_part(request.user, obj.series.program_id):
         raise Http404("No such meeting.")
     default = reverse("community:meeting", args=[obj.pk])
+    then = next_url(request, default)
     form = RsvpForm(request.POST)
     if not form.is_valid():
         messages.error(request, "Choose yes, no or maybe.")
@@ -71,7 +63,7 @@ def meeting_rsvp(request, pk: int):
         messages.error(request, " ".join(exc.messages))
         return redirect(default)
     messages.success(request, f"Your answer for {obj.starts_at:%B} is saved: {rsvp.get_answer_display().lower()}.")
-    return redirect(_next_url(request, default))
+    return redirect(then)
 
 
 @login_required
@@ -122,12 +114,13 @@ def agreement_acknowledge(request, pk: int):
     agreement = selectors.get_agreement_for_user(user=request.user, pk=pk)
     current = selectors.current_agreement(program=agreement.program)
     page = reverse("community:agreements", args=[agreement.program.slug])
+    then = next_url(request, page)
     if current is None or current.pk != agreement.pk:
         messages.error(request, "A newer version of the agreements has been published; please read it first.")
         return redirect(page)
     services.agreement_acknowledge(agreement=agreement, user=request.user)
     messages.success(request, f"You acknowledged version {agreement.version} of the process agreements.")
-    return redirect(_next_url(request, page))
+    return redirect(then)
 
 
 @require_safe

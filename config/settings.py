@@ -1,8 +1,8 @@
 """Settings for mentorprogram, read from the environment.
 
-Development runs on embedded defaults (SQLite and a file-system Celery broker under
-``var/``). Production sets ``DEBUG=0``, which makes ``SECRET_KEY`` mandatory and turns
-on the secure cookie, HSTS and SSL-redirect settings.
+Development runs on embedded defaults (SQLite, a file-system Celery broker and a secret key made
+on the first start, all under ``var/``). Production sets ``DEBUG=0``, which makes ``SECRET_KEY``
+mandatory and turns on the secure cookie, HSTS and SSL-redirect settings.
 """
 
 from __future__ import annotations
@@ -14,16 +14,22 @@ from celery.schedules import crontab
 from csp.constants import NONCE, NONE, SELF
 from django.core.exceptions import ImproperlyConfigured
 
+from config.secret_key import development_secret_key
+
 BASE_DIR = Path(__file__).resolve().parent.parent
-VAR_DIR = BASE_DIR / "var"
 
 env = environ.Env()
 env.read_env(BASE_DIR / ".env")  # optional; the real environment wins
 
+# The development database, broker folders and secret key.
+VAR_DIR = Path(env("VAR_DIR", default=str(BASE_DIR / "var")))
+
 DEBUG = env.bool("DEBUG", default=True)
 
 if DEBUG:
-    SECRET_KEY = env("SECRET_KEY", default="development-only-key-never-used-in-production")
+    # Never a constant: a key published with the code would let anyone forge sessions and RSVP
+    # links on a deployment that forgot DEBUG=0.
+    SECRET_KEY = env("SECRET_KEY", default="") or development_secret_key(VAR_DIR / "secret_key")
 else:
     SECRET_KEY = env("SECRET_KEY", default="")
     if not SECRET_KEY:
@@ -63,14 +69,16 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "toolbox.observability.RequestLogMiddleware",  # first: one log line per request, with its id
+    "toolbox.middleware.RequestSizeLimitMiddleware",  # refuses a large body before anything reads it
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "csp.middleware.CSPMiddleware",
-    "toolbox.middleware.NoStoreMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
+    "toolbox.middleware.RejectNulMiddleware",  # after the CSRF check, which reads the form first
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "toolbox.middleware.NoStoreMiddleware",
     "toolbox.middleware.UserTimezoneMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
@@ -271,9 +279,9 @@ CONTENT_SECURITY_POLICY = {
         "frame-ancestors": [NONE],
     },
 }
-# Pages with assessment answers, plans and mentee records are never kept by a browser or proxy.
-NO_STORE_PATH_PREFIXES = ("/assessments/", "/accountability/", "/profile/")
-NO_STORE_PATHS = ("/",)
+# Request bodies larger than this are refused with 413 before they are read (the CSV import has its
+# own, smaller limit). Give the reverse proxy the same limit (nginx: client_max_body_size).
+MAX_REQUEST_BODY_BYTES = env.int("MAX_REQUEST_BODY_MB", default=10) * 1024 * 1024
 SECURE_CONTENT_TYPE_NOSNIFF = True
 BEHIND_PROXY = env.bool("BEHIND_PROXY", default=False)
 # Sign-in rate limits count per client address. Behind a proxy every request comes from the

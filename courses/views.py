@@ -12,6 +12,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from toolbox.markdown import render_markdown
+from toolbox.params import query_int
 from toolbox.periods import academic_year_label
 
 from . import exports, selectors, services
@@ -114,11 +115,7 @@ def completion_delete(request, pk: int):
 
 
 def _year_param(request) -> int | None:
-    try:
-        year = int(request.GET.get("year", ""))
-    except ValueError:
-        return None
-    return year if 1900 <= year <= 2200 else None
+    return query_int(request, "year", minimum=1900, maximum=2200)
 
 
 def _transcript(request, user_id: int | None):

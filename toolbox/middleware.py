@@ -3,6 +3,7 @@ from __future__ import annotations
 import zoneinfo
 
 from django.conf import settings
+from django.http import HttpResponse, HttpResponseBadRequest
 from django.utils import timezone
 from django.utils.cache import add_never_cache_headers
 
@@ -26,17 +27,72 @@ class UserTimezoneMiddleware:
 
 
 class NoStoreMiddleware:
-    """Keep private pages out of every cache: paths under ``NO_STORE_PATH_PREFIXES`` (assessments,
-    plans, mentee records) and the exact ``NO_STORE_PATHS`` (the dashboard) are sent with
-    ``Cache-Control: no-store``, so a feature's pages are covered without anyone remembering to."""
+    """Keep every answer to a signed-in person out of browser and proxy caches
+    (``Cache-Control: no-store``): what a signed-in person is shown is theirs (assessments,
+    transcripts, plans) or a coordinator's view of others (reports, compliance, the admin), and a
+    rule by sign-in covers a new page without anyone listing it. Pages open to everyone keep their
+    own headers; the few whose URL holds a person's token are ``never_cache`` themselves."""
 
     def __init__(self, get_response):
         self.get_response = get_response
-        self.prefixes = tuple(getattr(settings, "NO_STORE_PATH_PREFIXES", ()))
-        self.paths = frozenset(getattr(settings, "NO_STORE_PATHS", ()))
 
     def __call__(self, request):
         response = self.get_response(request)
-        if request.path_info in self.paths or request.path_info.startswith(self.prefixes):
+        user = getattr(request, "user", None)
+        if user is not None and user.is_authenticated:
             add_never_cache_headers(response)
         return response
+
+
+NUL_REFUSAL = "Bad request: the request holds a NUL character, which no page of this site accepts.\n"
+
+
+def _holds_nul(items) -> bool:
+    return any("\x00" in key or any("\x00" in value for value in values) for key, values in items)
+
+
+class RejectNulMiddleware:
+    """Answer 400 to a request with a NUL character in its path, query string, cookies or form
+    values. No text we keep may hold one, and PostgreSQL refuses it in any query (SQLite does
+    not), so a NUL that reached a filter or a lookup would be a server error. Form values are
+    checked after the CSRF check (``process_view``), uploaded files' contents never."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        if ("\x00" in request.path or _holds_nul(request.GET.lists())
+                or _holds_nul((k, [v]) for k, v in request.COOKIES.items())):
+            return self.refuse()
+        return self.get_response(request)
+
+    def process_view(self, request, view_func, view_args, view_kwargs):
+        if request.method == "POST" and _holds_nul(request.POST.lists()):
+            return self.refuse()
+        return None
+
+    @staticmethod
+    def refuse():
+        return HttpResponseBadRequest(NUL_REFUSAL, content_type="text/plain; charset=utf-8")
+
+
+class RequestSizeLimitMiddleware:
+    """Answer 413 to a request whose declared body is larger than ``MAX_REQUEST_BODY_BYTES``,
+    before any of it is read: first in the chain, ahead of the CSRF check and the form parser,
+    which would otherwise read it (and write uploads to disk) first. A body without a
+    ``Content-Length`` (chunked) is never read by Django at all: it reads only as many bytes as
+    the header declares."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        try:
+            declared = int(request.META.get("CONTENT_LENGTH") or 0)
+        except ValueError:
+            declared = 0
+        limit = settings.MAX_REQUEST_BODY_BYTES
+        if declared > limit:
+            return HttpResponse(f"Request too large: at most {limit // (1024 * 1024)} MB may be sent.\n",
+                                status=413, content_type="text/plain; charset=utf-8")
+        return self.get_response(request)

@@ -16,8 +16,19 @@ import pytest
 from django.conf import settings as django_settings
 from django.urls import reverse
 
+from tests.migrated_data import restore_migrated_data
+
 DECLARED = 200 * 1024 * 1024
 BOUNDARY = "----mentorprogram-test-boundary"
+
+
+@pytest.fixture(scope="module", autouse=True)
+def _put_back_the_migrated_data(django_db_setup, django_db_blocker):
+    """The live server's tests end by emptying the tables; put back what the migrations made, so
+    that later tests restoring that state themselves find no duplicates."""
+    yield
+    with django_db_blocker.unblock():
+        restore_migrated_data()
 
 
 @pytest.fixture
@@ -108,7 +119,7 @@ def test_it_reads_the_limit_from_the_environment_with_10_mb_by_default():
 
     def limit(**env):
         result = subprocess.run([sys.executable, "-c", code], cwd=root, capture_output=True, text=True, timeout=60,
-                                env={**clean, "DJANGO_SETTINGS_MODULE": "mentorprogram.settings", **env})
+                                env={**clean, "DJANGO_SETTINGS_MODULE": "config.settings", **env})
         assert result.returncode == 0, result.stderr
         return int(result.stdout)
 
@@ -134,7 +145,7 @@ def gunicorn(tmp_path):
            "SECURE_SSL_REDIRECT": "0", "TMPDIR": str(uploads), "VAR_DIR": str(tmp_path / "var")}
     env.pop("MAX_REQUEST_BODY_MB", None)
     bin_dir = Path(sys.executable).parent
-    server = subprocess.Popen([str(bin_dir / "gunicorn"), "mentorprogram.wsgi", "--bind", f"127.0.0.1:{port}",
+    server = subprocess.Popen([str(bin_dir / "gunicorn"), "config.wsgi", "--bind", f"127.0.0.1:{port}",
                                "--workers", "1", "--worker-tmp-dir", str(worker_tmp)],
                               cwd=django_settings.BASE_DIR, env=env,
                               stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)

@@ -10,7 +10,8 @@ from django.contrib import admin
 from django.urls import reverse
 
 from mentorprogram.admin_scoping import ProgramScopedMixin
-from tests.factories import PROGRAM_OBJECT_FACTORIES
+from mentorprogram.models import Membership
+from tests.factories import PROGRAM_OBJECT_FACTORIES, MembershipFactory, ProgramFactory
 
 REGISTERED = list(admin.site._registry)
 SCOPED = [m for m, a in admin.site._registry.items() if isinstance(a, ProgramScopedMixin)]
@@ -33,9 +34,17 @@ def sidebar(html: str) -> str:
 
 
 @pytest.fixture
-def both_programs_objects(program, other_program):
+def second_own_program(coordinator):
+    """The coordinator keeps two programs, so that their program filters have something to offer."""
+    second = ProgramFactory(name="Department of Pediatrics Mentoring", slug="pediatrics")
+    MembershipFactory(user=coordinator, program=second, role=Membership.Role.COORDINATOR)
+    return second
+
+
+@pytest.fixture
+def both_programs_objects(program, second_own_program, other_program):
     """One object of every scoped model in each program; the names only the other program's objects bear."""
-    mine = [PROGRAM_OBJECT_FACTORIES[m](program) for m in SCOPED]
+    mine = [PROGRAM_OBJECT_FACTORIES[m](p) for m in SCOPED for p in (program, second_own_program)]
     theirs = [PROGRAM_OBJECT_FACTORIES[m](other_program) for m in SCOPED]
     own_names = {str(o) for o in mine}
     foreign = {str(o) for o in theirs} - own_names
@@ -44,7 +53,7 @@ def both_programs_objects(program, other_program):
 
 @pytest.mark.parametrize("model", SCOPED, ids=label)
 def test_it_lists_only_the_coordinators_programs_in_the_filter_sidebar(
-    client, model, program, other_program, coordinator, both_programs_objects,
+    client, model, program, second_own_program, other_program, coordinator, both_programs_objects,
 ):
     client.force_login(coordinator)
     response = client.get(changelist_url(model))
@@ -57,6 +66,7 @@ def test_it_lists_only_the_coordinators_programs_in_the_filter_sidebar(
     admin_class = admin.site._registry[model]
     if any(_filter_path(f).split("__")[-1] == "program" for f in admin_class.list_filter):
         assert program.name in filters
+        assert second_own_program.name in filters
 
 
 @pytest.mark.parametrize("model", SCOPED, ids=label)

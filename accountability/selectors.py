@@ -356,8 +356,10 @@ def requirement_compliance_summary(*, program: Program, today: date | None = Non
     summary = []
     for i, req in enumerate(requirements):
         statuses = [row.cells[i].status for row in rows]
+        period = rows[0].cells[i].period if rows else None
         summary.append({
             "requirement": req.get_metric_display(),
+            "key": f"{req.pk}:{period.start:%Y-%m-%d}" if period else f"{req.pk}",
             "target": f"{number(req.target)}{'%' if req.unit == '%' else ''} per {req.get_period_display().lower()}",
             "on_track": sum(1 for s in statuses if s in (MET, ON_TRACK)),
             "behind": statuses.count(BEHIND),

@@ -227,8 +227,30 @@ class ChallengeAdmin(ProgramScopedAdmin):
             self.message_user(request, f"Added to the agenda of {item.meeting}.")
 
 
+PUBLISHED_IS_FINAL = (
+    "A published version cannot change: mentors have acknowledged its text as it is. To change it, "
+    "tick it in the list of process agreements and choose “Start a new draft version from this one”, "
+    "then edit and publish the new version."
+)
+
+
+class ProcessAgreementAdminForm(forms.ModelForm):
+    class Meta:
+        model = ProcessAgreement
+        fields = []  # the admin adds its fields
+
+    def clean(self):
+        data = super().clean()
+        # Read from the database, not the instance: it may have been published since the form opened.
+        if self.instance.pk is not None and ProcessAgreement.objects.filter(
+                pk=self.instance.pk, published_at__isnull=False).exists():
+            raise ValidationError(PUBLISHED_IS_FINAL)
+        return data
+
+
 @admin.register(ProcessAgreement)
 class ProcessAgreementAdmin(ProgramScopedAdmin):
+    form = ProcessAgreementAdminForm
     list_display = ["program", "version", "published_at", "acknowledged"]
     list_filter = ["program"]
     list_select_related = ["program"]

@@ -42,7 +42,7 @@ SITE_NAME = env("SITE_NAME", default="mentorprogram")
 SITE_URL = env("SITE_URL", default="http://127.0.0.1:8000").rstrip("/")
 
 INSTALLED_APPS = [
-    "django.contrib.admin",
+    "mentorprogram.admin_site.MentorAdminConfig",  # django.contrib.admin with our site (admin_site.py)
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",

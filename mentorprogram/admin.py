@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 from allauth.account.decorators import secure_admin_login
+from django import forms
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 from django.contrib.auth.forms import AdminUserCreationForm, UserChangeForm
@@ -10,9 +11,9 @@ from django.urls import path
 
 from toolbox.admin_export import export_csv_action
 
-from . import admin_onboarding, permissions
+from . import admin_onboarding, permissions, services
 from .admin_scoping import ProgramScopedAdmin, ProgramScopedInline
-from .models import Membership, Program, User
+from .models import PRIVACY_THRESHOLD_FLOOR, Membership, PrivacyThresholdChange, Program, User
 
 # Admin sign-in goes through allauth, so its rate limits and verification apply there too.
 admin.site.login = secure_admin_login(admin.site.login)
@@ -21,9 +22,57 @@ admin.site.site_title = "mentorprogram"
 admin.site.index_title = "Programs, people and training"
 
 
+class ProgramAdminForm(forms.ModelForm):
+    allow_below_floor = forms.BooleanField(
+        label=f"Allow a privacy threshold below {PRIVACY_THRESHOLD_FLOOR}", required=False,
+        help_text=f"Below {PRIVACY_THRESHOLD_FLOOR} responses, one person's answers can be worked out from the "
+                  "report. Tick this only if the program has agreed to that.",
+    )
+
+    class Meta:
+        model = Program
+        fields = []  # the admin adds its fields
+
+    def clean(self):
+        data = super().clean()
+        threshold = data.get("privacy_threshold")
+        if ("privacy_threshold" in self.fields and threshold is not None
+                and threshold < PRIVACY_THRESHOLD_FLOOR and not data.get("allow_below_floor")):
+            self.add_error("privacy_threshold", (
+                f"A threshold below {PRIVACY_THRESHOLD_FLOOR} lets people's answers be worked out from the "
+                f"report. Tick “Allow a privacy threshold below {PRIVACY_THRESHOLD_FLOOR}” if you mean it."
+            ))
+        return data
+
+
+class PrivacyThresholdChangeInline(admin.TabularInline):
+    """The record of the program's privacy threshold: shown, never edited."""
+
+    model = PrivacyThresholdChange
+    fields = readonly_fields = ["changed_at", "changed_by_email", "old_threshold", "new_threshold",
+                                "below_floor_allowed"]
+    extra = 0
+    verbose_name = "privacy threshold change"
+    verbose_name_plural = "privacy threshold changes"
+
+    def has_view_permission(self, request, obj=None) -> bool:
+        return permissions.can_use_admin_for_programs(request.user)
+
+    def has_add_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False
+
+
 @admin.register(Program)
 class ProgramAdmin(ProgramScopedAdmin):
     program_path = ""
+    form = ProgramAdminForm
+    inlines = [PrivacyThresholdChangeInline]
     list_display = ["name", "community_name", "time_zone", "privacy_threshold"]
     search_fields = ["name", "community_name"]
     prepopulated_fields = {"slug": ["name"]}
@@ -33,9 +82,34 @@ class ProgramAdmin(ProgramScopedAdmin):
             "fields": ["mission", "expected_behaviours", "expected_topics", "professionalism_standards"],
         }),
         ("Settings", {
-            "fields": ["privacy_threshold", "gap_threshold", "reminder_lead_days", "academic_year_start_month"],
+            "fields": ["privacy_threshold", "allow_below_floor", "gap_threshold", "reminder_lead_days",
+                       "academic_year_start_month"],
         }),
     ]
+
+    def get_fieldsets(self, request, obj=None):
+        if request.user.is_superuser:
+            return self.fieldsets
+        # Coordinators see the threshold but may not change it: lowering it defeats the report's privacy.
+        return [(name, {**options, "fields": [f for f in options["fields"] if f != "allow_below_floor"]})
+                for name, options in self.fieldsets]
+
+    def get_readonly_fields(self, request, obj=None):
+        return [] if request.user.is_superuser else ["privacy_threshold"]
+
+    def save_model(self, request, obj, form, change):
+        if "privacy_threshold" not in form.cleaned_data:
+            return super().save_model(request, obj, form, change)
+        wanted = obj.privacy_threshold
+        # Saved with the threshold it had (a new program: the default), then changed through the
+        # service, which records the change.
+        obj.privacy_threshold = (Program.objects.get(pk=obj.pk).privacy_threshold if change
+                                 else Program._meta.get_field("privacy_threshold").default)
+        super().save_model(request, obj, form, change)
+        services.program_set_privacy_threshold(
+            program=obj, threshold=wanted, by=request.user,
+            allow_below_floor=bool(form.cleaned_data.get("allow_below_floor")),
+        )
 
     def has_add_permission(self, request, *args) -> bool:
         return request.user.is_superuser

@@ -3,14 +3,18 @@
 Every ModelAdmin of program-owned data inherits ``ProgramScopedAdmin`` and names the
 lookup from its model to ``Program`` in ``program_path``. Lists, change pages,
 autocomplete and foreign-key choices all go through ``get_queryset``; foreign keys to a
-scoped model are limited with that model's own admin queryset.
+scoped model are limited with that model's own admin queryset, and so are the choices of every
+list filter on a relation (``get_list_filter``), so a coordinator's filter sidebar names no other
+program and none of its objects.
 """
 
 from __future__ import annotations
 
 from django import forms
 from django.contrib import admin
-from django.db.models import Model, QuerySet
+from django.contrib.admin.utils import get_fields_from_path
+from django.core.exceptions import FieldDoesNotExist
+from django.db.models import Model, Q, QuerySet
 from django.utils.text import capfirst
 
 from . import permissions
@@ -29,6 +33,12 @@ class ProgramScopedMixin:
 
     def get_queryset(self, request):
         return self.scope(request, super().get_queryset(request))
+
+    def get_list_filter(self, request):
+        filters = super().get_list_filter(request)
+        if permissions.admin_program_ids(request.user) is None:
+            return filters
+        return [_scoped_list_filter(self.model, spec) for spec in filters]
 
     def _allowed(self, request, obj: Model | None = None) -> bool:
         if not permissions.can_use_admin_for_programs(request.user):
@@ -75,6 +85,49 @@ def _limit_choices(site: admin.AdminSite, request, db_field, kwargs: dict) -> No
     model_admin = site._registry.get(db_field.related_model)
     if "queryset" not in kwargs and isinstance(model_admin, ProgramScopedMixin):
         kwargs["queryset"] = model_admin.get_queryset(request)
+
+
+class ScopedRelatedFieldListFilter(admin.RelatedFieldListFilter):
+    """A filter on a relation offering only what the user may see: the related objects the related
+    model's own admin shows them, or, where that model has no scoped admin, those their list reaches."""
+
+    only_reached = False
+
+    def field_choices(self, field, request, model_admin):
+        ordering = self.field_admin_ordering(field, request, model_admin)
+        related_admin = model_admin.admin_site._registry.get(field.related_model)
+        scoped = isinstance(related_admin, ProgramScopedMixin)
+        limit = Q()
+        if scoped:
+            limit &= Q(pk__in=related_admin.get_queryset(request).values("pk"))
+        if self.only_reached or not scoped:
+            reached = model_admin.get_queryset(request).values_list(f"{self.field_path}__pk", flat=True)
+            limit &= Q(pk__in=reached)
+        return field.get_choices(include_blank=False, limit_choices_to=limit, ordering=ordering)
+
+
+class ScopedRelatedOnlyFieldListFilter(ScopedRelatedFieldListFilter):
+    """``RelatedOnlyFieldListFilter``, scoped: only related objects the user's list reaches and may see."""
+
+    only_reached = True
+
+
+def _scoped_list_filter(model, spec):
+    """``spec`` from ``list_filter``, with a scoped filter wherever it filters on a relation."""
+    if isinstance(spec, str):
+        try:
+            field = get_fields_from_path(model, spec)[-1]
+        except FieldDoesNotExist:
+            return spec
+        return (spec, ScopedRelatedFieldListFilter) if field.is_relation else spec
+    if isinstance(spec, tuple | list) and len(spec) == 2 and isinstance(spec[1], type):
+        path, filter_class = spec
+        if issubclass(filter_class, admin.RelatedOnlyFieldListFilter):
+            return (path, ScopedRelatedOnlyFieldListFilter)
+        if issubclass(filter_class, admin.RelatedFieldListFilter) and not issubclass(
+                filter_class, ScopedRelatedFieldListFilter):
+            return (path, ScopedRelatedFieldListFilter)
+    return spec
 
 
 def _name_inputs(widget: forms.Widget, label: str, *, every_input: bool) -> None:

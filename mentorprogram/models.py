@@ -88,6 +88,10 @@ class User(AbstractBaseUser, PermissionsMixin):
         return super().get_session_auth_hash()
 
 
+PRIVACY_THRESHOLD_FLOOR = 5
+"""The lowest privacy threshold a program may have unless a superuser explicitly allows less."""
+
+
 def default_lead_days() -> list[int]:
     return [7, 1]
 
@@ -107,8 +111,9 @@ class Program(models.Model):
         help_text="The name the program's mentors meet under, e.g. “Medicine Mentor Circle”.",
     )
     privacy_threshold = models.PositiveSmallIntegerField(
-        default=5, validators=[MinValueValidator(1)],
-        help_text="Aggregates over fewer responses than this are hidden.",
+        default=PRIVACY_THRESHOLD_FLOOR, validators=[MinValueValidator(1)],
+        help_text="Aggregates over fewer responses than this are hidden. Only a superuser changes it, "
+                  f"and below {PRIVACY_THRESHOLD_FLOOR} only by saying so explicitly.",
     )
     gap_threshold = models.DecimalField(
         max_digits=3, decimal_places=1, default=4, validators=[MinValueValidator(1), MaxValueValidator(7)],
@@ -171,3 +176,30 @@ class Membership(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user} — {self.get_role_display()} in {self.program}"
+
+
+class PrivacyThresholdChange(models.Model):
+    """Every change of a program's privacy threshold: who, when, from what, to what. Kept, never edited."""
+
+    program = models.ForeignKey(Program, on_delete=models.CASCADE, related_name="privacy_threshold_changes")
+    changed_by = models.ForeignKey(User, on_delete=models.SET_NULL, null=True, related_name="+")
+    changed_by_email = models.EmailField(help_text="Kept should the account be removed.")
+    changed_at = models.DateTimeField(default=timezone.now)
+    old_threshold = models.PositiveSmallIntegerField("from")
+    new_threshold = models.PositiveSmallIntegerField("to")
+    below_floor_allowed = models.BooleanField(
+        f"allowed below {PRIVACY_THRESHOLD_FLOOR}", default=False,
+        help_text=f"The superuser explicitly allowed a threshold below {PRIVACY_THRESHOLD_FLOOR}.",
+    )
+
+    class Meta:
+        ordering = ["-changed_at", "-pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(new_threshold__gte=PRIVACY_THRESHOLD_FLOOR) | models.Q(below_floor_allowed=True),
+                name="privacy_threshold_change_floor",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.program}: {self.old_threshold} → {self.new_threshold}"

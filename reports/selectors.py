@@ -16,6 +16,7 @@ from mentorprogram import permissions
 from mentorprogram.models import Membership, Program, User
 from toolbox.periods import academic_year_label, local_today
 
+from .disclosure import Disclosure, Release
 from .privacy import Figure, change, count, figure
 from .sources import ReportSources
 
@@ -67,27 +68,51 @@ def get_program_for_report(*, user: User, slug: str) -> Program:
     return program
 
 
+REPORT_ATTEMPTS = 5
+
+
 def program_report(*, program: Program, now: datetime | None = None, only: str | None = None) -> Report:
-    """Every section of the report, or only the one named (for its CSV download)."""
+    """Every section of the report, or only the one named (for its CSV download).
+
+    Its figures go through the program's :class:`~reports.disclosure.Disclosure`: a group first
+    published here is recorded before the report is returned, and if another report recorded
+    releases in the meantime this one is computed again on the fresh record.
+    """
     now = now or timezone.now()
-    t = program.privacy_threshold
+    for _ in range(REPORT_ATTEMPTS):
+        disclosure = Disclosure(program, now)
+        report = _build(program, now, only, disclosure)
+        if disclosure.save():
+            return report
+    raise RuntimeError("The report's releases kept changing while it was computed.")
+
+
+def _build(program: Program, now: datetime, only: str | None, d: Disclosure) -> Report:
+    t = d.threshold
     src = ReportSources(program, now)
     builders = {
         "people": lambda: _membership(src),
-        "readiness": lambda: _domain_scores(src, "readiness", t),
-        "skills": lambda: _domain_scores(src, "skills", t),
-        "readiness-shares": lambda: _readiness_distribution(src, t),
-        "impact": lambda: _impact(src, t),
-        "attendance": lambda: _attendance(src, t),
-        "compliance": lambda: _compliance(src, t),
-        "plans": lambda: _plans(src, t),
-        "training": lambda: _training(src, t),
+        "readiness": lambda: _domain_scores(src, "readiness", d),
+        "skills": lambda: _domain_scores(src, "skills", d),
+        "readiness-shares": lambda: _readiness_distribution(src, d),
+        "impact": lambda: _impact(src, d),
+        "attendance": lambda: _attendance(src, d),
+        "compliance": lambda: _compliance(src, d),
+        "plans": lambda: _plans(src, d),
+        "training": lambda: _training(src, d),
     }
     keys = [only] if only is not None else list(builders)
     sections = [builders[k]() for k in keys if k in builders]
     for section in sections:
         section.gap = section.gap.format(threshold=t)
     return Report(program=program, generated_at=now, threshold=t, sections=sections)
+
+
+def _shown(release: Release, name: str, t: int, **options) -> Figure:
+    """One figure of a released group."""
+    value = None if release.values is None else release.values.get(name)
+    return figure(value, release.n if release.values is not None else release.current_n, threshold=t,
+                  as_of=release.as_of, **options)
 
 
 def _membership(src: ReportSources) -> Section:
@@ -105,7 +130,8 @@ def _membership(src: ReportSources) -> Section:
     return section
 
 
-def _domain_scores(src: ReportSources, kind: str, t: int) -> Section:
+def _domain_scores(src: ReportSources, kind: str, d: Disclosure) -> Section:
+    t = d.threshold
     readiness = kind == "readiness"
     section = Section(
         key=kind,
@@ -122,15 +148,25 @@ def _domain_scores(src: ReportSources, kind: str, t: int) -> Section:
     data = src.domain_scores(kind)
     unit, places = ("%", 0) if readiness else ("", 1)
     section.rows, labels, baseline, latest = [], [], [], []
-    for d in data:
-        before = figure(d["baseline_mean"], d["baseline_n"], threshold=t, places=places, suffix=unit)
-        after = figure(d["latest_mean"], d["latest_n"], threshold=t, places=places, suffix=unit)
+    for row in data:
+        # Baseline and latest rest on the same people when their counts agree: one group, one release.
+        together = row["baseline_n"] == row["latest_n"]
+        key = f"{kind}:{row.get('key', row['domain'])}"
+        if together:
+            both = d.release(key, row["latest_n"], {"baseline": row["baseline_mean"], "latest": row["latest_mean"]})
+            first, second = both, both
+        else:
+            first = d.release(f"{key}:baseline", row["baseline_n"], {"baseline": row["baseline_mean"]})
+            second = d.release(f"{key}:latest", row["latest_n"], {"latest": row["latest_mean"]})
+        before = _shown(first, "baseline", t, places=places, suffix=unit)
+        after = _shown(second, "latest", t, places=places, suffix=unit)
         shown = before.chart is not None and after.chart is not None
-        delta = change(d["latest_mean"] - d["baseline_mean"] if shown else None,
-                       min(d["baseline_n"], d["latest_n"]), threshold=t, places=places,
-                       suffix=" points" if readiness else "")
-        section.rows.append([d["domain"], before, after, delta, count(d["latest_n"], threshold=t)])
-        labels.append(d["domain"])
+        # The change is worked out from the two figures shown, so it tells nothing they do not.
+        delta = change(after.value - before.value if shown else None,
+                       min(before.n, after.n), threshold=t, places=places,
+                       suffix=" points" if readiness else "", as_of=before.as_of or after.as_of)
+        section.rows.append([row["domain"], before, after, delta, count(row["latest_n"], threshold=t)])
+        labels.append(row["domain"])
         baseline.append(before.chart)
         latest.append(after.chart)
     section.chart = {
@@ -141,7 +177,8 @@ def _domain_scores(src: ReportSources, kind: str, t: int) -> Section:
     return section
 
 
-def _readiness_distribution(src: ReportSources, t: int) -> Section:
+def _readiness_distribution(src: ReportSources, d: Disclosure) -> Section:
+    t = d.threshold
     section = Section(
         key="readiness-shares", title="How ready people are", source="readiness checklists",
         intro="How many people's latest readiness checklist falls in each band of “yes” answers.",
@@ -152,7 +189,9 @@ def _readiness_distribution(src: ReportSources, t: int) -> Section:
     labels = [label for label, _, _ in SHARE_BINS]
     counts = [sum(1 for s in shares if lo <= s < hi) for _, lo, hi in SHARE_BINS]
     # The bands are shown only together, over at least the threshold of people.
-    cells = [figure(c, total, threshold=t, places=0) for c in counts]
+    released = d.release("readiness-shares", total, {"bands": counts})
+    shown = released.values["bands"] if released.values is not None else [None] * len(counts)
+    cells = [figure(c, released.n, threshold=t, places=0, as_of=released.as_of) for c in shown]
     section.rows = [[label, cell] for label, cell in zip(labels, cells, strict=True)]
     section.rows.append(["All people", count(total, threshold=t)])
     section.chart = {"type": "bar", "labels": labels, "unit": "", "yMin": 0,
@@ -160,7 +199,8 @@ def _readiness_distribution(src: ReportSources, t: int) -> Section:
     return section
 
 
-def _impact(src: ReportSources, t: int) -> Section:
+def _impact(src: ReportSources, d: Disclosure) -> Section:
+    t = d.threshold
     section = Section(
         key="impact", title="Evidence of impact", source="skills inventories",
         intro="For people with a baseline and a follow-up skills inventory: the mean change per domain.",
@@ -169,10 +209,12 @@ def _impact(src: ReportSources, t: int) -> Section:
     )
     data = src.domain_change()
     section.rows, labels, values = [], [], []
-    for d in data:
-        delta = change(d["mean_change"], d["n"], threshold=t, places=2)
-        section.rows.append([d["domain"], delta, count(d["n"], threshold=t)])
-        labels.append(d["domain"])
+    for row in data:
+        released = d.release(f"impact:{row.get('key', row['domain'])}", row["n"], {"mean_change": row["mean_change"]})
+        delta = change(released.values["mean_change"] if released.values else None, released.n, threshold=t,
+                       places=2, as_of=released.as_of)
+        section.rows.append([row["domain"], delta, count(row["n"], threshold=t)])
+        labels.append(row["domain"])
         values.append(delta.chart)
     section.chart = {"type": "bar", "labels": labels, "unit": "",
                      "datasets": [{"label": "Mean change since baseline", "data": values}]}
@@ -189,7 +231,8 @@ def last_months(now: datetime, zone: str, n: int = 12) -> list[date]:
     return months[::-1]
 
 
-def _attendance(src: ReportSources, t: int) -> Section:
+def _attendance(src: ReportSources, d: Disclosure) -> Section:
+    t = d.threshold
     program = src.program
     section = Section(
         key="attendance", title="Meeting attendance", source="attendance recorded at community meetings",
@@ -203,13 +246,17 @@ def _attendance(src: ReportSources, t: int) -> Section:
     for month in months:
         m = data.get(month, {"meetings": 0, "attended": 0, "expected": 0, "people": 0})
         # The month's figures rest on its people, not on its attendances (one mentor at five
-        # meetings is still one mentor).
-        rate = figure(100 * m["attended"] / m["expected"] if m["expected"] else None, m["people"],
-                      threshold=t, places=0, suffix="%")
+        # meetings is still one mentor). A meeting held makes a new figure (its key counts the
+        # meetings); until attendance is recorded there is nothing to keep.
+        released = d.release(
+            f"attendance:{month:%Y-%m}:{m['meetings']}", m["people"],
+            {"attended": m["attended"], "rate": 100 * m["attended"] / m["expected"] if m["expected"] else None},
+            keep=m["attended"] > 0,
+        )
+        rate = _shown(released, "rate", t, places=0, suffix="%")
         label = f"{month:%b %Y}"
         if m["meetings"]:
-            section.rows.append([label, f"{m['meetings']:,}", figure(m["attended"], m["people"], threshold=t,
-                                                                      places=0), rate])
+            section.rows.append([label, f"{m['meetings']:,}", _shown(released, "attended", t, places=0), rate])
         else:
             section.rows.append([label, "0", "—", "no meetings"])
         labels.append(label)
@@ -219,7 +266,8 @@ def _attendance(src: ReportSources, t: int) -> Section:
     return section
 
 
-def _compliance(src: ReportSources, t: int) -> Section:
+def _compliance(src: ReportSources, d: Disclosure) -> Section:
+    t = d.threshold
     section = Section(
         key="compliance", title="Reporting requirements",
         source="the program's requirements and each mentor's records",
@@ -231,10 +279,13 @@ def _compliance(src: ReportSources, t: int) -> Section:
     data = src.requirement_compliance()
     section.rows, labels, on_track, behind = [], [], [], []
     for r in data:
-        n = r["on_track"] + r["behind"]
-        ok = figure(r["on_track"], n, threshold=t, places=0)
-        late = figure(r["behind"], n, threshold=t, places=0)
-        share = figure(100 * r["on_track"] / n if n else None, n, threshold=t, places=0, suffix="%")
+        released = d.release(f"compliance:{r.get('key', r['requirement'])}", r["on_track"] + r["behind"],
+                             {"on_track": r["on_track"], "behind": r["behind"]})
+        ok = _shown(released, "on_track", t, places=0)
+        late = _shown(released, "behind", t, places=0)
+        n = released.n
+        share = figure(100 * ok.value / n if released.values and n else None, n, threshold=t, places=0,
+                       suffix="%", as_of=released.as_of)
         section.rows.append([r["requirement"], r["target"], ok, late, share])
         labels.append(r["requirement"])
         on_track.append(ok.chart)
@@ -244,32 +295,37 @@ def _compliance(src: ReportSources, t: int) -> Section:
     return section
 
 
-def _plans(src: ReportSources, t: int) -> Section:
+def _plans(src: ReportSources, d: Disclosure) -> Section:
+    t = d.threshold
     section = Section(
         key="plans", title="Accountability plan completion", source="accountability plans",
         intro="Items of the current accountability plans: how many are done and how many are overdue.",
         columns=["Figure", "Value"],
     )
     data = src.plan_completion()
-    n = data["people"]
-    items = data["items"]
+    released = d.release("plans", data["people"],
+                         {"items": data["items"], "completed": data["completed"], "overdue": data["overdue"]})
+    items = _shown(released, "items", t, places=0)
+    completed = _shown(released, "completed", t, places=0)
+    overdue_items = _shown(released, "overdue", t, places=0)
+    share = (100 * completed.value / items.value) if released.values and items.value else None
     section.rows = [
-        ["People with a plan", count(n, threshold=t)],
-        ["Plan items", figure(items, n, threshold=t, places=0)],
-        ["Completed", figure(data["completed"], n, threshold=t, places=0)],
-        ["Overdue", figure(data["overdue"], n, threshold=t, places=0)],
-        ["Share completed", figure(100 * data["completed"] / items if items else None, n, threshold=t,
-                                   places=0, suffix="%")],
+        ["People with a plan", count(data["people"], threshold=t)],
+        ["Plan items", items],
+        ["Completed", completed],
+        ["Overdue", overdue_items],
+        ["Share completed", figure(share, released.n, threshold=t, places=0, suffix="%", as_of=released.as_of)],
     ]
-    done = figure(data["completed"], n, threshold=t, places=0).chart
-    overdue = figure(data["overdue"], n, threshold=t, places=0).chart
-    open_items = None if done is None else items - data["completed"] - data["overdue"]
+    done = completed.chart
+    overdue = overdue_items.chart
+    open_items = None if done is None else items.value - completed.value - overdue_items.value
     section.chart = {"type": "doughnut", "labels": ["Completed", "Open", "Overdue"], "unit": "",
                      "datasets": [{"label": "Plan items", "data": [done, open_items, overdue]}]}
     return section
 
 
-def _training(src: ReportSources, t: int) -> Section:
+def _training(src: ReportSources, d: Disclosure) -> Section:
+    t = d.threshold
     section = Section(
         key="training", title="Training credit hours", source="training completions",
         intro="Credit hours of completed training per academic year, and the mean per person who trained.",
@@ -280,8 +336,10 @@ def _training(src: ReportSources, t: int) -> Section:
     section.rows, labels, totals = [], [], []
     for y in sorted(data, key=lambda y: y["year_start"]):
         label = academic_year_label(y["year_start"].year, y["year_start"].month)
-        hours = figure(y["hours"], y["people"], threshold=t, places=1)
-        mean = figure(y["hours"] / y["people"] if y["people"] else None, y["people"], threshold=t, places=1)
+        released = d.release(f"training:{y['year_start']:%Y-%m}", y["people"], {"hours": y["hours"]})
+        hours = _shown(released, "hours", t, places=1)
+        mean = figure(hours.value / released.n if released.values and released.n else None, released.n,
+                      threshold=t, places=1, as_of=released.as_of)
         section.rows.append([label, count(y["people"], threshold=t), hours, mean])
         labels.append(label)
         totals.append(hours.chart)

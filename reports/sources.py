@@ -7,16 +7,17 @@ queries, whatever the number of mentors.
 
 The shapes the sections expect:
 
-* ``domain_scores(kind)``: ``[{"domain", "baseline_mean", "baseline_n", "latest_mean",
-  "latest_n"}]`` in domain order (means on the instrument's scale; for the readiness checklist,
-  the share of “yes” in percent).
+* ``domain_scores(kind)``: ``[{"domain", "key", "baseline_mean", "baseline_n", "latest_mean",
+  "latest_n"}]`` in domain order (``key``: the domain's stable key; means on the instrument's
+  scale; for the readiness checklist, the share of “yes” in percent).
 * ``readiness_shares()``: the latest readiness share (0–100) of each person, as a list of
   numbers (the report bins them and hides the whole distribution under the threshold).
-* ``domain_change()``: ``[{"domain", "mean_change", "n"}]`` for people with a baseline and a
+* ``domain_change()``: ``[{"domain", "key", "mean_change", "n"}]`` for people with a baseline and a
   follow-up skills inventory.
 * ``attendance_by_month(months)``: ``{month_start: {"meetings", "attended", "expected",
   "people"}}`` (``people``: how many mentors the month's figures rest on).
-* ``requirement_compliance()``: ``[{"requirement", "target", "on_track", "behind"}]``.
+* ``requirement_compliance()``: ``[{"requirement", "key", "target", "on_track", "behind"}]``
+  (``key``: the requirement and its current period).
 * ``plan_completion()``: ``{"people", "items", "completed", "overdue"}``.
 * ``credit_hours_by_year()``: ``[{"year_start": date, "people", "hours"}]``.
 """
@@ -78,7 +79,7 @@ class ReportSources:
             return None if value is None else value * scale
 
         return [
-            {"domain": d.name, "baseline_mean": scaled(d.baseline_mean), "baseline_n": d.n,
+            {"domain": d.name, "key": d.key, "baseline_mean": scaled(d.baseline_mean), "baseline_n": d.n,
              "latest_mean": scaled(d.latest_mean), "latest_n": d.n}
             for d in aggregates.domains
         ]
@@ -93,7 +94,8 @@ class ReportSources:
         aggregates = self.aggregates(Instrument.Kind.SKILLS)
         if aggregates is None:
             return []
-        return [{"domain": d.name, "mean_change": d.mean_change, "n": d.n_change} for d in aggregates.domains]
+        return [{"domain": d.name, "key": d.key, "mean_change": d.mean_change, "n": d.n_change}
+                for d in aggregates.domains]
 
     # --- the Mentor Community, accountability plans, training ---------------------------------
 

@@ -34,11 +34,12 @@ def test_it_feeds_the_report_domain_means_changes_and_readiness_shares(program):
 
     src = ReportSources(program, timezone.now())
     rows = src.domain_scores("skills")
-    assert rows[0] == {"domain": "Domain 1", "baseline_mean": 3.5, "baseline_n": 2, "latest_mean": 5.0,
+    key = f"{skills.instrument.slug}-d1"
+    assert rows[0] == {"domain": "Domain 1", "key": key, "baseline_mean": 3.5, "baseline_n": 2, "latest_mean": 5.0,
                        "latest_n": 2}
     assert src.domain_scores("readiness")[0]["latest_mean"] == 100.0
     assert src.readiness_shares() == [100.0, 100.0]
-    assert src.domain_change()[0] == {"domain": "Domain 1", "mean_change": 1.5, "n": 2}
+    assert src.domain_change()[0] == {"domain": "Domain 1", "key": key, "mean_change": 1.5, "n": 2}
 
 
 def test_it_reads_the_skills_aggregates_once_for_both_sections(program, django_assert_num_queries):
@@ -84,7 +85,9 @@ def test_it_feeds_compliance_plans_and_credit_for_the_programs_today(program, me
     program.time_zone = "America/Los_Angeles"
     src = ReportSources(program, dt.datetime(2026, 3, 20, 1, tzinfo=dt.UTC))
     assert src.today == dt.date(2026, 3, 19)
+    requirement = program.reporting_requirements.get()
     assert src.requirement_compliance() == [
-        {"requirement": "Training credit hours", "target": "2 per academic year", "on_track": 1, "behind": 0}]
+        {"requirement": "Training credit hours", "key": f"{requirement.pk}:2025-07-01", "target": "2 per academic year",
+         "on_track": 1, "behind": 0}]
     assert src.plan_completion() == {"people": 1, "items": 3, "completed": 0, "overdue": 1}
     assert src.credit_hours_by_year() == [{"year_start": dt.date(2025, 7, 1), "people": 1, "hours": Decimal("2.5")}]

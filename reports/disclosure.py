@@ -1,0 +1,99 @@
+"""The report's rule against differencing: no two published values of a figure rest on numbers of
+people closer than the program's threshold.
+
+Hiding figures under the threshold is not enough on its own. A mean published over 5 people and
+again over 6 gives the sixth person's answer by subtraction; so does one published, hidden when
+someone leaves, and published again when someone else joins; and so does a figure that changes
+while its ``n`` stays put (one person re-took an inventory).
+
+So each group of figures resting on the same people (one row of the report, keyed by its section
+and what the row is about) is computed afresh at ``n`` people only if ``n`` differs by at least
+the threshold from *every* ``n`` the group was ever published at (``FigureRelease``). Otherwise the
+report shows the group's last published values again, marked “as of N responses” where N is not
+today's ``n``. Two different published values of a figure therefore always differ by the answers
+of at least threshold people. Under the threshold a figure is hidden, as before.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from datetime import datetime
+from decimal import Decimal
+
+from django.db import IntegrityError, transaction
+from django.db.models import F
+
+from mentorprogram.models import Program
+
+from .models import FigureRelease, ReleaseLedger
+
+
+@dataclass(frozen=True)
+class Release:
+    values: dict | None
+    """The values to show; ``None`` when the group is hidden (under the threshold)."""
+    n: int
+    """How many people the values shown rest on."""
+    current_n: int
+
+    @property
+    def as_of(self) -> int | None:
+        """The ``n`` of an earlier publication shown again, when it is not today's."""
+        return self.n if self.values is not None and self.n != self.current_n else None
+
+
+def _plain(values: dict) -> dict:
+    """The values as JSON keeps them, so a figure reads the same when first published and when shown again."""
+    return json.loads(json.dumps(values, default=lambda v: float(v) if isinstance(v, Decimal) else str(v)))
+
+
+class Disclosure:
+    """The releases of one program, read once per report; new ones are recorded by :meth:`save`."""
+
+    def __init__(self, program: Program, now: datetime):
+        self.program = program
+        self.now = now
+        self.threshold = program.privacy_threshold
+        self.version = ReleaseLedger.objects.filter(program=program).values_list("version", flat=True).first() or 0
+        self.history: dict[str, list[tuple[int, dict]]] = {}
+        for key, n, values in FigureRelease.objects.filter(program=program).order_by("pk").values_list(
+                "key", "n", "values"):
+            self.history.setdefault(key, []).append((n, values))
+        self.new: list[FigureRelease] = []
+
+    def release(self, key: str, n: int, values: dict, *, keep: bool = True) -> Release:
+        """The values of group ``key`` to show with ``n`` people behind them today.
+
+        ``keep=False`` for values that say nothing yet (attendance before any is recorded): shown
+        afresh but not kept as a release, as long as the group has none.
+        """
+        if n < self.threshold:
+            return Release(values=None, n=n, current_n=n)
+        values = _plain(values)
+        past = self.history.setdefault(key, [])
+        if all(abs(n - earlier) >= self.threshold for earlier, _ in past):
+            if past or keep:
+                past.append((n, values))
+                self.new.append(FigureRelease(program=self.program, key=key, n=n, values=values,
+                                              released_at=self.now))
+            return Release(values=values, n=n, current_n=n)
+        last_n, last_values = past[-1]
+        return Release(values=last_values, n=last_n, current_n=n)
+
+    def save(self) -> bool:
+        """Record the new releases; ``False`` if another report recorded some since these were read
+        (then this report's figures must not be shown: compute it again)."""
+        if not self.new:
+            return True
+        try:
+            with transaction.atomic():
+                ReleaseLedger.objects.get_or_create(program=self.program)
+                claimed = ReleaseLedger.objects.filter(program=self.program, version=self.version).update(
+                    version=F("version") + 1)
+                if not claimed:
+                    return False
+                FigureRelease.objects.bulk_create(self.new)
+        except IntegrityError:
+            return False
+        return True

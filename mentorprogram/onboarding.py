@@ -21,6 +21,7 @@ from allauth.account.forms import default_token_generator
 from allauth.account.models import EmailAddress
 from allauth.account.utils import user_pk_to_url_str
 from django.conf import settings
+from django.contrib.auth.hashers import make_password
 from django.core import signing
 from django.core.exceptions import ValidationError
 from django.core.mail import EmailMultiAlternatives
@@ -113,11 +114,26 @@ def read_csv(data: bytes) -> list[Row]:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError:
         raise ImportFileError("The file is not UTF-8 text. Save it as “CSV UTF-8” and upload it again.") from None
+    if "\x00" in text:
+        line = text.count("\n", 0, text.index("\x00")) + 1
+        raise ImportFileError(f"Line {line} holds a NUL character, which a CSV text file never does. "
+                              "Save the spreadsheet as “CSV UTF-8” and upload it again.")
     try:
         dialect = csv.Sniffer().sniff(text[:4096], delimiters=",;\t")
     except csv.Error:
         dialect = csv.excel
     reader = csv.reader(io.StringIO(text), dialect)
+    try:
+        return _read_rows(reader)
+    except csv.Error as error:
+        if "field limit" in str(error):
+            problem = f"a cell is longer than {csv.field_size_limit():,} characters"
+        else:
+            problem = str(error)
+        raise ImportFileError(f"Line {reader.line_num} cannot be read as CSV: {problem}.") from None
+
+
+def _read_rows(reader) -> list[Row]:
     header = next(reader, None)
     if not header:
         raise ImportFileError("The file is empty.")
@@ -150,8 +166,12 @@ def import_plan(*, user: User, program: Program, rows: list[Row]) -> Plan:
     """Classify each row as create / update / unchanged / error. Reads only; changes nothing."""
     rows = [Row(**r.raw()) for r in rows]  # a fresh verdict every time
     allowed = permissions.admin_program_ids(user)
-    programs = {p.slug: p for p in Program.objects.filter(slug__in={r.program for r in rows if r.program})}
-    emails = {r.email for r in rows if r.email}
+    for row in rows:
+        if any("\x00" in value for value in (row.email, row.name, row.role, row.department, row.program)):
+            row.errors.append("The row holds a NUL character; it is skipped.")
+    readable = [r for r in rows if not r.errors]  # a NUL never reaches a query
+    programs = {p.slug: p for p in Program.objects.filter(slug__in={r.program for r in readable if r.program})}
+    emails = {r.email for r in readable if r.email}
     users = {u.email: u for u in User.objects.filter(email__in=emails)}
     memberships = {
         (m.user_id, m.program_id, m.role): m
@@ -161,6 +181,9 @@ def import_plan(*, user: User, program: Program, rows: list[Row]) -> Plan:
     }
     seen: dict[tuple[str, int], int] = {}
     for row in rows:
+        if row.errors:
+            row.action = Action.ERROR
+            continue
         target = _row_program(row, program, programs, allowed)
         _validate(row, target)
         if target is not None and row.email:
@@ -274,6 +297,9 @@ def import_apply(*, user: User, program: Program, rows: list[Row], resend: bool 
     now = now or timezone.now()
     result = Result()
     with transaction.atomic():
+        # Two confirmations of one import (a double click, two tabs) take turns here; the second
+        # then plans against what the first saved and finds nothing left to do.
+        Program.objects.select_for_update().filter(pk=program.pk).first()
         plan = import_plan(user=user, program=program, rows=rows)
         if resend:
             mark_resends(plan)
@@ -292,28 +318,25 @@ def import_apply(*, user: User, program: Program, rows: list[Row], resend: bool 
 
 
 def _apply_row(row: Row, program: Program, result: Result) -> Membership:
-    user = User.objects.filter(email=row.email).first()
-    if user is None:
-        user = User(email=row.email, display_name=row.name)
-        user.set_unusable_password()
-        user.full_clean()
-        user.save()
-        EmailAddress.objects.create(user=user, email=user.email, verified=True, primary=True)
+    # get_or_create under the unique constraints: an import into another program that adds the
+    # same person at the same moment makes this one read the row instead of failing.
+    user, created = User.objects.get_or_create(
+        email=row.email, defaults={"display_name": row.name, "password": make_password(None)},
+    )
+    if created:
+        EmailAddress.objects.get_or_create(user=user, email=user.email, defaults={"verified": True, "primary": True})
         result.created_people += 1
     elif row.name and not user.display_name:
-        user.display_name = row.name
-        user.save(update_fields=["display_name"])
-    membership = Membership.objects.filter(user=user, program=program, role=row.role).first()
-    if membership is None:
-        status = Membership.Status.PROSPECTIVE if user.has_usable_password() else Membership.Status.INVITED
-        membership = Membership(user=user, program=program, role=row.role, status=status, department=row.department)
-        membership.full_clean()
-        membership.save()
+        User.objects.filter(pk=user.pk, display_name="").update(display_name=row.name)
+    status = Membership.Status.PROSPECTIVE if user.has_usable_password() else Membership.Status.INVITED
+    membership, created = Membership.objects.get_or_create(
+        user=user, program=program, role=row.role, defaults={"status": status, "department": row.department},
+    )
+    if created:
         result.created_memberships += 1
     elif row.action == Action.UPDATE:
-        if row.department:
+        if row.department and membership.department != row.department:
             membership.department = row.department
-            membership.full_clean()
             membership.save(update_fields=["department"])
         result.updated += 1
     else:

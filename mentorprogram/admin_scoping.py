@@ -11,6 +11,7 @@ from __future__ import annotations
 from django import forms
 from django.contrib import admin
 from django.db.models import Model, QuerySet
+from django.http import Http404
 from django.utils.text import capfirst
 
 from . import permissions
@@ -36,6 +37,11 @@ class ProgramScopedMixin:
         if obj is None or request.user.is_superuser:
             return True
         return self.scope(request, type(obj)._default_manager.filter(pk=obj.pk)).exists()
+
+    def _get_obj_does_not_exist_redirect(self, request, opts, object_id):
+        # Another program's object is answered like a missing one, with a 404 (not Django's redirect
+        # to the index, which tells "exists elsewhere" and "never existed" apart no better).
+        raise Http404(f"No {opts.verbose_name} here.")
 
     def has_module_permission(self, request) -> bool:
         return permissions.can_use_admin_for_programs(request.user)

@@ -16,7 +16,7 @@ from django.utils import timezone
 
 from mentorprogram.academic_year import academic_year_bounds, academic_year_label, academic_year_of
 from mentorprogram.models import Membership, Program, User
-from mentorprogram.permissions import coordinated_program_ids
+from mentorprogram.permissions import coordinated_program_ids, coordinator_sees_membership_q
 
 from . import permissions
 from .models import Completion, Course, CourseDomain, CourseSession, QuickGuide, Reading, Theme
@@ -201,7 +201,9 @@ def credit_hours_by_academic_year(*, program: Program) -> list[dict]:
     rows = (
         Completion.objects.filter(
             status=Completion.Status.COMPLETED,
-            user_id__in=Membership.objects.filter(program=program).values("user_id"),
+            user_id__in=Membership.objects.filter(
+                coordinator_sees_membership_q(), program=program,
+            ).values("user_id"),
         )
         .annotate(academic_year=academic_year).values("academic_year")
         .annotate(people=Count("user_id", distinct=True), hours=Sum("credit_hours"))

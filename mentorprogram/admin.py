@@ -154,7 +154,9 @@ class MembershipInline(ProgramScopedInline):
         # A coordinator sees and edits only the memberships of their own programs.
         ids = permissions.admin_program_ids(request.user)
         qs = super().get_queryset(request).select_related("program")
-        return qs if ids is None else qs.filter(program_id__in=ids)
+        if ids is None:
+            return qs
+        return qs.filter(permissions.coordinator_sees_membership_q(), program_id__in=ids)
 
 
 class CoordinatorUserCreationForm(forms.ModelForm):

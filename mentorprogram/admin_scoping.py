@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from django import forms
 from django.contrib import admin
-from django.db.models import Model, QuerySet
+from django.db.models import Model, Q, QuerySet
 from django.http import Http404
 from django.utils.text import capfirst
 
@@ -26,7 +26,23 @@ class ProgramScopedMixin:
             return queryset
         if self.program_path == "":
             return queryset.filter(pk__in=ids)
-        return queryset.filter(**{f"{self.program_path}__in": ids}).distinct()
+        lookups = Q(**{f"{self.program_path}__in": ids})
+        prefix = self._membership_prefix()
+        if prefix is not None:
+            # In the same filter() as the program, so that both conditions hold for one membership.
+            lookups &= permissions.coordinator_sees_membership_q(prefix)
+        return queryset.filter(lookups).distinct()
+
+    def _membership_prefix(self) -> str | None:
+        """The lookup to the membership that puts an object in a program, when there is one: the
+        object is then seen only through a membership its person has accepted."""
+        from .models import Membership
+
+        if self.model is Membership:
+            return ""
+        if self.program_path.endswith("memberships__program"):
+            return self.program_path[: -len("program")]
+        return None
 
     def get_queryset(self, request):
         return self.scope(request, super().get_queryset(request))

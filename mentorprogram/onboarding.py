@@ -68,6 +68,8 @@ class Row:
     notes: list[str] = field(default_factory=list)
     invite: bool = False
     status: str = ""
+    existing: bool = False
+    awaiting: bool = False  # an account outside the coordinator's programs: invited, counts once accepted
 
     def raw(self) -> dict:
         return {k: getattr(self, k) for k in ("line", "email", "name", "role", "department", "program")}
@@ -176,9 +178,16 @@ def import_plan(*, user: User, program: Program, rows: list[Row]) -> Plan:
     memberships = {
         (m.user_id, m.program_id, m.role): m
         for m in Membership.objects.filter(user__email__in=emails).only(
-            "user_id", "program_id", "role", "status", "department", "invited_at"
+            "user_id", "program_id", "role", "status", "department", "invited_at", "declined_at"
         )
     }
+    # The accounts this user already sees through an accepted membership of a program they run.
+    user_ids = [u.pk for u in users.values()]
+    known = set(user_ids) if allowed is None else set(
+        Membership.objects.filter(
+            permissions.coordinator_sees_membership_q(), user_id__in=user_ids, program_id__in=allowed,
+        ).values_list("user_id", flat=True)
+    )
     seen: dict[tuple[str, int], int] = {}
     for row in rows:
         if row.errors:
@@ -195,7 +204,7 @@ def import_plan(*, user: User, program: Program, rows: list[Row]) -> Plan:
         if row.errors:
             row.action = Action.ERROR
             continue
-        _classify(row, target, users.get(row.email), memberships)
+        _classify(row, target, users.get(row.email), memberships, known)
     return Plan(program=program, rows=rows)
 
 
@@ -233,15 +242,19 @@ def _validate(row: Row, target: Program | None) -> None:
     row.program = target.slug if target is not None else row.program
 
 
-def _classify(row: Row, program: Program, user: User | None, memberships: dict) -> None:
+def _classify(row: Row, program: Program, user: User | None, memberships: dict, known: set[int]) -> None:
     if user is None:
         row.action = Action.CREATE
         row.invite = True
         row.notes.append("New person: an invitation with a link to set a password will be sent.")
         return
+    row.existing = True
+    membership = memberships.get((user.pk, program.pk, row.role))
+    if user.pk not in known or (membership is not None and membership.awaiting_acceptance):
+        _classify_outside(row, program, membership)
+        return
     if user.display_name and row.name and user.display_name != row.name:
         row.notes.append(f"The account is named “{user.display_name}”; that name is kept.")
-    membership = memberships.get((user.pk, program.pk, row.role))
     if membership is None:
         row.action = Action.CREATE
         row.invite = True
@@ -261,6 +274,27 @@ def _classify(row: Row, program: Program, user: User | None, memberships: dict) 
         row.notes.append("Not invited yet: an invitation will be sent.")
     elif membership.status == Membership.Status.INVITED:
         row.notes.append(f"Invited on {timezone.localdate(membership.invited_at):%b %-d, %Y}.")
+
+
+def _classify_outside(row: Row, program: Program, membership: Membership | None) -> None:
+    """An account this coordinator does not see: nothing of it is shown (not its name), nothing of
+    it is changed, and it joins only if the person accepts the invitation."""
+    row.awaiting = True
+    if membership is None:
+        row.action = Action.CREATE
+        row.invite = True
+        row.notes.append(f"An existing account will be invited; it joins {program.name} once the person accepts.")
+        return
+    row.action = Action.UNCHANGED
+    row.status = Membership.Status.INVITED
+    if membership.declined_at is not None:
+        row.status = ""  # never asked again
+        row.notes.append("An existing account was invited and the person declined.")
+    elif membership.invited_at is None:
+        row.invite = True
+        row.notes.append("An existing account will be invited; it joins once the person accepts.")
+    else:
+        row.notes.append("An existing account was invited; it joins once the person accepts.")
 
 
 def mark_resends(plan: Plan) -> None:
@@ -304,11 +338,12 @@ def import_apply(*, user: User, program: Program, rows: list[Row], resend: bool 
         if resend:
             mark_resends(plan)
         programs = {p.slug: p for p in Program.objects.filter(slug__in={r.program for r in plan.rows})}
+        made: set[str] = set()  # the accounts this import creates, for their rows in other programs
         for row in plan.rows:
             if row.action == Action.ERROR:
                 result.skipped += 1
                 continue
-            membership = _apply_row(row, programs[row.program], result)
+            membership = _apply_row(row, programs[row.program], result, made)
             if row.invite:
                 result.invited_membership_ids.append(membership.pk)
         ids = list(result.invited_membership_ids)
@@ -317,7 +352,7 @@ def import_apply(*, user: User, program: Program, rows: list[Row], resend: bool 
     return result
 
 
-def _apply_row(row: Row, program: Program, result: Result) -> Membership:
+def _apply_row(row: Row, program: Program, result: Result, made: set[str]) -> Membership:
     # get_or_create under the unique constraints: an import into another program that adds the
     # same person at the same moment makes this one read the row instead of failing.
     user, created = User.objects.get_or_create(
@@ -326,11 +361,19 @@ def _apply_row(row: Row, program: Program, result: Result) -> Membership:
     if created:
         EmailAddress.objects.get_or_create(user=user, email=user.email, defaults={"verified": True, "primary": True})
         result.created_people += 1
-    elif row.name and not user.display_name:
+        made.add(user.email)
+    # An account the coordinator does not see (or one that another import made a moment ago) is
+    # invited and left as it is: its person accepts, or not.
+    awaiting = row.awaiting or (not created and not row.existing and user.email not in made)
+    if not created and not awaiting and row.name and not user.display_name:
         User.objects.filter(pk=user.pk, display_name="").update(display_name=row.name)
-    status = Membership.Status.PROSPECTIVE if user.has_usable_password() else Membership.Status.INVITED
+    if awaiting:
+        status = Membership.Status.INVITED
+    else:
+        status = Membership.Status.PROSPECTIVE if user.has_usable_password() else Membership.Status.INVITED
     membership, created = Membership.objects.get_or_create(
-        user=user, program=program, role=row.role, defaults={"status": status, "department": row.department},
+        user=user, program=program, role=row.role,
+        defaults={"status": status, "department": row.department, "awaiting_acceptance": awaiting},
     )
     if created:
         result.created_memberships += 1
@@ -360,7 +403,7 @@ def invitation_send(*, membership_id: int, base_url: str, requested_at: datetime
     exactly one row before the email goes out.
     """
     membership = Membership.objects.select_related("user", "program").filter(pk=membership_id).first()
-    if membership is None or not membership.user.is_active:
+    if membership is None or not membership.user.is_active or membership.declined_at is not None:
         return False
     previous, claimed_at = membership.invited_at, timezone.now()
     claimed = (
@@ -389,6 +432,8 @@ def _send_invitation_email(membership: Membership, base_url: str) -> None:
         "sign_in_url": base_url + reverse("account_login"),
         "reset_url": base_url + reverse("account_reset_password"),
         "set_password_url": None,
+        # An existing account invited from outside: the person says yes or no on this page.
+        "respond_url": base_url + reverse("invitations") if membership.awaiting_acceptance else None,
         "valid_days": max(1, settings.PASSWORD_RESET_TIMEOUT // 86400),
     }
     if not user.has_usable_password():
@@ -406,7 +451,10 @@ def _send_invitation_email(membership: Membership, base_url: str) -> None:
 
 
 def memberships_accept_invitation(*, user: User) -> int:
-    """Someone who sets their password has accepted: invited memberships become prospective."""
-    return Membership.objects.filter(user=user, status=Membership.Status.INVITED).update(
+    """Someone who sets their password has accepted: invited memberships become prospective.
+
+    Not the invitations that ask an existing account to join another program: those wait for the
+    person's own answer (``services.membership_accept``), whatever happens to their password."""
+    return Membership.objects.filter(user=user, status=Membership.Status.INVITED, awaiting_acceptance=False).update(
         status=Membership.Status.PROSPECTIVE
     )

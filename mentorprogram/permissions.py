@@ -71,3 +71,18 @@ def admin_program_ids(user: User) -> set[int] | None:
     if not can_use_admin_for_programs(user):
         return set()
     return coordinated_program_ids(user)
+
+
+def coordinator_sees_membership_q(prefix: str = "") -> Q:
+    """Memberships through which a coordinator sees a person: every one of their programs' but an
+    invitation the person has not accepted. Until then an existing account invited from outside
+    stays out of that coordinator's sight (lists, change pages, autocompletes, exports, records)."""
+    return Q(**{f"{prefix}awaiting_acceptance": False})
+
+
+def coordinator_sees_person(viewer: User, person: User) -> bool:
+    """Whether the viewer coordinates a program through which they see this person."""
+    coordinated = coordinated_program_ids(viewer)
+    return bool(coordinated) and Membership.objects.filter(
+        coordinator_sees_membership_q(), user=person, program_id__in=coordinated,
+    ).exists()

@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+from datetime import datetime
+
 from django.core.exceptions import PermissionDenied
+from django.db import transaction
+from django.utils import timezone
 
 from .models import Membership, User
 
@@ -53,6 +57,8 @@ def membership_check_role(*, actor: User, membership: Membership) -> None:
 
 def membership_save_by_admin(*, actor: User, membership: Membership) -> Membership:
     membership_check_role(actor=actor, membership=membership)
+    if membership.status != Membership.Status.INVITED:
+        membership.awaiting_acceptance = False  # a superuser settled it
     membership.save()
     return membership
 
@@ -60,3 +66,22 @@ def membership_save_by_admin(*, actor: User, membership: Membership) -> Membersh
 def membership_delete_by_admin(*, actor: User, membership: Membership) -> None:
     membership_check_role(actor=actor, membership=membership)
     membership.delete()
+
+
+def membership_accept(*, user: User, membership: Membership) -> bool:
+    """The person says yes to an invitation of theirs: it becomes a prospective membership, and the
+    program's coordinators see them from then on. False when it was no longer open."""
+    with transaction.atomic():
+        changed = Membership.objects.filter(pk=membership.pk, user=user, status=Membership.Status.INVITED).update(
+            status=Membership.Status.PROSPECTIVE, awaiting_acceptance=False, declined_at=None,
+        )
+    return changed == 1
+
+
+def membership_decline(*, user: User, membership: Membership, now: datetime | None = None) -> bool:
+    """The person says no. The invitation is kept, declined, so that importing the same file again
+    asks nobody twice; an invitation from outside their programs stays out of the coordinator's sight."""
+    changed = Membership.objects.filter(
+        pk=membership.pk, user=user, status=Membership.Status.INVITED, declined_at__isnull=True,
+    ).update(declined_at=now or timezone.now())
+    return changed == 1

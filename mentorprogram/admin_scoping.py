@@ -10,6 +10,8 @@ from __future__ import annotations
 
 from django import forms
 from django.contrib import admin
+from django.contrib.admin.widgets import AutocompleteSelect
+from django.core.exceptions import ValidationError
 from django.db.models import Model, Q, QuerySet
 from django.http import Http404
 from django.utils.text import capfirst
@@ -85,11 +87,31 @@ class ProgramScopedMixin:
 
     def formfield_for_foreignkey(self, db_field, request, **kwargs):
         _limit_choices(self.admin_site, request, db_field, kwargs)
+        if "widget" not in kwargs and db_field.name in self.get_autocomplete_fields(request):
+            kwargs["widget"] = TolerantAutocompleteSelect(db_field, self.admin_site, using=kwargs.get("using"))
         return super().formfield_for_foreignkey(db_field, request, **kwargs)
 
     def formfield_for_manytomany(self, db_field, request, **kwargs):
         _limit_choices(self.admin_site, request, db_field, kwargs)
         return super().formfield_for_manytomany(db_field, request, **kwargs)
+
+
+class TolerantAutocompleteSelect(AutocompleteSelect):
+    """Django's autocomplete widget looks up the posted value to show it again, and fails with a
+    server error when the value is no id at all; here such a value shows as no choice (the field
+    then says "select a valid choice")."""
+
+    def optgroups(self, name, value, attr=None):
+        target = self.field.remote_field.model._meta.get_field(self.field.remote_field.field_name)
+        return super().optgroups(name, [v for v in value if _is_lookup_value(target, v)], attr)
+
+
+def _is_lookup_value(field, value) -> bool:
+    try:
+        converted = field.to_python(value)
+    except (TypeError, ValueError, ValidationError):
+        return False
+    return not isinstance(converted, int) or -(2**63) <= converted < 2**63
 
 
 def _limit_choices(site: admin.AdminSite, request, db_field, kwargs: dict) -> None:

@@ -5,7 +5,7 @@ from django.contrib.auth.decorators import login_required
 from django.http import JsonResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.cache import never_cache
-from django.views.decorators.http import require_GET, require_POST
+from django.views.decorators.http import require_GET, require_POST, require_safe
 
 from . import health, selectors, services
 from .forms import ProfileForm
@@ -37,6 +37,7 @@ def profile(request):
 
 
 @login_required
+@require_safe
 @never_cache
 def invitations(request):
     pending = selectors.pending_invitations_for_user(user=request.user)

@@ -232,3 +232,12 @@ def test_it_lets_a_person_change_their_own_email_through_a_verified_address(clie
     client.post(link[link.index("/accounts/"):].strip())
     client.post(reverse("account_email"), {"email": "mentor.new@example.org", "action_primary": ""})
     assert User.objects.get(pk=mentor.pk).email == "mentor.new@example.org"
+
+
+@pytest.mark.parametrize("junk", [":", "6.8e16", str(2**64)])
+def test_it_answers_a_person_that_is_no_id_with_a_field_error(client, program, coordinator, junk):
+    client.force_login(coordinator)
+    response = client.post(admin_url(Membership, "add"), {
+        "user": junk, "program": program.pk, "role": "mentor", "status": "active", "joined_on": "2026-01-05"})
+    assert response.status_code == 200
+    assert "user" in response.context["adminform"].form.errors

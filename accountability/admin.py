@@ -9,8 +9,8 @@ from django.forms import BaseInlineFormSet
 from django.utils import timezone
 from django.utils.html import format_html, format_html_join
 
-from mentorprogram.admin_export import export_csv_action
 from mentorprogram.admin_scoping import ProgramScopedAdmin, ProgramScopedInline
+from toolbox.admin_export import export_csv_action
 
 from . import nudges, services, tasks
 from .models import (

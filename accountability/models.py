@@ -15,8 +15,7 @@ from django.db import models
 from django.db.models import Q
 
 from mentorprogram.models import Program
-
-from . import periods
+from toolbox import periods
 
 MAX_MEETING_MINUTES = 24 * 60
 
@@ -69,6 +68,11 @@ class ReportingRequirement(models.Model):
             self.Metric.TRAINING_CREDIT: "hours",
             self.Metric.REASSESSMENT: "assessments",
         }[self.metric]
+
+    @property
+    def target_unit(self) -> str:
+        """The unit as the target reads: "1 meeting", "2 meetings", "1.5 hours"."""
+        return self.unit[:-1] if self.target == 1 and self.unit != "%" else self.unit
 
 
 class Mentee(models.Model):

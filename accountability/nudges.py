@@ -38,10 +38,11 @@ from django.utils import timezone
 
 from mentorprogram.mail import classify_smtp_error, mail_domain, retry_delay
 from mentorprogram.models import Membership, Program
+from toolbox.periods import local_today
 
 from . import selectors
 from .models import Nudge, PlanItem
-from .selectors import BEHIND, local_today
+from .selectors import BEHIND
 
 logger = logging.getLogger(__name__)
 

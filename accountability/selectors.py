@@ -6,14 +6,14 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from decimal import ROUND_HALF_UP, Decimal
-from zoneinfo import ZoneInfo
 
 from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet
 from django.http import Http404
-from django.utils import timezone
+from django.utils.translation import ngettext
 
 from mentorprogram import permissions as core
 from mentorprogram.models import Membership, Program, User
+from toolbox.periods import Period, academic_year, local_today, period_containing
 
 from . import permissions, sources
 from .models import (
@@ -26,7 +26,6 @@ from .models import (
     PlanItemChange,
     ReportingRequirement,
 )
-from .periods import Period, academic_year, period_containing
 
 MET = "met"
 ON_TRACK = "on_track"
@@ -40,10 +39,6 @@ STATUS_LABELS = {
 STATUS_CLASSES = {MET: "success", ON_TRACK: "info", BEHIND: "danger", NOT_APPLICABLE: "secondary",
                   NO_DATA: "secondary"}
 DUE_SOON_DAYS = 30
-
-
-def local_today(time_zone: str, now: datetime | None = None) -> date:
-    return (now or timezone.now()).astimezone(ZoneInfo(time_zone)).date()
 
 
 # --- Mentees --------------------------------------------------------------------------------
@@ -290,16 +285,21 @@ def _progress(req: ReportingRequirement, period: Period, values, mentor_id: int,
         if count == 0:
             return Progress(req, period, None, zero, NOT_APPLICABLE, "No active mentees in this period.")
         status, expected = _status(Decimal(low), req.target, period, today)
-        noun = "meetings" if req.metric == M.MENTEE_MEETINGS else "goals"
-        return Progress(req, period, Decimal(low), expected, status,
-                        f"Fewest {noun} with any of {count} mentee{'s' if count != 1 else ''}.")
+        if count == 1:
+            note = "With your mentee." if req.metric == M.MENTEE_MEETINGS else "Set with your mentee."
+        else:
+            noun = "meetings" if req.metric == M.MENTEE_MEETINGS else "goals"
+            note = f"The fewest {noun} with any one of your {count} mentees."
+        return Progress(req, period, Decimal(low), expected, status, note)
     if req.metric == M.COMMUNITY_ATTENDANCE:
         attended, held = values.get(mentor_id, (0, 0))
         if held == 0:
             return Progress(req, period, None, zero, NOT_APPLICABLE, "No community meetings held yet.")
         share = Decimal(round(attended * 100 / held))
         status = MET if share >= req.target else BEHIND
-        return Progress(req, period, share, req.target, status, f"{attended} of {held} meetings attended.")
+        note = ngettext("%(attended)d of %(held)d meeting attended.", "%(attended)d of %(held)d meetings attended.",
+                        held) % {"attended": attended, "held": held}
+        return Progress(req, period, share, req.target, status, note)
     actual = Decimal(values.get(mentor_id, 0))
     status, expected = _status(actual, req.target, period, today)
     return Progress(req, period, actual, expected, status)

@@ -12,6 +12,7 @@ from django.db.models import F
 from django.utils import timezone
 
 from mentorprogram.models import Program, User
+from toolbox.periods import academic_year, local_today
 
 from . import permissions, sources
 from .models import (
@@ -23,8 +24,6 @@ from .models import (
     PlanItem,
     PlanItemChange,
 )
-from .periods import academic_year
-from .selectors import local_today
 
 DEFAULT_DUE_DAYS = 90
 TRACKED_ITEM_FIELDS = ("title", "description", "kind", "domain_key", "domain_name", "link", "due_on", "status",

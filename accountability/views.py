@@ -11,7 +11,8 @@ from django.utils import timezone
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST, require_safe
 
-from mentorprogram.csv_export import csv_response
+from toolbox.csv_export import csv_response
+from toolbox.periods import local_today
 
 from . import permissions, selectors, services
 from .forms import MenteeEditForm, MenteeForm, MenteeGoalForm, MenteeMeetingForm, PlanItemForm
@@ -211,7 +212,7 @@ def _record_form(request, *, record: _Record, instance, create, update):
     mentees = selectors.own_mentees(user=request.user)
     initial = {}
     if instance is None:
-        initial[record.date_field] = selectors.local_today(request.user.time_zone)
+        initial[record.date_field] = local_today(request.user.time_zone)
         if request.GET.get("mentee", "").isdigit():
             initial["mentee"] = int(request.GET["mentee"])
     form = record.form_class(request.POST or None, instance=instance, initial=initial, mentees=mentees)

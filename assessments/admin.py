@@ -19,7 +19,7 @@ from django.utils.html import format_html, format_html_join
 
 from mentorprogram import permissions as core_permissions
 from mentorprogram.admin_scoping import ProgramScopedAdmin, ProgramScopedInline
-from mentorprogram.csv_export import csv_response
+from toolbox.csv_export import csv_response
 
 from . import selectors, services
 from .models import FROZEN_MESSAGE, Answer, Domain, Instrument, InstrumentVersion, Item, Response

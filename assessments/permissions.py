@@ -27,10 +27,6 @@ def taking_program_ids_from(memberships) -> set[int]:
     return {m.program_id for m in memberships if m.role in TAKING_ROLES and m.status in LIVE_STATUSES}
 
 
-def can_take(user: User, program_id: int) -> bool:
-    return program_id in taking_program_ids(user)
-
-
 def can_view_response(user: User, response: Response) -> bool:
     if not user.is_authenticated or not user.is_active:
         return False
@@ -38,9 +34,3 @@ def can_view_response(user: User, response: Response) -> bool:
         return True
     return response.status == Response.Status.SUBMITTED and is_coordinator(user, response.program_id)
 
-
-def can_edit_response(user: User, response: Response) -> bool:
-    return (
-        user.is_authenticated and user.is_active
-        and response.user_id == user.pk and response.status == Response.Status.DRAFT
-    )

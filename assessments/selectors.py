@@ -371,12 +371,6 @@ def response_results(*, response: Response) -> Results:
 # --- Program aggregates (reporting) ------------------------------------------------------------
 
 
-def program_instrument(*, program: Program, kind: str, now: datetime | None = None) -> Instrument | None:
-    """The instrument of this kind the program uses now (its own, or the shared default)."""
-    versions = current_versions(program_ids=[program.pk], now=now).get(program.pk, [])
-    return next((v.instrument for v in versions if v.instrument.kind == kind), None)
-
-
 @dataclass(frozen=True)
 class DomainAggregate:
     key: str

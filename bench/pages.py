@@ -76,7 +76,7 @@ ENV = {
     "BENCH_ENDPOINTS": "1",
     "LOG_LEVEL": "WARNING",
     "PYTHONWARNINGS": "ignore:No directory at",
-    "DJANGO_SETTINGS_MODULE": "mentorprogram.settings",
+    "DJANGO_SETTINGS_MODULE": "config.settings",
 }
 
 
@@ -178,7 +178,7 @@ def free_port() -> int:
 
 
 def start_gunicorn(port: int) -> subprocess.Popen:
-    command = [str(VENV_BIN / "gunicorn"), "mentorprogram.wsgi", "--bind", f"127.0.0.1:{port}",
+    command = [str(VENV_BIN / "gunicorn"), "config.wsgi", "--bind", f"127.0.0.1:{port}",
                "--workers", str(WORKERS), "--log-level", "warning", "--access-logfile", os.devnull]
     server = subprocess.Popen(command, cwd=ROOT, env={**os.environ, **ENV})  # noqa: S603
     deadline = time.monotonic() + 60

@@ -19,11 +19,6 @@ def community_program_ids(user: User) -> set[int] | None:
     return member_program_ids(user) | coordinated_program_ids(user)
 
 
-def may_see_program(user: User, program_id: int) -> bool:
-    ids = community_program_ids(user)
-    return ids is None or program_id in ids
-
-
 def may_take_part(user: User, program_id: int) -> bool:
     """RSVP and raise challenges: a live member or coordinator of the program."""
     return program_id in member_program_ids(user) or is_coordinator(user, program_id)

@@ -299,11 +299,6 @@ def attendance_rates(
     return result
 
 
-def attendance_rate(user: User, program: Program, now: dt.datetime | None = None) -> AttendanceRate:
-    """One person's attendance rate over the last 12 months (see ``attendance_rates``)."""
-    return attendance_rates(users=[user], program=program, now=now)[user.pk]
-
-
 def attendance_by_month(*, program: Program, months: list[dt.date]) -> dict[dt.date, dict]:
     """For the program report: per month (first day, in the program's zone) the held meetings,
     the attendances recorded, the attendances expected (mentors who had joined by each meeting)

@@ -11,10 +11,11 @@ from django.db import models
 from django.db.models import Q
 
 from mentorprogram import permissions as core
-from mentorprogram.admin_export import export_csv_action
 from mentorprogram.admin_scoping import ProgramScopedAdmin, ProgramScopedInline
+from toolbox.admin_export import export_csv_action
+from toolbox.periods import local_today
 
-from . import services
+from . import selectors, services
 from .domains import DOMAIN_CHOICES
 from .models import Completion, Course, CourseSession, QuickGuide, Reading, Theme
 
@@ -162,8 +163,26 @@ class ThemeAdmin(admin.ModelAdmin):
     prepopulated_fields = {"slug": ["name"]}
 
 
+class CompletionAdminForm(forms.ModelForm):
+    class Meta:
+        model = Completion
+        fields = ["user", "course", "status", "completed_on", "credit_hours"]
+
+    def clean(self):
+        data = super().clean()
+        user, status = data.get("user"), data.get("status")
+        if user is not None and status and (status != Completion.Status.COMPLETED or data.get("completed_on")):
+            # Set before the constraints are validated, so that a second record of the year is a form error.
+            self.instance.user, self.instance.status = user, status
+            self.instance.completed_on = data.get("completed_on")
+            self.instance.assign_academic_year(start_month=selectors.academic_start_month_for(person=user),
+                                               today=local_today(user.time_zone))
+        return data
+
+
 @admin.register(Completion)
 class CompletionAdmin(ProgramScopedAdmin):
+    form = CompletionAdminForm
     program_path = "user__memberships__program"
     list_display = ["user", "course", "status", "completed_on", "credit_hours", "verified_at", "verified_by"]
     list_filter = ["status", ("verified_at", admin.EmptyFieldListFilter), "course__modality"]

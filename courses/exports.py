@@ -6,7 +6,7 @@ from collections.abc import Iterator
 
 from django.http import HttpResponse
 
-from mentorprogram.csv_export import csv_response
+from toolbox.csv_export import csv_response
 
 from .selectors import Transcript
 

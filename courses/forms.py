@@ -45,9 +45,13 @@ class CompletionForm(forms.Form):
         help_text="Only for a completed course; at most the course's credit.",
     )
 
-    def __init__(self, *args, course: Course, **kwargs):
+    def __init__(self, *args, course: Course, current: Completion | None = None, **kwargs):
         super().__init__(*args, **kwargs)
         self.course = course
+        if current is not None:  # a record only moves forward: offer its status and those after it
+            rank = Completion.STATUS_RANK[current.status]
+            self.fields["status"].choices = [(value, label) for value, label in Completion.Status.choices
+                                             if Completion.STATUS_RANK[value] >= rank]
         self.fields["credit_hours"].max_value = course.cme_credit_hours
         self.fields["credit_hours"].widget.attrs.update(max=str(course.cme_credit_hours), step="0.25")
         if not course.has_credit:

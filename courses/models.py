@@ -9,7 +9,6 @@ that person and the coordinators of the programs the person belongs to.
 from __future__ import annotations
 
 import datetime
-import zoneinfo
 from decimal import Decimal
 
 from django.conf import settings
@@ -18,20 +17,11 @@ from django.core.validators import MinValueValidator
 from django.db import models
 from django.db.models import Q
 from django.urls import reverse
-from django.utils import timezone
 
 from mentorprogram.models import Program
+from toolbox.periods import academic_year_of, local_today
 
 from .domains import DOMAIN_CHOICES, domain_label
-
-
-def person_today(user, now: datetime.datetime | None = None) -> datetime.date:
-    """Today's date where the person is."""
-    try:
-        zone = zoneinfo.ZoneInfo(user.time_zone)
-    except (zoneinfo.ZoneInfoNotFoundError, ValueError):
-        zone = timezone.get_default_timezone()
-    return timezone.localdate(now or timezone.now(), zone)
 
 
 class Theme(models.Model):
@@ -235,6 +225,11 @@ class Completion(models.Model):
         "credit hours claimed", max_digits=5, decimal_places=2, default=Decimal("0"),
         validators=[MinValueValidator(Decimal("0"))],
     )
+    academic_year = models.PositiveSmallIntegerField(
+        editable=False,
+        help_text="The academic year the record counts in (named by the calendar year it starts in): the year of "
+                  "the completion date, or of the day a plan or enrolment was recorded.",
+    )
     verified_at = models.DateTimeField(null=True, blank=True)
     verified_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+",
@@ -248,7 +243,9 @@ class Completion(models.Model):
             # One open (planned or enrolled) record per person and course.
             models.UniqueConstraint(fields=["user", "course"], condition=Q(status__in=["planned", "enrolled"]),
                                     name="completion_one_open_per_course"),
-            models.UniqueConstraint(fields=["user", "course", "completed_on"], name="completion_unique_day"),
+            # One record per person, course and academic year: a plan, an enrolment and a completion of
+            # the same course that year are one record moving forward, never three.
+            models.UniqueConstraint(fields=["user", "course", "academic_year"], name="completion_one_per_year"),
             models.CheckConstraint(
                 condition=Q(status="completed", completed_on__isnull=False)
                 | (~Q(status="completed") & Q(completed_on__isnull=True, credit_hours=0)),
@@ -263,9 +260,23 @@ class Completion(models.Model):
     def __str__(self) -> str:
         return f"{self.user} — {self.course} ({self.get_status_display()})"
 
+    STATUS_RANK = {Status.PLANNED: 0, Status.ENROLLED: 1, Status.COMPLETED: 2}
+
     @property
     def is_verified(self) -> bool:
         return self.verified_at is not None
+
+    @property
+    def is_open(self) -> bool:
+        return self.status != self.Status.COMPLETED
+
+    def validate_constraints(self, exclude=None):
+        # The year is never a form field, but one record per course and year is the rule to report.
+        super().validate_constraints(exclude=set(exclude or ()) - {"academic_year"})
+
+    def assign_academic_year(self, *, start_month: int, today: datetime.date) -> None:
+        """A completion counts in the year of its date; a plan or an enrolment in the year it is made."""
+        self.academic_year = academic_year_of(self.completed_on if not self.is_open else today, start_month)
 
     def clean(self) -> None:
         super().clean()
@@ -273,7 +284,7 @@ class Completion(models.Model):
         if self.status == self.Status.COMPLETED:
             if self.completed_on is None:
                 errors["completed_on"] = "Give the date you completed the course."
-            elif self.user_id and self.completed_on > person_today(self.user):
+            elif self.user_id and self.completed_on > local_today(self.user.time_zone):
                 errors["completed_on"] = "The completion date cannot be in the future."
             if self.course_id and self.credit_hours is not None and self.credit_hours > self.course.cme_credit_hours:
                 errors["credit_hours"] = (

@@ -4,7 +4,6 @@ what that user may see; list pages run a fixed number of queries whatever the da
 from __future__ import annotations
 
 import datetime
-import zoneinfo
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -14,9 +13,9 @@ from django.db.models.functions import ExtractYear
 from django.http import Http404
 from django.utils import timezone
 
-from mentorprogram.academic_year import academic_year_bounds, academic_year_label, academic_year_of
 from mentorprogram.models import Membership, Program, User
 from mentorprogram.permissions import coordinated_program_ids, coordinator_sees_membership_q
+from toolbox.periods import academic_year_label, academic_year_named, academic_year_of, local_today
 
 from . import permissions
 from .models import Completion, Course, CourseDomain, CourseSession, QuickGuide, Reading, Theme
@@ -80,6 +79,15 @@ def completions_of(*, user: User, course: Course | None = None) -> QuerySet[Comp
     """A person's own records (the caller passes the person themself)."""
     qs = Completion.objects.filter(user=user).select_related("course")
     return qs.filter(course=course) if course is not None else qs
+
+
+def record_this_year(*, user: User, records: list[Completion],
+                     now: datetime.datetime | None = None) -> Completion | None:
+    """Of a person's records of one course, the one that a new status would move forward: the open
+    one, else the completion of the current academic year. None when a new record would start."""
+    year = academic_year_of(local_today(user.time_zone, now), academic_start_month_for(person=user))
+    return (next((r for r in records if r.is_open), None)
+            or next((r for r in records if r.academic_year == year), None))
 
 
 def status_by_course(*, user: User) -> dict[int, str]:
@@ -169,9 +177,9 @@ def transcript_for(*, person: User, start_month: int, year: int | None = None) -
 
 def credit_hours_for_year(*, user: User, start_month: int, year: int) -> Decimal:
     """CME credit hours the person claimed for courses completed in one academic year. One query."""
-    first, last = academic_year_bounds(year, start_month)
+    period = academic_year_named(year, start_month)
     total = Completion.objects.filter(
-        user=user, status=Completion.Status.COMPLETED, completed_on__range=(first, last)
+        user=user, status=Completion.Status.COMPLETED, completed_on__gte=period.start, completed_on__lt=period.end,
     ).aggregate(total=Sum("credit_hours"))["total"]
     return total or Decimal("0")
 
@@ -183,8 +191,7 @@ def credit_hours_in_academic_year(
     time zone) unless ``year`` is given. For reporting requirements."""
     start_month = program.academic_year_start_month
     if year is None:
-        today = timezone.localdate(now or timezone.now(), zoneinfo.ZoneInfo(program.time_zone))
-        year = academic_year_of(today, start_month)
+        year = academic_year_of(local_today(program.time_zone, now), start_month)
     return credit_hours_for_year(user=user, start_month=start_month, year=year)
 
 
@@ -195,7 +202,8 @@ def credit_hours_by_academic_year(*, program: Program) -> list[dict]:
     Rows: ``{"year_start": date, "people": int, "hours": Decimal}``, oldest year first.
     """
     start_month = program.academic_year_start_month
-    academic_year = ExtractYear("completed_on") - Case(
+    # The program's years (its own start month), which may differ from the year a record counts in.
+    program_year = ExtractYear("completed_on") - Case(
         When(completed_on__month__lt=start_month, then=Value(1)), default=Value(0), output_field=IntegerField(),
     )
     rows = (
@@ -205,11 +213,11 @@ def credit_hours_by_academic_year(*, program: Program) -> list[dict]:
                 coordinator_sees_membership_q(), program=program,
             ).values("user_id"),
         )
-        .annotate(academic_year=academic_year).values("academic_year")
+        .annotate(program_year=program_year).values("program_year")
         .annotate(people=Count("user_id", distinct=True), hours=Sum("credit_hours"))
-        .order_by("academic_year")
+        .order_by("program_year")
     )
-    return [{"year_start": datetime.date(r["academic_year"], start_month, 1), "people": r["people"],
+    return [{"year_start": datetime.date(r["program_year"], start_month, 1), "people": r["people"],
              "hours": r["hours"] or Decimal("0")} for r in rows]
 
 

@@ -7,14 +7,15 @@ from decimal import Decimal
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.text import slugify
 
-from mentorprogram.academic_year import academic_year_bounds, academic_year_label, academic_year_of
 from mentorprogram.models import User
+from toolbox.periods import academic_year, local_today
 
 from . import permissions
-from .models import Completion, Course, CourseDomain, Theme, person_today
+from .models import Completion, Course, CourseDomain, Theme
 from .selectors import academic_start_month_for
 
 
@@ -25,28 +26,46 @@ def completion_record(
 ) -> Completion:
     """Record the person's plan, enrolment or completion of a course.
 
-    An open (planned or enrolled) record of the course is updated in place; otherwise a new
-    record is made. A completion needs a date no later than today in the person's time zone
-    and claims at most the course's CME credit; a course is completed at most once per
-    academic year. Verified records are never changed here.
+    A person has one record of a course per academic year, and it only moves forward (planned →
+    enrolled → completed): an open record is updated in place, a step back is refused, and saving
+    what is already recorded changes nothing. A completion needs a date no later than today in the
+    person's time zone and claims at most the course's CME credit. Dates and credit of a
+    completion are changed with ``completion_correct``; verified records are never changed here.
     """
     now = now or timezone.now()
     if not course.is_active and status != Completion.Status.COMPLETED:
         raise ValidationError({"status": "This course is no longer offered; you can only record having completed it."})
-    completion = (
-        Completion.objects.select_for_update()
-        .filter(user=user, course=course, status__in=[Completion.Status.PLANNED, Completion.Status.ENROLLED])
-        .first()
-    ) or Completion(user=user, course=course)
-    completion.course = course
-    completion.status = status
-    if status == Completion.Status.COMPLETED:
+    start_month = academic_start_month_for(person=user)
+    completing = status == Completion.Status.COMPLETED
+    year = academic_year(completed_on if completing and completed_on else local_today(user.time_zone, now),
+                         start_month)
+    records = list(Completion.objects.select_for_update().filter(
+        Q(status__in=[Completion.Status.PLANNED, Completion.Status.ENROLLED]) | Q(academic_year=year.start.year),
+        user=user, course=course,
+    ))
+    done = next((r for r in records if not r.is_open), None)
+    if done is not None:
+        if completing and (done.completed_on, done.credit_hours) == (completed_on, credit_hours):
+            return done  # the same completion saved again
+        if not completing:
+            raise ValidationError({"status": (
+                f"You completed this course on {done.completed_on:%-d %b %Y}, in {year.label.lower()}; a record "
+                "only moves forward. Correct or remove that record instead."
+            )})
+    completion = next((r for r in records if r.is_open), None) or Completion(user=user, course=course)
+    if Completion.STATUS_RANK[status] < Completion.STATUS_RANK[completion.status] and completion.pk:
+        raise ValidationError({"status": (
+            f"This course is already recorded as {completion.get_status_display().lower()}; a record only moves "
+            "forward. Remove it to start over."
+        )})
+    if completion.pk and status == completion.status:
+        return completion  # nothing to change
+    if completing:
         _check_completion(user=user, course=course, completed_on=completed_on, credit_hours=credit_hours, now=now)
-        completion.completed_on = completed_on
-        completion.credit_hours = credit_hours
-    else:
-        completion.completed_on = None
-        completion.credit_hours = Decimal("0")
+    completion.status = status
+    completion.completed_on = completed_on if completing else None
+    completion.credit_hours = credit_hours if completing else Decimal("0")
+    completion.assign_academic_year(start_month=start_month, today=local_today(user.time_zone, now))
     return _save(completion)
 
 
@@ -57,7 +76,7 @@ def _check_completion(*, user: User, course: Course, completed_on: datetime.date
     errors = {}
     if completed_on is None:
         errors["completed_on"] = "Give the date you completed the course."
-    elif completed_on > person_today(user, now):
+    elif completed_on > local_today(user.time_zone, now):
         errors["completed_on"] = "The completion date cannot be in the future."
     if credit_hours is None:
         errors["credit_hours"] = "Give the credit hours you claim (0 if none)."
@@ -65,12 +84,12 @@ def _check_completion(*, user: User, course: Course, completed_on: datetime.date
         errors["credit_hours"] = f"This course carries at most {course.cme_credit_hours} CME credit hours."
     if "completed_on" not in errors:
         start_month = academic_start_month_for(person=user)
-        year = academic_year_of(completed_on, start_month)
-        first, last = academic_year_bounds(year, start_month)
+        year = academic_year(completed_on, start_month)
         if Completion.objects.filter(user=user, course=course, status=Completion.Status.COMPLETED,
-                                     completed_on__range=(first, last)).exclude(pk=excluding).exists():
+                                     completed_on__gte=year.start, completed_on__lt=year.end,
+                                     ).exclude(pk=excluding).exists():
             errors["completed_on"] = (
-                f"You already recorded this course as completed in {academic_year_label(year, start_month)}. "
+                f"You already recorded this course as completed in {year.label.lower()}. "
                 "Correct or remove that record instead."
             )
     if errors:
@@ -83,7 +102,8 @@ def _save(completion: Completion) -> Completion:
         with transaction.atomic():
             completion.save()
     except IntegrityError:
-        raise ValidationError({"completed_on": "You already recorded this course on that date."}) from None
+        raise ValidationError({"completed_on": "You already have a record of this course in that academic year. "
+                                               "Correct or remove it instead."}) from None
     return completion
 
 
@@ -103,6 +123,8 @@ def completion_correct(*, user: User, completion: Completion, completed_on: date
                       now=now or timezone.now(), excluding=completion.pk)
     completion.completed_on = completed_on
     completion.credit_hours = credit_hours
+    completion.assign_academic_year(start_month=academic_start_month_for(person=user),
+                                    today=local_today(user.time_zone, now))
     return _save(completion)
 
 

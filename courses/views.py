@@ -11,8 +11,8 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
-from mentorprogram.academic_year import academic_year_label
-from mentorprogram.markdown import render_markdown
+from toolbox.markdown import render_markdown
+from toolbox.periods import academic_year_label
 
 from . import exports, selectors, services
 from .forms import CatalogFilterForm, CompletionCorrectionForm, CompletionForm
@@ -35,10 +35,12 @@ def catalog(request):
     return render(request, "courses/catalog.html", {"form": form, "page": page})
 
 
-def _blank_form(course, records: list[Completion]) -> CompletionForm:
-    open_record = next((r for r in records if r.status in selectors.OPEN_STATUSES), None)
-    return CompletionForm(course=course, initial={
-        "status": open_record.status if open_record else Completion.Status.PLANNED,
+def _blank_form(course, current: Completion | None) -> CompletionForm | None:
+    """The form moves this year's record forward; once it is completed there is nothing to add."""
+    if current is not None and not current.is_open:
+        return None
+    return CompletionForm(course=course, current=current, initial={
+        "status": current.status if current else Completion.Status.PLANNED,
         "completed_on": timezone.localdate(),
         "credit_hours": course.cme_credit_hours,
     })
@@ -47,9 +49,10 @@ def _blank_form(course, records: list[Completion]) -> CompletionForm:
 def _render_course(request, course, form: CompletionForm | None = None):
     upcoming, past = selectors.course_sessions(course=course)
     records = list(selectors.completions_of(user=request.user, course=course))
+    current = selectors.record_this_year(user=request.user, records=records)
     return render(request, "courses/course_detail.html", {
         "course": course, "upcoming_sessions": upcoming, "past_sessions": past, "records": records,
-        "form": form or _blank_form(course, records),
+        "current": current, "form": form or _blank_form(course, current),
         "domains": list(course.domains.all()), "themes": list(course.themes.all()),
     })
 
@@ -64,7 +67,7 @@ def course_detail(request, pk: int):
 @require_POST
 def completion_save(request, pk: int):
     course = selectors.get_course_for_user(user=request.user, pk=pk)
-    form = CompletionForm(request.POST, course=course)
+    form = CompletionForm(request.POST, course=course)  # the service refuses a step back
     if form.is_valid():
         try:
             completion = services.completion_record(user=request.user, course=course, **form.cleaned_data)

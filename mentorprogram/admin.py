@@ -9,8 +9,9 @@ from django.core.exceptions import PermissionDenied
 from django.forms import BaseInlineFormSet, ValidationError
 from django.urls import path
 
+from toolbox.admin_export import export_csv_action
+
 from . import admin_onboarding, permissions, services
-from .admin_export import export_csv_action
 from .admin_scoping import ProgramScopedAdmin, ProgramScopedInline
 from .models import Membership, Program, User
 

@@ -16,9 +16,8 @@ class MentorprogramConfig(AppConfig):
                 Path(settings.CELERY_BROKER_TRANSPORT_OPTIONS[key]).mkdir(parents=True, exist_ok=True)
         from django.db.backends.signals import connection_created
 
-        from . import (
-            checks,  # noqa: F401  (registers the system checks)
-            freshness,
-        )
+        from toolbox import checks  # noqa: F401  (registers the system checks)
+
+        from . import freshness
 
         connection_created.connect(freshness.install, dispatch_uid="freshness.install")

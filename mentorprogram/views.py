@@ -7,7 +7,9 @@ from django.shortcuts import redirect, render
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_POST, require_safe
 
-from . import health, selectors, services
+from toolbox import health
+
+from . import selectors, services
 from .forms import ProfileForm
 
 

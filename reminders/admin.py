@@ -15,8 +15,8 @@ from django.utils.html import format_html, format_html_join
 
 from community.admin import MeetingAdmin as CommunityMeetingAdmin
 from community.models import Meeting
-from mentorprogram.admin_export import export_csv_action
 from mentorprogram.admin_scoping import ProgramScopedAdmin
+from toolbox.admin_export import export_csv_action
 
 from . import services
 from .models import ReminderDelivery

@@ -6,7 +6,6 @@ of showing an empty table.
 
 from __future__ import annotations
 
-import zoneinfo
 from dataclasses import dataclass, field
 from datetime import date, datetime
 
@@ -14,8 +13,8 @@ from django.http import Http404
 from django.utils import timezone
 
 from mentorprogram import permissions
-from mentorprogram.academic_year import academic_year_label
 from mentorprogram.models import Membership, Program, User
+from toolbox.periods import academic_year_label, local_today
 
 from .privacy import Figure, change, count, figure
 from .sources import ReportSources
@@ -182,7 +181,7 @@ def _impact(src: ReportSources, t: int) -> Section:
 
 def last_months(now: datetime, zone: str, n: int = 12) -> list[date]:
     """The first days of the last ``n`` months (this one included), oldest first, in the program's zone."""
-    local = now.astimezone(zoneinfo.ZoneInfo(zone)).date()
+    local = local_today(zone, now)
     months, year, month = [], local.year, local.month
     for _ in range(n):
         months.append(date(year, month, 1))

@@ -23,7 +23,6 @@ The shapes the sections expect:
 
 from __future__ import annotations
 
-import zoneinfo
 from datetime import date, datetime
 from functools import cached_property
 
@@ -34,6 +33,7 @@ from community import selectors as community_selectors
 from courses import selectors as course_selectors
 from mentorprogram import selectors as core_selectors
 from mentorprogram.models import Program
+from toolbox.periods import local_today
 
 
 class ReportSources:
@@ -45,7 +45,7 @@ class ReportSources:
     @cached_property
     def today(self) -> date:
         """Today in the program's time zone: what counts as overdue or behind."""
-        return self.now.astimezone(zoneinfo.ZoneInfo(self.program.time_zone)).date()
+        return local_today(self.program.time_zone, self.now)
 
     def membership_counts(self) -> dict[tuple[str, str], int]:
         return core_selectors.membership_counts(program=self.program)

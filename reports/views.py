@@ -9,7 +9,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_safe
 
 from mentorprogram import freshness
-from mentorprogram.csv_export import csv_response
+from toolbox.csv_export import csv_response
 
 from . import selectors
 

@@ -4,7 +4,7 @@ from django import template
 from django.urls import reverse
 
 from community import selectors
-from mentorprogram.markdown import render_markdown
+from toolbox.markdown import render_markdown
 
 register = template.Library()
 

@@ -4,17 +4,18 @@ from __future__ import annotations
 
 from accountability import selectors
 from mentorprogram.models import Membership
+from toolbox.periods import local_today
 
 
 def card(*, user, memberships, now) -> dict | None:
     programs = [m.program for m in memberships if m.role == Membership.Role.MENTOR]
     if not programs:
         return None
-    today = selectors.local_today(user.time_zone, now)
+    today = local_today(user.time_zone, now)
     sections = [
         {"program": program,
          "progress": selectors.progress_for_mentor(
-             user=user, program=program, today=selectors.local_today(program.time_zone, now))}
+             user=user, program=program, today=local_today(program.time_zone, now))}
         for program in programs
     ]
     return {

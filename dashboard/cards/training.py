@@ -2,15 +2,13 @@
 
 from __future__ import annotations
 
-from django.utils import timezone
-
 from courses import selectors
-from mentorprogram.academic_year import academic_year_label, academic_year_of
+from toolbox.periods import academic_year_label, academic_year_of, local_today
 
 
 def card(*, user, memberships, now) -> dict | None:
     start_month = memberships[0].program.academic_year_start_month if memberships else selectors.DEFAULT_START_MONTH
-    year = academic_year_of(timezone.localdate(now), start_month)
+    year = academic_year_of(local_today(user.time_zone, now), start_month)
     credit = selectors.credit_hours_for_year(user=user, start_month=start_month, year=year)
     return {
         "template": "dashboard/cards/_training.html", "title": "Training", "icon": "mortarboard",

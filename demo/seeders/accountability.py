@@ -22,9 +22,8 @@ from accountability.models import (
     PlanItemChange,
     ReportingRequirement,
 )
-from accountability.periods import academic_year
-from accountability.selectors import local_today
 from mentorprogram.models import Membership, Program, User
+from toolbox.periods import academic_year, local_today
 
 ORDER = 50
 

@@ -15,8 +15,8 @@ from django.db import transaction
 from django.utils import timezone
 
 from courses.models import Completion, Course, CourseDomain, CourseSession
-from mentorprogram.academic_year import academic_year_bounds, academic_year_of
 from mentorprogram.models import Program, User
+from toolbox.periods import academic_year, local_today
 
 ORDER = 20
 
@@ -73,8 +73,10 @@ def _program_courses(program: Program) -> dict[str, Course]:
     return courses
 
 
-def _add_completions(rows: list[Completion]) -> int:
+def _add_completions(rows: list[Completion], *, start_month: int, today: datetime.date) -> int:
     """Create the rows whose person has no record of that course yet."""
+    for row in rows:
+        row.assign_academic_year(start_month=start_month, today=today)
     pairs = set(
         Completion.objects.filter(user__in={r.user_id for r in rows}, course__in={r.course_id for r in rows})
         .values_list("user_id", "course_id")
@@ -88,9 +90,8 @@ def _add_completions(rows: list[Completion]) -> int:
 def seed(*, program: Program, people: dict, mentors: list[User]) -> str:
     now = timezone.now()
     zone = zoneinfo.ZoneInfo(program.time_zone)
-    today = timezone.localdate(now, zone)
-    start_month = program.academic_year_start_month
-    year_start, _ = academic_year_bounds(academic_year_of(today, start_month), start_month)
+    today = local_today(program.time_zone, now)
+    year_start = academic_year(today, program.academic_year_start_month).start
 
     shared = {c.title: c for c in Course.objects.filter(program=None, title__in=[SELF_PACED, SERIES, EDUCATION_DAY])}
     own = _program_courses(program)
@@ -139,5 +140,5 @@ def seed(*, program: Program, people: dict, mentors: list[User]) -> str:
             ))
         if i % 4 == 1 and SERIES in shared:
             rows.append(Completion(user=person, course=shared[SERIES], status=Completion.Status.ENROLLED))
-    added = _add_completions(rows)
+    added = _add_completions(rows, start_month=program.academic_year_start_month, today=today)
     return f"Courses: {sessions} sessions and {added} completion records added."

@@ -5,7 +5,7 @@ import datetime as dt
 import pytest
 from django.utils import timezone
 
-from accountability.selectors import local_today
+from toolbox.periods import local_today
 
 
 @pytest.fixture

@@ -5,7 +5,7 @@ from decimal import Decimal
 
 import pytest
 
-from accountability import periods, selectors
+from accountability import selectors
 from accountability.models import ReportingRequirement
 from community.models import Attendance
 from mentorprogram.models import Membership
@@ -19,6 +19,7 @@ from tests.factories.accountability import (
 from tests.factories.assessments import make_instrument, make_response
 from tests.factories.community import AttendanceFactory, MeetingFactory, MeetingSeriesFactory
 from tests.factories.courses import CompletionFactory
+from toolbox import periods
 
 M = ReportingRequirement.Metric
 

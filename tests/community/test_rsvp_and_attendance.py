@@ -74,7 +74,7 @@ def test_it_computes_attendance_over_the_last_twelve_months_of_held_meetings(pro
     AttendanceFactory(meeting=held[0], user=mentor)
     AttendanceFactory(meeting=held[1], user=mentor)
     AttendanceFactory(meeting=held[2], user=mentor, present=False)
-    rate = selectors.attendance_rate(mentor, program)
+    rate = selectors.attendance_rates(users=[mentor], program=program)[mentor.pk]
     assert (rate.attended, rate.held, rate.rate, rate.percent) == (2, 4, 0.5, 50)
 
 
@@ -83,11 +83,12 @@ def test_it_counts_only_meetings_since_the_person_joined(program, series, mentor
     recent = _held(series, 10)
     Membership.objects.filter(user=mentor).update(joined_on=(timezone.now() - dt.timedelta(days=30)).date())
     AttendanceFactory(meeting=recent, user=mentor)
-    assert selectors.attendance_rate(mentor, program) == selectors.AttendanceRate(attended=1, held=1)
+    rate = selectors.attendance_rates(users=[mentor], program=program)[mentor.pk]
+    assert rate == selectors.AttendanceRate(attended=1, held=1)
 
 
 def test_it_has_no_rate_when_no_meeting_was_held(program, mentor):
-    assert selectors.attendance_rate(mentor, program).rate is None
+    assert selectors.attendance_rates(users=[mentor], program=program)[mentor.pk].rate is None
 
 
 @pytest.mark.parametrize("people", [3, 60])

@@ -238,7 +238,46 @@ def test_it_shows_a_course_page_in_a_fixed_number_of_queries(client, mentor, cou
     CourseSessionFactory.create_batch(sessions, course=course)
     CompletionFactory(user=mentor, course=course)
     client.force_login(mentor)
-    # user, memberships, course, sessions, my records, domains, themes
-    with django_assert_num_queries(7):
+    # user, memberships, course, sessions, my records, the academic year's start month, domains, themes
+    with django_assert_num_queries(8):
         response = client.get(course.get_absolute_url())
     assert len(response.context["upcoming_sessions"]) == sessions
+
+
+def test_it_keeps_one_record_when_a_completed_course_is_saved_again(client, mentor, course):
+    client.force_login(mentor)
+    today = timezone.localdate().isoformat()
+    record(client, course, status="completed", completed_on=today, credit_hours="2.5")
+    page = client.get(reverse("courses:course_detail", args=[course.pk]))
+    assert page.context["form"] is None  # nothing left to record this year, only to correct
+    assert record(client, course, status="completed", completed_on=today, credit_hours="2.5").status_code == 302
+    response = record(client, course, status="planned")
+    assert "only moves forward" in response.context["form"].errors["status"][0]
+    assert list(Completion.objects.filter(user=mentor, course=course).values_list("status", flat=True)) == [
+        "completed"]
+
+
+def test_it_moves_a_record_only_forward(client, mentor, course):
+    client.force_login(mentor)
+    record(client, course, status="enrolled")
+    page = client.get(reverse("courses:course_detail", args=[course.pk]))
+    assert [value for value, _ in page.context["form"].fields["status"].choices] == ["enrolled", "completed"]
+    response = record(client, course, status="planned")
+    assert "already recorded as enrolled" in response.context["form"].errors["status"][0]
+    assert record(client, course, status="enrolled").status_code == 302  # the same again changes nothing
+    assert list(Completion.objects.filter(user=mentor, course=course).values_list("status", flat=True)) == [
+        "enrolled"]
+
+
+def test_the_database_refuses_two_records_of_a_course_in_one_academic_year(mentor, course):
+    done = CompletionFactory(user=mentor, course=course)
+    with pytest.raises(IntegrityError), transaction.atomic():
+        Completion.objects.create(user=mentor, course=course, status="planned", academic_year=done.academic_year)
+
+
+def test_it_starts_a_new_record_in_a_new_academic_year(mentor, course):
+    last_year = timezone.localdate() - datetime.timedelta(days=400)
+    CompletionFactory(user=mentor, course=course, completed_on=last_year)
+    services.completion_record(user=mentor, course=course, status="planned")
+    assert sorted(Completion.objects.filter(user=mentor, course=course).values_list("status", flat=True)) == [
+        "completed", "planned"]

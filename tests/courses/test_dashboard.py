@@ -6,8 +6,8 @@ from decimal import Decimal
 from django.utils import timezone
 
 from courses.selectors import credit_hours_in_academic_year
-from mentorprogram.academic_year import academic_year_bounds, academic_year_of
 from tests.factories.courses import CompletionFactory, CourseFactory, CourseSessionFactory
+from toolbox.periods import academic_year
 
 
 def training_card(response) -> dict:
@@ -16,7 +16,7 @@ def training_card(response) -> dict:
 
 def test_it_shows_this_academic_years_credit_and_the_next_planned_session(client, program, mentor):
     today = timezone.localdate()
-    year_start, _ = academic_year_bounds(academic_year_of(today, 7), 7)
+    year_start = academic_year(today, 7).start
     CompletionFactory(user=mentor, completed_on=today, credit_hours=Decimal("2.5"))
     CompletionFactory(user=mentor, completed_on=year_start - datetime.timedelta(days=1), credit_hours=Decimal("2"))
     series = CourseFactory(title="Three-part series")

@@ -3,8 +3,8 @@ from __future__ import annotations
 from django.urls import reverse
 
 from courses.models import QuickGuide, Reading
-from mentorprogram.markdown import render_markdown
 from tests.factories.courses import QuickGuideFactory, ReadingFactory, ThemeFactory
+from toolbox.markdown import render_markdown
 
 HOSTILE = """\
 # Checking in

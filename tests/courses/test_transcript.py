@@ -9,15 +9,19 @@ import pytest
 from django.urls import reverse
 
 from courses import services
-from mentorprogram.academic_year import academic_year_bounds, academic_year_label, academic_year_of
 from tests.factories.courses import CompletionFactory, CourseFactory
+from toolbox.periods import academic_year_label, academic_year_named, academic_year_of
 
 
 def test_it_names_academic_years_by_their_start():
     assert academic_year_of(datetime.date(2025, 6, 30), 7) == 2024
     assert academic_year_of(datetime.date(2025, 7, 1), 7) == 2025
-    assert academic_year_bounds(2025, 7) == (datetime.date(2025, 7, 1), datetime.date(2026, 6, 30))
-    assert academic_year_bounds(2025, 1) == (datetime.date(2025, 1, 1), datetime.date(2025, 12, 31))
+    # Half-open: the end is the first day of the next year.
+    july = academic_year_named(2025, 7)
+    assert (july.start, july.end) == (datetime.date(2025, 7, 1), datetime.date(2026, 7, 1))
+    assert july.contains(datetime.date(2026, 6, 30)) and not july.contains(datetime.date(2026, 7, 1))
+    january = academic_year_named(2025, 1)
+    assert (january.start, january.end) == (datetime.date(2025, 1, 1), datetime.date(2026, 1, 1))
     assert academic_year_label(2025, 7) == "2025–26"
     assert academic_year_label(2099, 9) == "2099–00"
     assert academic_year_label(2025, 1) == "2025"

@@ -9,6 +9,8 @@ import factory
 from django.utils import timezone
 
 from courses.models import Completion, Course, CourseDomain, CourseSession, QuickGuide, Reading, Theme
+from courses.selectors import academic_start_month_for
+from toolbox.periods import academic_year_of, local_today
 
 from .core import make_member
 
@@ -62,6 +64,11 @@ class CompletionFactory(factory.django.DjangoModelFactory):
     status = Completion.Status.COMPLETED
     completed_on = factory.LazyFunction(lambda: timezone.localdate() - datetime.timedelta(days=3))
     credit_hours = Decimal("2.5")
+
+    @factory.lazy_attribute
+    def academic_year(self):
+        day = self.completed_on if self.status == Completion.Status.COMPLETED else local_today(self.user.time_zone)
+        return academic_year_of(day, academic_start_month_for(person=self.user))
 
 
 class ReadingFactory(factory.django.DjangoModelFactory):

@@ -59,7 +59,7 @@ def test_it_activates_the_persons_time_zone_for_each_request(rf, mentor):
     from django.contrib.auth.models import AnonymousUser
     from django.utils import timezone
 
-    from mentorprogram.middleware import UserTimezoneMiddleware
+    from toolbox.middleware import UserTimezoneMiddleware
 
     seen = []
     middleware = UserTimezoneMiddleware(lambda request: seen.append(timezone.get_current_timezone_name()))

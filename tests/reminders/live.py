@@ -182,7 +182,7 @@ class ProcessWorker:
             "REMINDERS_CLAIM_TIMEOUT": "1",
             "REMINDERS_RETRY_BASE_SECONDS": "0.2",
             "REMINDERS_TEST_WORKER": "1",
-            "DJANGO_SETTINGS_MODULE": "mentorprogram.settings",
+            "DJANGO_SETTINGS_MODULE": "config.settings",
         }
         self.log_path = log_path
         self.process: subprocess.Popen | None = None

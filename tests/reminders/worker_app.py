@@ -4,7 +4,7 @@ hours. Never used outside tests."""
 
 from __future__ import annotations
 
-from mentorprogram.celery import app
+from config.celery import app
 
 app.conf.broker_transport_options = {
     "visibility_timeout": 2,

@@ -13,8 +13,8 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import call_command
 from django.urls import reverse
 
+from config.celery import app as celery_app
 from demo.seeders.core import DEMO_PASSWORD, DEMO_PROGRAM_SLUG
-from mentorprogram.celery import app as celery_app
 from mentorprogram.models import Membership, Program
 
 SECTIONS = ["people", "readiness", "skills", "readiness-shares", "impact", "attendance", "compliance", "plans",

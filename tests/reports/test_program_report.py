@@ -15,7 +15,6 @@ from django.urls import reverse
 from django.utils import timezone
 
 from accountability.models import ReportingRequirement
-from accountability.periods import academic_year
 from demo.seeders import core, seeder_modules
 from mentorprogram.models import Membership
 from reports import selectors
@@ -31,6 +30,7 @@ from tests.factories.accountability import (
 from tests.factories.assessments import make_instrument, make_response
 from tests.factories.community import AttendanceFactory, MeetingFactory, MeetingSeriesFactory
 from tests.factories.courses import CompletionFactory
+from toolbox.periods import academic_year
 
 HIDDEN = "fewer than 5 responses"
 NOW = datetime(2026, 3, 20, 18, tzinfo=UTC)

@@ -3,7 +3,7 @@ from __future__ import annotations
 import csv
 import io
 
-from mentorprogram.csv_export import csv_response, safe_cell
+from toolbox.csv_export import csv_response, safe_cell
 
 
 def test_it_neutralises_cells_that_a_spreadsheet_would_run_as_formulas():

@@ -2,7 +2,7 @@ from django.conf import settings
 from django.contrib import admin
 from django.urls import include, path
 
-from . import views
+from mentorprogram import views
 
 urlpatterns = [
     path("", include("dashboard.urls")),
@@ -23,6 +23,6 @@ urlpatterns = [
 ]
 
 if settings.BENCH_ENDPOINTS:
-    from . import bench_views
+    from mentorprogram import bench_views
 
     urlpatterns.append(path("bench/bare", bench_views.bare, name="bench_bare"))

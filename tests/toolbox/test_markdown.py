@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from mentorprogram.markdown import render_markdown
+from toolbox.markdown import render_markdown
 
 
 def test_it_starts_headings_at_the_level_of_the_place_they_are_shown_in():

@@ -7,9 +7,9 @@ import io
 
 from django.urls import reverse
 
-from mentorprogram.admin_export import export_csv_action
 from mentorprogram.models import Membership
 from tests.factories import MembershipFactory, UserFactory
+from toolbox.admin_export import export_csv_action
 
 
 def rows_of(response) -> list[list[str]]:

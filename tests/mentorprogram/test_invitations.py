@@ -9,8 +9,8 @@ from django.core import mail
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
+from config.celery import app as celery_app
 from mentorprogram import onboarding
-from mentorprogram.celery import app as celery_app
 from mentorprogram.models import Membership, User
 from tests.factories import TEST_PASSWORD
 from tests.factories.accountability import MenteeFactory

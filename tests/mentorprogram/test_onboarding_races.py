@@ -12,8 +12,8 @@ from django.db import connection, connections
 from django.test import Client
 from django.urls import reverse
 
+from config.celery import app as celery_app
 from mentorprogram import onboarding
-from mentorprogram.celery import app as celery_app
 from mentorprogram.models import Membership, User
 from tests.factories import ProgramFactory, make_member
 from tests.snapshots import differences, snapshot

@@ -12,7 +12,7 @@ from __future__ import annotations
 from django.db.models import Q
 
 from mentorprogram import permissions as core
-from mentorprogram.models import Membership, User
+from mentorprogram.models import User
 
 
 def catalog_filter(user: User) -> Q | None:
@@ -35,10 +35,7 @@ def may_view_person_records(viewer: User, person: User) -> bool:
         return False
     if viewer.pk == person.pk:
         return True
-    coordinated = core.coordinated_program_ids(viewer)
-    if not coordinated:
-        return False
-    return Membership.objects.filter(user=person, program_id__in=coordinated).exists()
+    return core.coordinator_sees_person(viewer, person)
 
 
 def may_verify_completion(viewer: User, person: User) -> bool:

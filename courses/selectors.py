@@ -14,7 +14,7 @@ from django.http import Http404
 from django.utils import timezone
 
 from mentorprogram.models import Membership, Program, User
-from mentorprogram.permissions import coordinated_program_ids
+from mentorprogram.permissions import coordinated_program_ids, coordinator_sees_membership_q
 from toolbox.periods import academic_year_label, academic_year_named, academic_year_of, local_today
 
 from . import permissions
@@ -209,7 +209,9 @@ def credit_hours_by_academic_year(*, program: Program) -> list[dict]:
     rows = (
         Completion.objects.filter(
             status=Completion.Status.COMPLETED,
-            user_id__in=Membership.objects.filter(program=program).values("user_id"),
+            user_id__in=Membership.objects.filter(
+                coordinator_sees_membership_q(), program=program,
+            ).values("user_id"),
         )
         .annotate(program_year=program_year).values("program_year")
         .annotate(people=Count("user_id", distinct=True), hours=Sum("credit_hours"))

@@ -24,7 +24,8 @@ CSRF_PLACEHOLDER = "dashboard-csrf-placeholder"
 def _render(request, *, csrf_token=None) -> str:
     user = request.user
     memberships = list(selectors.memberships_for_user(user=user))
-    context = {"memberships": memberships, "cards": build_cards(user=user, memberships=memberships, now=timezone.now())}
+    context = {"memberships": memberships, "cards": build_cards(user=user, memberships=memberships, now=timezone.now()),
+               "invitations": list(selectors.pending_invitations_for_user(user=user))}
     if csrf_token:
         context["csrf_token"] = csrf_token
     return render_to_string("dashboard/home.html", context, request)

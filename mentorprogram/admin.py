@@ -118,8 +118,42 @@ class ProgramAdmin(ProgramScopedAdmin):
         return request.user.is_superuser
 
 
+class MembershipAdminForm(forms.ModelForm):
+    """Offers the coordinator role to superusers only; a coordinator membership is theirs to change."""
+
+    actor: User | None = None  # set per request by the admin and the inline
+
+    class Meta:
+        model = Membership
+        fields = ["user", "program", "role", "status", "department", "joined_on"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if self.actor is None or self.actor.is_superuser:
+            return
+        if self.instance.pk and self.instance.role == Membership.Role.COORDINATOR:
+            for field in self.fields.values():
+                field.disabled = True
+        elif "role" in self.fields:
+            self.fields["role"].choices = [
+                (value, label) for value, label in self.fields["role"].choices if value != Membership.Role.COORDINATOR
+            ]
+
+    def clean_role(self):
+        role = self.cleaned_data.get("role")
+        if self.actor is not None and not self.actor.is_superuser and role == Membership.Role.COORDINATOR \
+                and not self.fields["role"].disabled:
+            raise ValidationError("Only an administrator makes someone a coordinator.")
+        return role
+
+
+def _form_for(form_class, actor: User):
+    return type(form_class.__name__, (form_class,), {"actor": actor})
+
+
 @admin.register(Membership)
 class MembershipAdmin(ProgramScopedAdmin):
+    form = MembershipAdminForm
     list_display = ["user", "program", "role", "status", "department", "joined_on"]
     list_filter = ["program", "role", "status"]
     search_fields = ["user__email", "user__display_name", "department"]
@@ -138,8 +172,36 @@ class MembershipAdmin(ProgramScopedAdmin):
         view = self.admin_site.admin_view(lambda request: admin_onboarding.import_view(self, request))
         return [path("import/", view, name="mentorprogram_membership_import"), *super().get_urls()]
 
+    def get_form(self, request, obj=None, **kwargs):
+        return _form_for(super().get_form(request, obj, **kwargs), request.user)
+
+    def _keeps_coordinator_role(self, request, obj) -> bool:
+        return obj is not None and obj.role == Membership.Role.COORDINATOR and not request.user.is_superuser
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return not self._keeps_coordinator_role(request, obj) and super().has_change_permission(request, obj)
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return not self._keeps_coordinator_role(request, obj) and super().has_delete_permission(request, obj)
+
+    def save_model(self, request, obj, form, change) -> None:
+        services.membership_save_by_admin(actor=request.user, membership=obj)
+
+    def delete_model(self, request, obj) -> None:
+        services.membership_delete_by_admin(actor=request.user, membership=obj)
+
+    def delete_queryset(self, request, queryset) -> None:
+        for membership in queryset:
+            services.membership_check_role(actor=request.user, membership=membership)
+        super().delete_queryset(request, queryset)
+
 
 class MembershipFormSet(BaseInlineFormSet):
+    def add_fields(self, form, index):
+        super().add_fields(form, index)
+        if "DELETE" in form.fields and form.fields.get("role") is not None and form.fields["role"].disabled:
+            form.fields["DELETE"].disabled = True  # a coordinator membership stays as a superuser left it
+
     def clean(self) -> None:
         super().clean()
         if self.request.user.is_superuser:
@@ -151,12 +213,14 @@ class MembershipFormSet(BaseInlineFormSet):
 
 class MembershipInline(ProgramScopedInline):
     model = Membership
+    form = MembershipAdminForm
     formset = MembershipFormSet
     extra = 1
     fields = ["program", "role", "status", "department"]
 
     def get_formset(self, request, obj=None, **kwargs):
         formset = super().get_formset(request, obj, **kwargs)
+        formset.form = _form_for(formset.form, request.user)
         formset.request = request
         return formset
 
@@ -164,7 +228,32 @@ class MembershipInline(ProgramScopedInline):
         # A coordinator sees and edits only the memberships of their own programs.
         ids = permissions.admin_program_ids(request.user)
         qs = super().get_queryset(request).select_related("program")
-        return qs if ids is None else qs.filter(program_id__in=ids)
+        if ids is None:
+            return qs
+        return qs.filter(permissions.coordinator_sees_membership_q(), program_id__in=ids)
+
+
+class CoordinatorUserCreationForm(forms.ModelForm):
+    """A coordinator's new account has no password: the person chooses one through a reset link."""
+
+    class Meta:
+        model = User
+        fields = ["email", "display_name", "time_zone"]
+
+    def save(self, commit=True):
+        user = super().save(commit=False)
+        user.set_unusable_password()
+        if commit:
+            user.save()
+        return user
+
+
+class CoordinatorUserChangeForm(forms.ModelForm):
+    """What a coordinator edits of a person: their profile, never their sign-in (no password field)."""
+
+    class Meta:
+        model = User
+        fields = ["display_name", "time_zone", "reminders_opt_out"]
 
 
 @admin.register(User)
@@ -188,16 +277,50 @@ class UserAdmin(ProgramScopedAdmin, BaseUserAdmin):
         ("Access", {"fields": ["is_active", "is_staff", "is_superuser", "groups", "user_permissions"]}),
         ("Dates", {"fields": ["last_login", "date_joined"]}),
     ]
+    # What a coordinator is shown: the sign-in email read-only, no password field (not even its hash).
+    coordinator_fieldsets = [
+        (None, {"fields": ["email"]}),
+        ("Profile", {"fields": ["display_name", "time_zone", "reminders_opt_out"]}),
+        ("Access", {"fields": ["is_active", "is_staff", "is_superuser"]}),
+        ("Dates", {"fields": ["last_login", "date_joined"]}),
+    ]
     add_fieldsets = [
         (None, {"classes": ["wide"], "fields": ["email", "display_name", "time_zone", "usable_password",
                                                   "password1", "password2"]}),
     ]
+    coordinator_add_fieldsets = [(None, {"classes": ["wide"], "fields": ["email", "display_name", "time_zone"]})]
+
+    def get_fieldsets(self, request, obj=None):
+        if request.user.is_superuser:
+            return super().get_fieldsets(request, obj)
+        return self.coordinator_add_fieldsets if obj is None else self.coordinator_fieldsets
+
+    def get_form(self, request, obj=None, **kwargs):
+        if not request.user.is_superuser:
+            kwargs["form"] = CoordinatorUserCreationForm if obj is None else CoordinatorUserChangeForm
+        return super().get_form(request, obj, **kwargs)
 
     def get_readonly_fields(self, request, obj=None):
         if request.user.is_superuser:
             return ["last_login", "date_joined"]
-        # Coordinators manage people, not privileges.
-        return ["is_staff", "is_superuser", "groups", "user_permissions", "last_login", "date_joined"]
+        if obj is None:
+            return []
+        # Coordinators manage people's place in their programs, not their sign-in or privileges.
+        return ["email", "is_active", "is_staff", "is_superuser", "last_login", "date_joined"]
+
+    def save_model(self, request, obj, form, change) -> None:
+        services.user_save_by_admin(actor=request.user, user=obj)
+
+    def save_formset(self, request, form, formset, change) -> None:
+        if formset.model is not Membership:
+            return super().save_formset(request, form, formset, change)
+        instances = formset.save(commit=False)
+        for membership in formset.deleted_objects:
+            services.membership_delete_by_admin(actor=request.user, membership=membership)
+        for membership in instances:
+            services.membership_save_by_admin(actor=request.user, membership=membership)
+        formset.save_m2m()
+        return None
 
     def has_delete_permission(self, request, obj=None) -> bool:
         return request.user.is_superuser

@@ -13,8 +13,10 @@ from __future__ import annotations
 from django import forms
 from django.contrib import admin
 from django.contrib.admin.utils import get_fields_from_path
-from django.core.exceptions import FieldDoesNotExist
+from django.contrib.admin.widgets import AutocompleteSelect
+from django.core.exceptions import FieldDoesNotExist, ValidationError
 from django.db.models import Model, Q, QuerySet
+from django.http import Http404
 from django.utils.text import capfirst
 
 from . import permissions
@@ -29,7 +31,23 @@ class ProgramScopedMixin:
             return queryset
         if self.program_path == "":
             return queryset.filter(pk__in=ids)
-        return queryset.filter(**{f"{self.program_path}__in": ids}).distinct()
+        lookups = Q(**{f"{self.program_path}__in": ids})
+        prefix = self._membership_prefix()
+        if prefix is not None:
+            # In the same filter() as the program, so that both conditions hold for one membership.
+            lookups &= permissions.coordinator_sees_membership_q(prefix)
+        return queryset.filter(lookups).distinct()
+
+    def _membership_prefix(self) -> str | None:
+        """The lookup to the membership that puts an object in a program, when there is one: the
+        object is then seen only through a membership its person has accepted."""
+        from .models import Membership
+
+        if self.model is Membership:
+            return ""
+        if self.program_path.endswith("memberships__program"):
+            return self.program_path[: -len("program")]
+        return None
 
     def get_queryset(self, request):
         return self.scope(request, super().get_queryset(request))
@@ -46,6 +64,11 @@ class ProgramScopedMixin:
         if obj is None or request.user.is_superuser:
             return True
         return self.scope(request, type(obj)._default_manager.filter(pk=obj.pk)).exists()
+
+    def _get_obj_does_not_exist_redirect(self, request, opts, object_id):
+        # Another program's object is answered like a missing one, with a 404 (not Django's redirect
+        # to the index, which tells "exists elsewhere" and "never existed" apart no better).
+        raise Http404(f"No {opts.verbose_name} here.")
 
     def has_module_permission(self, request) -> bool:
         return permissions.can_use_admin_for_programs(request.user)
@@ -73,11 +96,31 @@ class ProgramScopedMixin:
 
     def formfield_for_foreignkey(self, db_field, request, **kwargs):
         _limit_choices(self.admin_site, request, db_field, kwargs)
+        if "widget" not in kwargs and db_field.name in self.get_autocomplete_fields(request):
+            kwargs["widget"] = TolerantAutocompleteSelect(db_field, self.admin_site, using=kwargs.get("using"))
         return super().formfield_for_foreignkey(db_field, request, **kwargs)
 
     def formfield_for_manytomany(self, db_field, request, **kwargs):
         _limit_choices(self.admin_site, request, db_field, kwargs)
         return super().formfield_for_manytomany(db_field, request, **kwargs)
+
+
+class TolerantAutocompleteSelect(AutocompleteSelect):
+    """Django's autocomplete widget looks up the posted value to show it again, and fails with a
+    server error when the value is no id at all; here such a value shows as no choice (the field
+    then says "select a valid choice")."""
+
+    def optgroups(self, name, value, attr=None):
+        target = self.field.remote_field.model._meta.get_field(self.field.remote_field.field_name)
+        return super().optgroups(name, [v for v in value if _is_lookup_value(target, v)], attr)
+
+
+def _is_lookup_value(field, value) -> bool:
+    try:
+        converted = field.to_python(value)
+    except (TypeError, ValueError, ValidationError):
+        return False
+    return not isinstance(converted, int) or -(2**63) <= converted < 2**63
 
 
 def _limit_choices(site: admin.AdminSite, request, db_field, kwargs: dict) -> None:

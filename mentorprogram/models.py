@@ -166,6 +166,14 @@ class Membership(models.Model):
         null=True, blank=True, editable=False,
         help_text="When the last invitation email for this membership went out.",
     )
+    awaiting_acceptance = models.BooleanField(
+        default=False, editable=False,
+        help_text="An existing account invited from outside the coordinator's programs: it counts, and the "
+                  "coordinator sees the person, only once they accept.",
+    )
+    declined_at = models.DateTimeField(
+        null=True, blank=True, editable=False, help_text="When the person declined this invitation.",
+    )
 
     class Meta:
         ordering = ["program", "role", "user"]

@@ -21,6 +21,7 @@ from allauth.account.forms import default_token_generator
 from allauth.account.models import EmailAddress
 from allauth.account.utils import user_pk_to_url_str
 from django.conf import settings
+from django.contrib.auth.hashers import make_password
 from django.core import signing
 from django.core.exceptions import ValidationError
 from django.core.mail import EmailMultiAlternatives
@@ -67,6 +68,8 @@ class Row:
     notes: list[str] = field(default_factory=list)
     invite: bool = False
     status: str = ""
+    existing: bool = False
+    awaiting: bool = False  # an account outside the coordinator's programs: invited, counts once accepted
 
     def raw(self) -> dict:
         return {k: getattr(self, k) for k in ("line", "email", "name", "role", "department", "program")}
@@ -113,11 +116,26 @@ def read_csv(data: bytes) -> list[Row]:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError:
         raise ImportFileError("The file is not UTF-8 text. Save it as “CSV UTF-8” and upload it again.") from None
+    if "\x00" in text:
+        line = text.count("\n", 0, text.index("\x00")) + 1
+        raise ImportFileError(f"Line {line} holds a NUL character, which a CSV text file never does. "
+                              "Save the spreadsheet as “CSV UTF-8” and upload it again.")
     try:
         dialect = csv.Sniffer().sniff(text[:4096], delimiters=",;\t")
     except csv.Error:
         dialect = csv.excel
     reader = csv.reader(io.StringIO(text), dialect)
+    try:
+        return _read_rows(reader)
+    except csv.Error as error:
+        if "field limit" in str(error):
+            problem = f"a cell is longer than {csv.field_size_limit():,} characters"
+        else:
+            problem = str(error)
+        raise ImportFileError(f"Line {reader.line_num} cannot be read as CSV: {problem}.") from None
+
+
+def _read_rows(reader) -> list[Row]:
     header = next(reader, None)
     if not header:
         raise ImportFileError("The file is empty.")
@@ -150,17 +168,31 @@ def import_plan(*, user: User, program: Program, rows: list[Row]) -> Plan:
     """Classify each row as create / update / unchanged / error. Reads only; changes nothing."""
     rows = [Row(**r.raw()) for r in rows]  # a fresh verdict every time
     allowed = permissions.admin_program_ids(user)
-    programs = {p.slug: p for p in Program.objects.filter(slug__in={r.program for r in rows if r.program})}
-    emails = {r.email for r in rows if r.email}
+    for row in rows:
+        if any("\x00" in value for value in (row.email, row.name, row.role, row.department, row.program)):
+            row.errors.append("The row holds a NUL character; it is skipped.")
+    readable = [r for r in rows if not r.errors]  # a NUL never reaches a query
+    programs = {p.slug: p for p in Program.objects.filter(slug__in={r.program for r in readable if r.program})}
+    emails = {r.email for r in readable if r.email}
     users = {u.email: u for u in User.objects.filter(email__in=emails)}
     memberships = {
         (m.user_id, m.program_id, m.role): m
         for m in Membership.objects.filter(user__email__in=emails).only(
-            "user_id", "program_id", "role", "status", "department", "invited_at"
+            "user_id", "program_id", "role", "status", "department", "invited_at", "declined_at"
         )
     }
+    # The accounts this user already sees through an accepted membership of a program they run.
+    user_ids = [u.pk for u in users.values()]
+    known = set(user_ids) if allowed is None else set(
+        Membership.objects.filter(
+            permissions.coordinator_sees_membership_q(), user_id__in=user_ids, program_id__in=allowed,
+        ).values_list("user_id", flat=True)
+    )
     seen: dict[tuple[str, int], int] = {}
     for row in rows:
+        if row.errors:
+            row.action = Action.ERROR
+            continue
         target = _row_program(row, program, programs, allowed)
         _validate(row, target)
         if target is not None and row.email:
@@ -172,7 +204,7 @@ def import_plan(*, user: User, program: Program, rows: list[Row]) -> Plan:
         if row.errors:
             row.action = Action.ERROR
             continue
-        _classify(row, target, users.get(row.email), memberships)
+        _classify(row, target, users.get(row.email), memberships, known)
     return Plan(program=program, rows=rows)
 
 
@@ -210,15 +242,19 @@ def _validate(row: Row, target: Program | None) -> None:
     row.program = target.slug if target is not None else row.program
 
 
-def _classify(row: Row, program: Program, user: User | None, memberships: dict) -> None:
+def _classify(row: Row, program: Program, user: User | None, memberships: dict, known: set[int]) -> None:
     if user is None:
         row.action = Action.CREATE
         row.invite = True
         row.notes.append("New person: an invitation with a link to set a password will be sent.")
         return
+    row.existing = True
+    membership = memberships.get((user.pk, program.pk, row.role))
+    if user.pk not in known or (membership is not None and membership.awaiting_acceptance):
+        _classify_outside(row, program, membership)
+        return
     if user.display_name and row.name and user.display_name != row.name:
         row.notes.append(f"The account is named “{user.display_name}”; that name is kept.")
-    membership = memberships.get((user.pk, program.pk, row.role))
     if membership is None:
         row.action = Action.CREATE
         row.invite = True
@@ -238,6 +274,27 @@ def _classify(row: Row, program: Program, user: User | None, memberships: dict) 
         row.notes.append("Not invited yet: an invitation will be sent.")
     elif membership.status == Membership.Status.INVITED:
         row.notes.append(f"Invited on {timezone.localdate(membership.invited_at):%b %-d, %Y}.")
+
+
+def _classify_outside(row: Row, program: Program, membership: Membership | None) -> None:
+    """An account this coordinator does not see: nothing of it is shown (not its name), nothing of
+    it is changed, and it joins only if the person accepts the invitation."""
+    row.awaiting = True
+    if membership is None:
+        row.action = Action.CREATE
+        row.invite = True
+        row.notes.append(f"An existing account will be invited; it joins {program.name} once the person accepts.")
+        return
+    row.action = Action.UNCHANGED
+    row.status = Membership.Status.INVITED
+    if membership.declined_at is not None:
+        row.status = ""  # never asked again
+        row.notes.append("An existing account was invited and the person declined.")
+    elif membership.invited_at is None:
+        row.invite = True
+        row.notes.append("An existing account will be invited; it joins once the person accepts.")
+    else:
+        row.notes.append("An existing account was invited; it joins once the person accepts.")
 
 
 def mark_resends(plan: Plan) -> None:
@@ -274,15 +331,19 @@ def import_apply(*, user: User, program: Program, rows: list[Row], resend: bool 
     now = now or timezone.now()
     result = Result()
     with transaction.atomic():
+        # Two confirmations of one import (a double click, two tabs) take turns here; the second
+        # then plans against what the first saved and finds nothing left to do.
+        Program.objects.select_for_update().filter(pk=program.pk).first()
         plan = import_plan(user=user, program=program, rows=rows)
         if resend:
             mark_resends(plan)
         programs = {p.slug: p for p in Program.objects.filter(slug__in={r.program for r in plan.rows})}
+        made: set[str] = set()  # the accounts this import creates, for their rows in other programs
         for row in plan.rows:
             if row.action == Action.ERROR:
                 result.skipped += 1
                 continue
-            membership = _apply_row(row, programs[row.program], result)
+            membership = _apply_row(row, programs[row.program], result, made)
             if row.invite:
                 result.invited_membership_ids.append(membership.pk)
         ids = list(result.invited_membership_ids)
@@ -291,29 +352,34 @@ def import_apply(*, user: User, program: Program, rows: list[Row], resend: bool 
     return result
 
 
-def _apply_row(row: Row, program: Program, result: Result) -> Membership:
-    user = User.objects.filter(email=row.email).first()
-    if user is None:
-        user = User(email=row.email, display_name=row.name)
-        user.set_unusable_password()
-        user.full_clean()
-        user.save()
-        EmailAddress.objects.create(user=user, email=user.email, verified=True, primary=True)
+def _apply_row(row: Row, program: Program, result: Result, made: set[str]) -> Membership:
+    # get_or_create under the unique constraints: an import into another program that adds the
+    # same person at the same moment makes this one read the row instead of failing.
+    user, created = User.objects.get_or_create(
+        email=row.email, defaults={"display_name": row.name, "password": make_password(None)},
+    )
+    if created:
+        EmailAddress.objects.get_or_create(user=user, email=user.email, defaults={"verified": True, "primary": True})
         result.created_people += 1
-    elif row.name and not user.display_name:
-        user.display_name = row.name
-        user.save(update_fields=["display_name"])
-    membership = Membership.objects.filter(user=user, program=program, role=row.role).first()
-    if membership is None:
+        made.add(user.email)
+    # An account the coordinator does not see (or one that another import made a moment ago) is
+    # invited and left as it is: its person accepts, or not.
+    awaiting = row.awaiting or (not created and not row.existing and user.email not in made)
+    if not created and not awaiting and row.name and not user.display_name:
+        User.objects.filter(pk=user.pk, display_name="").update(display_name=row.name)
+    if awaiting:
+        status = Membership.Status.INVITED
+    else:
         status = Membership.Status.PROSPECTIVE if user.has_usable_password() else Membership.Status.INVITED
-        membership = Membership(user=user, program=program, role=row.role, status=status, department=row.department)
-        membership.full_clean()
-        membership.save()
+    membership, created = Membership.objects.get_or_create(
+        user=user, program=program, role=row.role,
+        defaults={"status": status, "department": row.department, "awaiting_acceptance": awaiting},
+    )
+    if created:
         result.created_memberships += 1
     elif row.action == Action.UPDATE:
-        if row.department:
+        if row.department and membership.department != row.department:
             membership.department = row.department
-            membership.full_clean()
             membership.save(update_fields=["department"])
         result.updated += 1
     else:
@@ -337,7 +403,7 @@ def invitation_send(*, membership_id: int, base_url: str, requested_at: datetime
     exactly one row before the email goes out.
     """
     membership = Membership.objects.select_related("user", "program").filter(pk=membership_id).first()
-    if membership is None or not membership.user.is_active:
+    if membership is None or not membership.user.is_active or membership.declined_at is not None:
         return False
     previous, claimed_at = membership.invited_at, timezone.now()
     claimed = (
@@ -366,6 +432,8 @@ def _send_invitation_email(membership: Membership, base_url: str) -> None:
         "sign_in_url": base_url + reverse("account_login"),
         "reset_url": base_url + reverse("account_reset_password"),
         "set_password_url": None,
+        # An existing account invited from outside: the person says yes or no on this page.
+        "respond_url": base_url + reverse("invitations") if membership.awaiting_acceptance else None,
         "valid_days": max(1, settings.PASSWORD_RESET_TIMEOUT // 86400),
     }
     if not user.has_usable_password():
@@ -383,7 +451,10 @@ def _send_invitation_email(membership: Membership, base_url: str) -> None:
 
 
 def memberships_accept_invitation(*, user: User) -> int:
-    """Someone who sets their password has accepted: invited memberships become prospective."""
-    return Membership.objects.filter(user=user, status=Membership.Status.INVITED).update(
+    """Someone who sets their password has accepted: invited memberships become prospective.
+
+    Not the invitations that ask an existing account to join another program: those wait for the
+    person's own answer (``services.membership_accept``), whatever happens to their password."""
+    return Membership.objects.filter(user=user, status=Membership.Status.INVITED, awaiting_acceptance=False).update(
         status=Membership.Status.PROSPECTIVE
     )

@@ -32,7 +32,12 @@ def program_ids_with_role(user: User, roles) -> set[int]:
 
 
 def coordinated_program_ids(user: User) -> set[int]:
-    """Programs this user coordinates (an active coordinator membership)."""
+    """Programs this user coordinates: an active staff account with an active coordinator membership.
+
+    Every coordinator check of every app builds on this one rule; a coordinator membership on an
+    account that is not staff grants nothing."""
+    if not user.is_authenticated or not user.is_active or not user.is_staff:
+        return set()
     return {program_id for program_id, role, status in _live_memberships(user)
             if role == Membership.Role.COORDINATOR and status == Membership.Status.ACTIVE}
 
@@ -48,7 +53,7 @@ def is_coordinator(user: User, program: Program | int) -> bool:
 
 
 def can_use_admin_for_programs(user: User) -> bool:
-    """A coordinator is a staff user with an active coordinator membership."""
+    """Superusers, and coordinators (``coordinated_program_ids``), use the admin."""
     return user.is_active and user.is_staff and (user.is_superuser or bool(coordinated_program_ids(user)))
 
 
@@ -66,3 +71,18 @@ def admin_program_ids(user: User) -> set[int] | None:
     if not can_use_admin_for_programs(user):
         return set()
     return coordinated_program_ids(user)
+
+
+def coordinator_sees_membership_q(prefix: str = "") -> Q:
+    """Memberships through which a coordinator sees a person: every one of their programs' but an
+    invitation the person has not accepted. Until then an existing account invited from outside
+    stays out of that coordinator's sight (lists, change pages, autocompletes, exports, records)."""
+    return Q(**{f"{prefix}awaiting_acceptance": False})
+
+
+def coordinator_sees_person(viewer: User, person: User) -> bool:
+    """Whether the viewer coordinates a program through which they see this person."""
+    coordinated = coordinated_program_ids(viewer)
+    return bool(coordinated) and Membership.objects.filter(
+        coordinator_sees_membership_q(), user=person, program_id__in=coordinated,
+    ).exists()

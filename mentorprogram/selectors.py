@@ -36,3 +36,21 @@ def membership_counts(*, program: Program) -> dict[tuple[str, str], int]:
     """How many people hold each role in each status in the program, in one aggregate query."""
     rows = program.memberships.values("role", "status").annotate(n=Count("pk")).order_by()
     return {(r["role"], r["status"]): r["n"] for r in rows}
+
+
+def pending_invitations_for_user(*, user: User) -> QuerySet[Membership]:
+    """The person's own invitations that wait for their answer."""
+    if not user.is_authenticated:
+        return Membership.objects.none()
+    return (
+        Membership.objects.filter(user=user, status=Membership.Status.INVITED, declined_at__isnull=True)
+        .select_related("program").order_by("program__name", "role")
+    )
+
+
+def get_invitation_for_user(*, user: User, pk: int) -> Membership:
+    """One of the person's own open invitations; anyone else's, or a settled one, is a 404."""
+    membership = pending_invitations_for_user(user=user).filter(pk=pk).first()
+    if membership is None:
+        raise Http404("No such invitation.")
+    return membership

@@ -5,7 +5,7 @@ from django.contrib.auth.decorators import login_required
 from django.http import JsonResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.cache import never_cache
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_GET, require_POST, require_safe
 
 from toolbox import health
 
@@ -36,3 +36,30 @@ def profile(request):
         messages.success(request, "Your profile is saved.")
         return redirect("profile")
     return render(request, "mentorprogram/profile.html", {"form": form})
+
+
+@login_required
+@require_safe
+@never_cache
+def invitations(request):
+    pending = selectors.pending_invitations_for_user(user=request.user)
+    return render(request, "mentorprogram/invitations.html", {"invitations": pending})
+
+
+@login_required
+@require_POST
+def invitation_accept(request, pk: int):
+    membership = selectors.get_invitation_for_user(user=request.user, pk=pk)
+    if services.membership_accept(user=request.user, membership=membership):
+        role = membership.get_role_display().lower()
+        messages.success(request, f"You have joined {membership.program.name} as a {role}.")
+    return redirect("dashboard:home")
+
+
+@login_required
+@require_POST
+def invitation_decline(request, pk: int):
+    membership = selectors.get_invitation_for_user(user=request.user, pk=pk)
+    if services.membership_decline(user=request.user, membership=membership):
+        messages.info(request, f"You declined the invitation to {membership.program.name}.")
+    return redirect("invitations")

@@ -138,7 +138,7 @@ def test_it_lists_submitted_responses_read_only_and_keeps_drafts_private(client,
     assert listed == [submitted]
     page = client.get(url(Response, "change", submitted.pk))
     assert page.context["has_change_permission"] is False
-    assert client.get(url(Response, "change", draft.pk)).status_code == 302
+    assert client.get(url(Response, "change", draft.pk)).status_code == 404
 
 
 def test_it_exports_responses_with_domain_scores_as_csv(client, coordinator, mentor, program, skills):

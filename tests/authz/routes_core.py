@@ -2,7 +2,28 @@
 
 from __future__ import annotations
 
-from . import NOT_ALLOWED, PROGRAM_MEMBERS, PUBLIC, SIGNED_IN, Route, expect
+from . import NOT_ALLOWED, PROGRAM_MEMBERS, PUBLIC, SIGNED_IN, SIGNED_IN_NOT_ALLOWED, Route, builder, expect
+
+ADMIN_OF_OWNERS_PROGRAM = expect(owner=302, other_mentor=302, coordinator=200, other_coordinator=404, staff=403)
+"""An admin page of the owner's program: coordinators of the program only. People who are not staff
+are sent to the admin's sign-in, staff without a program are refused, another program's coordinator
+finds nothing."""
+COORDINATOR_ADMIN = expect(owner=302, other_mentor=302, coordinator=200, other_coordinator=200, staff=403)
+"""An admin page of one's own programs (each coordinator their own)."""
+ANSWER_OWN_INVITATION = expect(owner=302, coordinator=404)
+"""The person invited answers (and is sent on); nobody else finds the invitation."""
+
+
+@builder
+def invitation(w) -> None:
+    from mentorprogram.models import Membership
+    from tests.factories import MembershipFactory
+
+    # Another program invites the owner's existing account: open until the owner answers.
+    w.objects.invitation = MembershipFactory(
+        user=w.people["owner"], program=w.other_program, role=Membership.Role.MENTOR,
+        status=Membership.Status.INVITED, awaiting_acceptance=True,
+    )
 
 ROUTES = [
     Route("dashboard:home", get=PUBLIC, post=NOT_ALLOWED),
@@ -39,4 +60,20 @@ ROUTES = [
     Route("account_reset_password_from_key", kwargs=lambda w: {"uidb36": "zz", "key": "not-a-key"},
           get=PUBLIC, post=PUBLIC),
     Route("account_reset_password_done", get=PUBLIC, post=NOT_ALLOWED),
+    # Invitations: each person's own.
+    Route("invitations", get=SIGNED_IN, post=SIGNED_IN_NOT_ALLOWED),
+    Route("invitation_accept", kwargs=lambda w: {"pk": w.invitation.pk},
+          get=SIGNED_IN_NOT_ALLOWED, post=ANSWER_OWN_INVITATION),
+    Route("invitation_decline", kwargs=lambda w: {"pk": w.invitation.pk},
+          get=SIGNED_IN_NOT_ALLOWED, post=ANSWER_OWN_INVITATION),
+    # The admin pages where a coordinator meets people (the rest of the admin: test_admin_scoping.py).
+    # A POST of the owner's page changes nothing of their sign-in (tests/mentorprogram/test_coordinator_powers.py).
+    Route("admin:mentorprogram_user_change", kwargs=lambda w: {"object_id": str(w.people["owner"].pk)},
+          get=ADMIN_OF_OWNERS_PROGRAM, post=ADMIN_OF_OWNERS_PROGRAM,
+          post_data=lambda w: {"email": "taken-over@example.net", "display_name": "Taken", "time_zone": "UTC"}),
+    Route("admin:mentorprogram_membership_import", get=COORDINATOR_ADMIN, post=COORDINATOR_ADMIN),
+    Route("admin:mentorprogram_membership_add", get=COORDINATOR_ADMIN, post=COORDINATOR_ADMIN,
+          # The coordinator role, asked for by coordinators: a field error, nothing saved.
+          post_data=lambda w: {"user": w.people["owner"].pk, "program": w.program.pk, "role": "coordinator",
+                               "status": "active", "joined_on": "2026-01-05"}),
 ]

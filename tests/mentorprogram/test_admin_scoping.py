@@ -34,9 +34,9 @@ def test_it_shows_a_coordinator_only_their_own_programs_objects(client, model, p
     assert theirs.pk not in listed
 
     assert client.get(admin_url(model, "change", mine.pk)).status_code == 200
-    # Django answers an object outside the queryset like a missing one: back to the index.
+    # An object outside the queryset is answered like a missing one: not found.
     response = client.get(admin_url(model, "change", theirs.pk))
-    assert response.status_code == 302
+    assert response.status_code == 404
     client.post(admin_url(model, "delete", theirs.pk), {"post": "yes"})
     assert model._default_manager.filter(pk=theirs.pk).exists()
 

@@ -168,8 +168,10 @@ def test_it_reports_duplicates_and_programs_the_coordinator_does_not_run(
 def test_it_updates_a_department_and_adds_an_existing_account_without_a_password_link(
     client, program, other_program, coordinator, django_capture_on_commit_callbacks
 ):
+    # Known to the coordinator: a faculty member of their program (an outsider is only invited, see
+    # test_invitations.py).
     known = UserFactory(email="known@med.example.edu", display_name="Dr. Known")
-    MembershipFactory(user=known, program=other_program, role=Membership.Role.MENTOR)
+    MembershipFactory(user=known, program=program, role=Membership.Role.FACULTY)
     member = UserFactory(email="member@med.example.edu", display_name="Dr. Member")
     MembershipFactory(user=member, program=program, role=Membership.Role.MENTOR, department="Surgery")
     client.force_login(coordinator)
@@ -185,7 +187,7 @@ def test_it_updates_a_department_and_adds_an_existing_account_without_a_password
 
     known.refresh_from_db()
     assert known.display_name == "Dr. Known" and known.has_usable_password()
-    assert Membership.objects.get(user=known, program=program).status == Membership.Status.PROSPECTIVE
+    assert Membership.objects.get(user=known, program=program, role="mentor").status == Membership.Status.PROSPECTIVE
     assert Membership.objects.get(user=member, program=program).department == "Medicine"
     assert [m.to for m in mail.outbox] == [["known@med.example.edu"]]
     assert "Set my password" not in mail.outbox[0].alternatives[0][0]

@@ -10,11 +10,10 @@ from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
-from django.db.models import Count, Prefetch, Q, QuerySet, Window
+from django.db.models import Count, OuterRef, Prefetch, Q, QuerySet, Subquery, Window
 from django.http import Http404
 from django.utils import timezone
 
-from mentorprogram import freshness
 from mentorprogram.models import Membership, Program, User
 from mentorprogram.selectors import program_members
 
@@ -36,8 +35,6 @@ PAST_MEETINGS_SHOWN = 12
 UPCOMING_MEETINGS_SHOWN = 6
 MEMBERS_PER_PAGE = 50
 FEED_PAST = dt.timedelta(days=92)
-# How long the community page keeps what all members share (a write anywhere refreshes it sooner).
-SHARED_SECONDS = 60
 
 
 # --- programs and communities -------------------------------------------------------------
@@ -113,42 +110,25 @@ def member_page(*, program: Program, number: int = 1, per_page: int = MEMBERS_PE
     return MemberPage(members=members, total=members[0].total if members else 0, number=number, per_page=per_page)
 
 
-def _shared_community_page(*, program: Program, now: dt.datetime) -> dict:
-    """What every member of the program sees alike on the community page."""
-    base = _meetings().filter(series__program=program)
-    return {
-        "community": MentorCommunity.objects.filter(program=program).first(),
-        "first_members": member_page(program=program, number=1),
-        # A few more than shown, so that meetings ending while this is kept can be dropped.
-        "upcoming": list(base.filter(ends_at__gt=now).exclude(status=Meeting.Status.HELD)
-                         .order_by("starts_at")[:UPCOMING_MEETINGS_SHOWN + 2]),
-        "past": list(base.filter(ends_at__lte=now).exclude(status=Meeting.Status.CANCELLED)
-                     .order_by("-starts_at")[:PAST_MEETINGS_SHOWN]),
-    }
-
-
 def community_page(*, program: Program, user: User, now: dt.datetime, members_page: int = 1) -> dict:
-    """Name, purpose, a page of members, next and past meetings of one community. What all members
-    share is kept per program under the write stamp (≤ SHARED_SECONDS); the viewer's answers are
-    read on each request."""
-    shared, _ = freshness.cached(f"community-page:{program.pk}",
-                                 lambda: _shared_community_page(program=program, now=now), timeout=SHARED_SECONDS)
-    page = shared["first_members"] if members_page <= 1 else member_page(program=program, number=members_page)
-    upcoming = [m for m in shared["upcoming"] if m.ends_at > now][:UPCOMING_MEETINGS_SHOWN]
-    rsvps = dict(
-        Rsvp.objects.filter(user=user, meeting__in=[m.pk for m in upcoming]).values_list("meeting_id", "answer")
-    )
-    for meeting in upcoming:
-        meeting.my_rsvp = rsvps.get(meeting.pk)
+    """Name, purpose, a page of members, next and past meetings of one community, with the
+    viewer's own answers on the coming ones."""
+    base = _meetings().filter(series__program=program)
+    page = member_page(program=program, number=members_page)
+    upcoming = list(base.filter(ends_at__gt=now).exclude(status=Meeting.Status.HELD)
+                    .annotate(my_rsvp=Subquery(Rsvp.objects.filter(meeting=OuterRef("pk"), user=user)
+                                               .values("answer")[:1]))
+                    .order_by("starts_at")[:UPCOMING_MEETINGS_SHOWN])
     next_meeting = next((m for m in upcoming if m.status == Meeting.Status.SCHEDULED), None)
     return {
         "program": program,
-        "community": shared["community"],
+        "community": MentorCommunity.objects.filter(program=program).first(),
         "members": page.members,
         "member_page": page,
         "next_meeting": next_meeting,
         "upcoming": upcoming,
-        "past": shared["past"],
+        "past": list(base.filter(ends_at__lte=now).exclude(status=Meeting.Status.CANCELLED)
+                     .order_by("-starts_at")[:PAST_MEETINGS_SHOWN]),
         "is_coordinator": permissions.may_manage(user, program.pk),
     }
 

@@ -11,8 +11,7 @@ LIVE_STATUSES = (Membership.Status.PROSPECTIVE, Membership.Status.ACTIVE)
 
 def load_live_memberships(user: User) -> None:
     """Read the user's live memberships once (one query) and keep them on the user object as
-    (program id, role, status) triples. The cached user of ``auth_backends`` carries them, so a
-    signed-in request usually needs no query for the permission checks below."""
+    (program id, role, status) triples, so that every permission check of a request shares it."""
     user._live_memberships = frozenset(
         Membership.objects.filter(user=user, status__in=LIVE_STATUSES).values_list("program_id", "role", "status")
     )

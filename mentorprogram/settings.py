@@ -111,15 +111,13 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 # Rate limits and sessions live in the cache. In production point CACHE_URL at Redis so every
 # worker shares them (`check --deploy` warns about a per-process cache).
 CACHES = {"default": env.cache("CACHE_URL", default="locmemcache://mentorprogram")}
-if CACHES["default"]["BACKEND"] == "django.core.cache.backends.redis.RedisCache":
-    CACHES["default"]["BACKEND"] = "mentorprogram.cache.RedisCache"  # one client per pool, not per call
 SESSION_ENGINE = env("SESSION_ENGINE", default="django.contrib.sessions.backends.cached_db")
 
 # --- People and accounts -----------------------------------------------------------------
 AUTH_USER_MODEL = "mentorprogram.User"
-AUTHENTICATION_BACKENDS = [  # Django's and allauth's, with the signed-in user read from the cache
-    "mentorprogram.auth_backends.ModelBackend",
-    "mentorprogram.auth_backends.AuthenticationBackend",
+AUTHENTICATION_BACKENDS = [
+    "django.contrib.auth.backends.ModelBackend",
+    "allauth.account.auth_backends.AuthenticationBackend",
 ]
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},

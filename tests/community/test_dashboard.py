@@ -55,7 +55,7 @@ def test_it_costs_the_same_queries_whatever_the_size(
     assert card["agreements_to_review"]
 
 
-def test_a_message_shows_once_on_the_dashboard_and_is_not_kept_with_the_page(client, mentor, meeting):
+def test_a_message_shows_once_on_the_dashboard(client, mentor, meeting):
     client.force_login(mentor)
     client.get("/")
     page = client.post(reverse("community:meeting_rsvp", args=[meeting.pk]), {"answer": "yes", "next": "/"},

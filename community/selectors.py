@@ -10,7 +10,7 @@ from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
-from django.db.models import Count, OuterRef, Prefetch, Q, QuerySet, Subquery, Window
+from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet, Subquery, Window
 from django.http import Http404
 from django.utils import timezone
 
@@ -116,8 +116,7 @@ def community_page(*, program: Program, user: User, now: dt.datetime, members_pa
     base = _meetings().filter(series__program=program)
     page = member_page(program=program, number=members_page)
     upcoming = list(base.filter(ends_at__gt=now).exclude(status=Meeting.Status.HELD)
-                    .annotate(my_rsvp=Subquery(Rsvp.objects.filter(meeting=OuterRef("pk"), user=user)
-                                               .values("answer")[:1]))
+                    .annotate(my_rsvp=_my_answer(user))
                     .order_by("starts_at")[:UPCOMING_MEETINGS_SHOWN])
     next_meeting = next((m for m in upcoming if m.status == Meeting.Status.SCHEDULED), None)
     return {
@@ -214,15 +213,15 @@ def upcoming_meetings_for_user(
     if program_ids is None:
         ids = permissions.community_program_ids(user)
         program_ids = ids if ids is not None else Program.objects.values_list("pk", flat=True)
-    meetings = list(
+    return list(
         _meetings().filter(series__program_id__in=list(program_ids), status=Meeting.Status.SCHEDULED, ends_at__gt=now)
-        .order_by("starts_at")[:limit]
+        .annotate(my_rsvp=_my_answer(user)).order_by("starts_at")[:limit]
     )
-    if meetings:
-        answers = dict(Rsvp.objects.filter(user=user, meeting__in=meetings).values_list("meeting_id", "answer"))
-        for meeting in meetings:
-            meeting.my_rsvp = answers.get(meeting.pk)
-    return meetings
+
+
+def _my_answer(user: User) -> Subquery:
+    """The user's RSVP answer to the meeting of the row (None if they have not answered)."""
+    return Subquery(Rsvp.objects.filter(meeting=OuterRef("pk"), user=user).values("answer")[:1])
 
 
 # --- attendance -----------------------------------------------------------------------------
@@ -367,14 +366,9 @@ def agreements_to_acknowledge(
         program_id__in=program_ids, published_at__lte=now,
     ).select_related("program").order_by("program_id", "-version").only(
         "pk", "version", "program_id", "published_at", "program__name", "program__slug", "program__community_name",
-    ):
+    ).annotate(acknowledged=Exists(Acknowledgement.objects.filter(agreement=OuterRef("pk"), user=user))):
         current.setdefault(agreement.program_id, agreement)
-    if not current:
-        return []
-    done = set(
-        Acknowledgement.objects.filter(user=user, agreement__in=current.values()).values_list("agreement_id", flat=True)
-    )
-    return [a for a in current.values() if a.pk not in done]
+    return [a for a in current.values() if not a.acknowledged]
 
 
 @dataclass

@@ -6,7 +6,7 @@ from django.shortcuts import render
 from django.utils import timezone
 from django.views.decorators.http import require_safe
 
-from mentorprogram import selectors
+from mentorprogram import permissions, selectors
 
 from .cards import build_cards
 
@@ -17,5 +17,6 @@ def home(request):
         return render(request, "dashboard/welcome.html")
     user = request.user
     memberships = list(selectors.memberships_for_user(user=user))
+    permissions.remember_live_memberships(user, memberships)  # the navigation's and the cards' checks
     cards = build_cards(user=user, memberships=memberships, now=timezone.now())
     return render(request, "dashboard/home.html", {"memberships": memberships, "cards": cards})

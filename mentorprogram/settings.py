@@ -102,6 +102,10 @@ DATABASES = {
     "default": env.db("DATABASE_URL", default=f"sqlite:///{VAR_DIR / 'mentorprogram.sqlite3'}"),
 }
 DATABASES["default"].setdefault("CONN_MAX_AGE", env.int("CONN_MAX_AGE", default=0))
+if DATABASES["default"]["ENGINE"].endswith("postgresql"):
+    # PostgreSQL's JIT compiles any query its planner guesses is costly; for a page's few
+    # indexed aggregates (a program's 1,000 mentors, one row each) compiling takes longer than running.
+    DATABASES["default"].setdefault("OPTIONS", {}).setdefault("options", "-c jit=off")
 if DATABASES["default"]["ENGINE"].endswith("sqlite3"):
     # A file, not memory, so that Celery workers in other threads and processes can open the
     # test database too (the reminder tests run real workers).

@@ -363,7 +363,7 @@ def test_it_computes_the_whole_report_in_a_fixed_number_of_queries(
     # attendance (2); compliance: mentors, requirements, then for the demo's five requirements
     # mentee meetings, goals, community attendance (three), training credit, re-assessments (9);
     # plans (2); credit hours (1)
-    with cold(28):
+    with cold(21):
         response = client.get(report_url(program))
     html = response.content.decode()
     assert f"{size + 1:,}" in html

@@ -65,7 +65,6 @@ PAGES = [
 ENV = {
     "DATABASE_URL": f"{POSTGRES}/{DB_NAME}",
     "CACHE_URL": CACHE_URL,
-    "SESSION_ENGINE": "django.contrib.sessions.backends.cached_db",
     "DEBUG": "0",
     "SECRET_KEY": secrets.token_urlsafe(50),
     "ALLOWED_HOSTS": "127.0.0.1,localhost,testserver",

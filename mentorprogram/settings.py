@@ -66,6 +66,7 @@ MIDDLEWARE = [
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "csp.middleware.CSPMiddleware",
     "mentorprogram.middleware.NoStoreMiddleware",
+    "mentorprogram.middleware.HealthzMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -112,10 +113,18 @@ if DATABASES["default"]["ENGINE"].endswith("sqlite3"):
     DATABASES["default"].setdefault("TEST", {}).setdefault("NAME", str(VAR_DIR / "test.sqlite3"))
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
-# Rate limits and sessions live in the cache. In production point CACHE_URL at Redis so every
-# worker shares them (`check --deploy` warns about a per-process cache).
+# The sign-in rate limits live in the cache. In production point CACHE_URL at Redis so every
+# worker shares them. Redis is optional for serving pages: while it does not answer, calls miss
+# and rate limits are counted per process (mentorprogram/cache_backend.py).
 CACHES = {"default": env.cache("CACHE_URL", default="locmemcache://mentorprogram")}
-SESSION_ENGINE = env("SESSION_ENGINE", default="django.contrib.sessions.backends.cached_db")
+if CACHES["default"]["BACKEND"] == "django.core.cache.backends.redis.RedisCache":
+    CACHES["default"]["BACKEND"] = "mentorprogram.cache_backend.RedisCache"
+    # A server that does not answer costs a request at most this long (then it is left alone a while).
+    CACHES["default"].setdefault("OPTIONS", {}).setdefault("socket_connect_timeout", 0.25)
+    CACHES["default"]["OPTIONS"].setdefault("socket_timeout", 0.5)
+# Sessions live in the database (one indexed read per signed-in request), so that signing in and
+# staying signed in never depend on the cache.
+SESSION_ENGINE = env("SESSION_ENGINE", default="django.contrib.sessions.backends.db")
 
 # --- People and accounts -----------------------------------------------------------------
 AUTH_USER_MODEL = "mentorprogram.User"

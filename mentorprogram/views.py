@@ -14,10 +14,11 @@ from .forms import ProfileForm
 @require_GET
 @never_cache
 def healthz(request):
-    db_ok, db_state = health.database_ok()
-    broker_ok, broker_state = health.broker_ok()
-    status = 200 if db_ok and broker_ok else 503
-    return JsonResponse({"database": db_state, "broker": broker_state}, status=status)
+    """JSON, always: 200 when the database, the cache and the broker answer, else 503 naming the one
+    that does not. ``HealthzMiddleware`` serves it before sessions and sign-in are looked at."""
+    checks = {"database": health.database_ok(), "cache": health.cache_ok(), "broker": health.broker_ok()}
+    status = 200 if all(ok for ok, _ in checks.values()) else 503
+    return JsonResponse({name: state for name, (_, state) in checks.items()}, status=status)
 
 
 @login_required

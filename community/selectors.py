@@ -3,14 +3,14 @@ in a number of queries that does not grow with members or meetings."""
 
 from __future__ import annotations
 
-import bisect
 import datetime as dt
 import zoneinfo
 from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
-from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet, Subquery, Window
+from django.db.models import Count, Exists, F, Func, IntegerField, OuterRef, Prefetch, Q, QuerySet, Subquery, Window
+from django.db.models.functions import TruncDate
 from django.http import Http404
 from django.utils import timezone
 
@@ -219,6 +219,11 @@ def upcoming_meetings_for_user(
     )
 
 
+def _count(qs: QuerySet) -> Subquery:
+    """How many rows ``qs`` (correlated to the outer row) has, as a subquery."""
+    return Subquery(qs.order_by().annotate(n=Func(F("pk"), function="COUNT")).values("n"), output_field=IntegerField())
+
+
 def _my_answer(user: User) -> Subquery:
     """The user's RSVP answer to the meeting of the row (None if they have not answered)."""
     return Subquery(Rsvp.objects.filter(meeting=OuterRef("pk"), user=user).values("answer")[:1])
@@ -288,31 +293,28 @@ def attendance_by_month(*, program: Program, months: list[dt.date]) -> dict[dt.d
     the attendances recorded, the attendances expected (mentors who had joined by each meeting)
     and the people those figures rest on (the most mentors expected at one of the month's
     meetings; two meetings with three mentors are six attendances but only three people).
-    Two queries whatever the number of mentors or meetings."""
+    One query, one row per meeting held, whatever the number of mentors."""
     if not months:
         return {}
     zone = zoneinfo.ZoneInfo(program.time_zone)
     start = dt.datetime.combine(min(months), dt.time.min, tzinfo=zone)
     end = dt.datetime.combine(max(months), dt.time.min, tzinfo=zone) + dt.timedelta(days=32)
-    held = list(
+    present = Attendance.objects.filter(meeting=OuterRef("pk"), present=True)
+    joined = Membership.objects.filter(permissions.asked_to_acknowledge_q(), program=program,
+                                       joined_on__lte=OuterRef("day"))
+    held = (
         Meeting.objects.filter(series__program=program, status=Meeting.Status.HELD, starts_at__gte=start,
                                starts_at__lt=end)
-        .annotate(n_present=Count("attendance", filter=Q(attendance__present=True)))
-        .values_list("starts_at", "n_present")
-    )
-    joined = sorted(
-        Membership.objects.filter(permissions.asked_to_acknowledge_q(), program=program)
-        .values_list("joined_on", flat=True)
+        .annotate(day=TruncDate("starts_at", tzinfo=zone), n_present=_count(present), expected=_count(joined))
+        .values_list("day", "n_present", "expected")
     )
     wanted = set(months)
     result: dict[dt.date, dict] = {}
-    for starts_at, n_present in held:
-        day = starts_at.astimezone(zone).date()
+    for day, n_present, expected in held:
         month = day.replace(day=1)
         if month not in wanted:
             continue
         row = result.setdefault(month, {"meetings": 0, "attended": 0, "expected": 0, "people": 0})
-        expected = bisect.bisect_right(joined, day)
         row["meetings"] += 1
         row["attended"] += n_present
         row["expected"] += expected

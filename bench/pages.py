@@ -8,9 +8,10 @@ measured *cold*: as real traffic comes, many different people each opening a pag
 2. Makes a session for each of the 1,000 mentors (and as many for the coordinator), then serves
    a raw WSGI callable (``bench/raw_wsgi.py``, no Django) and then the app with the same gunicorn
    configuration (5 sync workers, production settings), one after the other.
-3. Drives each page with wrk at 32 connections through ``bench/cold.lua``: every request carries
-   the next person's session cookie, so each of the people asks once, after the cache has been
-   emptied. Then a short *warm* run, one person asking again and again, for comparison.
+3. Drives each page with wrk at 32 connections through ``bench/cold.lua`` for ``BENCH_SECONDS``:
+   every request carries the next person's session cookie (the people take turns; nothing is
+   kept per person, so a second turn is as cold as the first), after the cache has been emptied.
+   Then a short *warm* run, one person asking again and again, for comparison.
 4. Prints requests/s, p50 and p99 latency, the cold throughput as a share of the raw WSGI
    callable's and the query counts. Exits non-zero when a query count grows with the data.
 
@@ -246,7 +247,7 @@ def to_ms(value: str) -> float:
 
 
 def run_wrk(url: str, *, seconds: int, cookie: str | None = None, cookies: Path | None = None) -> dict:
-    """``cookies``: a cold round through cold.lua (stops once each person has asked once)."""
+    """``cookies``: a cold round through cold.lua (each request with the next person's session)."""
     command = ["wrk", f"-t{THREADS}", f"-c{CONNECTIONS}", f"-d{seconds}s", "--latency", "--timeout", "5s"]
     env = dict(os.environ)
     if cookies is not None:
@@ -314,10 +315,11 @@ def benchmark_pages() -> None:
             round_file = Path(tempfile.mkstemp(prefix="bench-round-", suffix=".txt")[1])
             round_file.write_text("\n".join(lines[:page.people]) + "\n")
             cache.clear()
-            page.cold = run_wrk(url, seconds=600, cookies=round_file)
+            page.cold = run_wrk(url, seconds=SECONDS, cookies=round_file)
             round_file.unlink()
             page.warm = run_wrk(url, seconds=max(3, SECONDS // 2), cookie=lines[0])
-            say(f"{page.label}: cold {page.cold['rps']:.0f} requests/s ({page.cold['requests']} people), "
+            say(f"{page.label}: cold {page.cold['rps']:.0f} requests/s ({page.cold['requests']} requests, "
+                f"{page.people} people), "
                 f"warm {page.warm['rps']:.0f}")
     finally:
         stop(server)
@@ -330,9 +332,9 @@ def report(raw: dict) -> int:
     print(f"gunicorn {WORKERS} workers (sync), PostgreSQL, production settings, cache in Redis; "
           f"wrk {CONNECTIONS} connections; {os.cpu_count()} CPUs")
     print(f"raw WSGI callable (same gunicorn): {raw['rps']:.0f} requests/s, p99 {raw['p99']:.1f} ms")
-    print("cold: each of N people asks once, cache emptied first; warm: one person again and again; "
-          "SQL@n: cold queries at n mentors")
-    header = (f"{'page':<20} {'people':>6} {'cold r/s':>9} {'p50 ms':>7} {'p99 ms':>7} {'vs raw':>7} "
+    print(f"cold: {SECONDS} s of requests, each with the next of N people's sessions (in turn), cache emptied "
+          "first; warm: one person again and again; SQL@n: cold queries at n mentors")
+    header = (f"{'page':<20} {'people':>6} {'reqs':>6} {'cold r/s':>9} {'p50 ms':>7} {'p99 ms':>7} {'vs raw':>7} "
               f"{'warm r/s':>9} {'SQL@' + str(SMALL):>7} {'SQL@' + str(LARGE):>8}")
     print(header)
     print("-" * len(header))
@@ -343,8 +345,8 @@ def report(raw: dict) -> int:
             print(f"{page.label:<20} skipped: {page.note}")
             continue
         c, w = page.cold, page.warm
-        line = (f"{page.label:<20} {c['requests']:>6} {c['rps']:>9.0f} {c['p50']:>7.1f} {c['p99']:>7.1f} "
-                f"{c['rps'] / raw['rps']:>7.1%} {w['rps']:>9.0f} {q_small:>7} {q_large:>8}")
+        line = (f"{page.label:<20} {page.people:>6} {c['requests']:>6} {c['rps']:>9.0f} {c['p50']:>7.1f} "
+                f"{c['p99']:>7.1f} {c['rps'] / raw['rps']:>7.1%} {w['rps']:>9.0f} {q_small:>7} {q_large:>8}")
         if c["non_2xx"] or c["errors"]:
             line += f"  ({c['non_2xx']} non-2xx; {c['errors'] or 'no socket errors'})"
         print(line)

@@ -248,7 +248,7 @@ def to_ms(value: str) -> float:
 
 def run_wrk(url: str, *, seconds: int, cookie: str | None = None, cookies: Path | None = None) -> dict:
     """``cookies``: a cold round through cold.lua (each request with the next person's session)."""
-    command = ["wrk", f"-t{THREADS}", f"-c{CONNECTIONS}", f"-d{seconds}s", "--latency", "--timeout", "5s"]
+    command = ["wrk", f"-t{THREADS}", f"-c{CONNECTIONS}", f"-d{seconds}s", "--latency", "--timeout", "10s"]
     env = dict(os.environ)
     if cookies is not None:
         command += ["-s", str(ROOT / "bench" / "cold.lua")]
@@ -271,12 +271,24 @@ def run_wrk(url: str, *, seconds: int, cookie: str | None = None, cookies: Path 
 
 def get_status(port: int, path: str, cookie: str | None) -> int:
     """One GET on loopback, redirects not followed (a redirect to sign-in is a wrong answer)."""
-    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
+    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=120)
     try:
         conn.request("GET", path, headers={"Cookie": cookie} if cookie else {})
         return conn.getresponse().status
     finally:
         conn.close()
+
+
+def settle(port: int) -> None:
+    """Wait until the requests wrk left queued when it stopped are answered, so that they do not
+    count against the next measurement."""
+    deadline = time.monotonic() + 120
+    while time.monotonic() < deadline:
+        start = time.monotonic()
+        get_status(port, "/bench/bare", None)
+        if time.monotonic() - start < 0.2:
+            return
+        time.sleep(0.5)
 
 
 def benchmark_raw() -> dict:
@@ -312,12 +324,15 @@ def benchmark_pages() -> None:
                 page.note = f"gunicorn answered {status}, not 200"
                 continue
             run_wrk(url, seconds=2, cookie=lines[-1])  # every worker has loaded its templates and code
+            settle(port)
             round_file = Path(tempfile.mkstemp(prefix="bench-round-", suffix=".txt")[1])
             round_file.write_text("\n".join(lines[:page.people]) + "\n")
             cache.clear()
             page.cold = run_wrk(url, seconds=SECONDS, cookies=round_file)
             round_file.unlink()
+            settle(port)
             page.warm = run_wrk(url, seconds=max(3, SECONDS // 2), cookie=lines[0])
+            settle(port)
             say(f"{page.label}: cold {page.cold['rps']:.0f} requests/s ({page.cold['requests']} requests, "
                 f"{page.people} people), "
                 f"warm {page.warm['rps']:.0f}")

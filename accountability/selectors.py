@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 
-from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet
+from django.db.models import Count, Exists, F, Func, IntegerField, Min, OuterRef, Prefetch, Q, QuerySet, Subquery
 from django.http import Http404
 from django.utils.translation import ngettext
 
@@ -148,11 +148,14 @@ def plan_detail(*, plan: AccountabilityPlan) -> dict:
     return {"open_items": open_items, "closed_items": closed, "history": history, "item_count": len(items)}
 
 
-def items_due_soon(*, user: User, today: date, days: int = DUE_SOON_DAYS) -> list[PlanItem]:
-    """Open items of the mentor's plans due within ``days`` (overdue ones included), one query."""
+def items_due_soon(*, user: User, today: date, days: int = DUE_SOON_DAYS,
+                   program_ids: set[int] | None = None) -> list[PlanItem]:
+    """Open items of the mentor's plans due within ``days`` (overdue ones included), one query.
+    ``program_ids``: the programs the user is a live mentor in, when the caller already knows them."""
     return list(
         PlanItem.objects.filter(
-            plan__mentor=user, plan__program_id__in=permissions.mentor_program_ids(user),
+            plan__mentor=user,
+            plan__program_id__in=permissions.mentor_program_ids(user) if program_ids is None else program_ids,
             status__in=PlanItem.OPEN_STATUSES, due_on__isnull=False, due_on__lte=today + timedelta(days=days),
         )
         .select_related("plan")
@@ -218,70 +221,78 @@ def _status(actual: Decimal, target: Decimal, period: Period, today: date) -> tu
     return BEHIND, expected
 
 
-def _active_mentees(program: Program, mentor_ids, period: Period) -> QuerySet[Mentee]:
-    """Mentees in an active mentorship at some point of the period (paused ones are not counted)."""
+def _mentee_records(program: Program, period: Period, relation: str, date_field: str) -> dict[str, Subquery]:
+    """(low, mentees): the fewest records (meetings or goals) in the period with any of the mentor's
+    mentees in an active mentorship at some point of it (paused ones are not counted), and how many
+    such mentees there are. Subqueries correlated to a mentor membership's ``user_id``."""
     overlapping = Mentorship.objects.filter(
         mentee=OuterRef("pk"), started_on__lt=period.end,
     ).exclude(status=Mentorship.Status.PAUSED).filter(Q(ended_on__isnull=True) | Q(ended_on__gte=period.start))
-    return Mentee.objects.filter(program=program, mentor_id__in=mentor_ids).filter(Exists(overlapping))
+    mentees = Mentee.objects.filter(program=program, mentor=OuterRef("user_id")).filter(Exists(overlapping))
+    records = (Mentee._meta.get_field(relation).related_model.objects
+               .filter(mentee=OuterRef("pk"), **{f"{date_field}__gte": period.start, f"{date_field}__lt": period.end})
+               .order_by().annotate(n=Func(F("pk"), function="COUNT")).values("n"))
+    per_mentor = mentees.order_by().values("mentor")
+    low = per_mentor.annotate(low=Min(Subquery(records, output_field=IntegerField()))).values("low")
+    count = per_mentor.annotate(n=Count("pk")).values("n")
+    return {"low": Subquery(low, output_field=IntegerField()), "mentees": Subquery(count, output_field=IntegerField())}
 
 
-def _per_mentee_minimum(program, mentor_ids, period: Period, relation: str, date_field: str):
-    """For each mentor: (fewest records with any active mentee, number of active mentees)."""
-    in_period = {f"{relation}__{date_field}__gte": period.start, f"{relation}__{date_field}__lt": period.end}
-    rows = (
-        _active_mentees(program, mentor_ids, period)
-        .annotate(n=Count(relation, filter=Q(**in_period)))
-        .values_list("mentor_id", "n")
-    )
-    result: dict[int, tuple[int, int]] = {}
-    for mentor_id, n in rows:
-        low, count = result.get(mentor_id, (n, 0))
-        result[mentor_id] = (min(low, n), count + 1)
-    return result
+def _measures(program: Program, req: ReportingRequirement, period: Period) -> dict[str, Subquery]:
+    M = ReportingRequirement.Metric
+    window = {"program": program, "start": period.start, "end": period.end}
+    if req.metric == M.MENTEE_MEETINGS:
+        return _mentee_records(program, period, "meetings", "held_on")
+    if req.metric == M.MENTEE_GOALS:
+        return _mentee_records(program, period, "goals", "set_on")
+    if req.metric == M.COMMUNITY_ATTENDANCE:
+        return sources.community_attendance(**window)
+    if req.metric == M.TRAINING_CREDIT:
+        return sources.training_credit_hours(**window)
+    return sources.assessments_submitted(**window)
 
 
 def progress_for_mentors(
-    *, program: Program, mentor_ids: list[int], today: date | None = None, mentor_filter: QuerySet | None = None,
+    *, program: Program, mentor_ids: list[int], today: date | None = None,
 ) -> dict[int, list[Progress]]:
     """Each mentor's progress on each active requirement of the program, in the period containing
-    ``today``. One query for the requirements and at most one per requirement, whatever the
-    number of mentors. ``mentor_filter`` (a subquery of user ids) replaces a long id list in SQL."""
-    measured = _measure(program=program, mentor_filter=mentor_filter if mentor_filter is not None else mentor_ids,
-                        today=today)
-    return {mentor_id: [_progress(req, period, values, mentor_id, day) for req, period, values, day in measured]
+    ``today``: two queries (the requirements, then the mentors with every measure counted by the
+    database), whatever the number of mentors or requirements."""
+    mentors = Membership.objects.filter(program=program, role=Membership.Role.MENTOR, user_id__in=mentor_ids)
+    requirements, measured = _measure(program=program, mentors=mentors, today=today)
+    cells = {m.user_id: m.progress for m in measured}
+    return {mentor_id: cells.get(mentor_id) or [_progress(req, period, {}, day) for req, period, day in requirements]
             for mentor_id in mentor_ids}
 
 
-def _measure(*, program: Program, mentor_filter, today: date | None):
+def _measure(*, program: Program, mentors: QuerySet[Membership], today: date | None):
+    """The program's active requirements as (requirement, period, today), and the ``mentors``
+    memberships, each with ``progress``: its Progress on every requirement, in that order."""
     today = today or local_today(program.time_zone)
-    requirements = list(program.reporting_requirements.filter(is_active=True).order_by("metric"))
-    M = ReportingRequirement.Metric
-    measured = []
-    for req in requirements:
-        period = period_containing(req.period, today, program.academic_year_start_month)
-        window = {"program": program, "mentor_ids": mentor_filter, "start": period.start, "end": period.end}
-        if req.metric == M.MENTEE_MEETINGS:
-            values = _per_mentee_minimum(program, mentor_filter, period, "meetings", "held_on")
-        elif req.metric == M.MENTEE_GOALS:
-            values = _per_mentee_minimum(program, mentor_filter, period, "goals", "set_on")
-        elif req.metric == M.COMMUNITY_ATTENDANCE:
-            values = sources.community_attendance(**window)
-        elif req.metric == M.TRAINING_CREDIT:
-            values = sources.training_credit_hours(**window)
-        else:
-            values = sources.assessments_submitted(**window)
-        measured.append((req, period, values, today))
-    return measured
+    requirements = [(req, period_containing(req.period, today, program.academic_year_start_month), today)
+                    for req in program.reporting_requirements.filter(is_active=True).order_by("metric")]
+    columns: list[dict[str, str]] = []
+    annotations = {}
+    for i, (req, period, _) in enumerate(requirements):
+        measures = _measures(program, req, period)
+        columns.append({name: f"r{i}_{name}" for name in measures})
+        annotations.update({f"r{i}_{name}": expression for name, expression in measures.items()})
+    memberships = list(mentors.annotate(**annotations))
+    for m in memberships:
+        m.progress = [
+            _progress(req, period, {name: getattr(m, column) for name, column in columns[i].items()}, day)
+            for i, (req, period, day) in enumerate(requirements)
+        ]
+    return requirements, memberships
 
 
-def _progress(req: ReportingRequirement, period: Period, values, mentor_id: int, today: date) -> Progress:
+def _progress(req: ReportingRequirement, period: Period, values: dict, today: date) -> Progress:
+    """One mentor's progress on one requirement, from the measures ``_measures`` counted ({} when
+    the person is not a mentor of the program)."""
     M = ReportingRequirement.Metric
     zero = Decimal(0)
-    if values is None:
-        return Progress(req, period, None, zero, NO_DATA, "Not recorded in this site yet.")
     if req.metric in (M.MENTEE_MEETINGS, M.MENTEE_GOALS):
-        low, count = values.get(mentor_id, (0, 0))
+        low, count = values.get("low") or 0, values.get("mentees") or 0
         if count == 0:
             return Progress(req, period, None, zero, NOT_APPLICABLE, "No active mentees in this period.")
         status, expected = _status(Decimal(low), req.target, period, today)
@@ -292,7 +303,7 @@ def _progress(req: ReportingRequirement, period: Period, values, mentor_id: int,
             note = f"The fewest {noun} with any one of your {count} mentees."
         return Progress(req, period, Decimal(low), expected, status, note)
     if req.metric == M.COMMUNITY_ATTENDANCE:
-        attended, held = values.get(mentor_id, (0, 0))
+        attended, held = values.get("attended") or 0, values.get("held") or 0
         if held == 0:
             return Progress(req, period, None, zero, NOT_APPLICABLE, "No community meetings held yet.")
         share = Decimal(round(attended * 100 / held))
@@ -300,7 +311,7 @@ def _progress(req: ReportingRequirement, period: Period, values, mentor_id: int,
         note = ngettext("%(attended)d of %(held)d meeting attended.", "%(attended)d of %(held)d meetings attended.",
                         held) % {"attended": attended, "held": held}
         return Progress(req, period, share, req.target, status, note)
-    actual = Decimal(values.get(mentor_id, 0))
+    actual = Decimal(values.get("hours" if req.metric == M.TRAINING_CREDIT else "submitted") or 0)
     status, expected = _status(actual, req.target, period, today)
     return Progress(req, period, actual, expected, status)
 
@@ -335,17 +346,13 @@ class ComplianceRow:
 
 def compliance_table(*, program: Program, today: date | None = None) -> tuple[list[ReportingRequirement],
                                                                              list[ComplianceRow]]:
-    """Every active mentor × every active requirement, the most requirements behind first."""
+    """Every active mentor × every active requirement, the most requirements behind first. Two
+    queries: the requirements, and the mentors with every measure counted by the database."""
     active = Membership.objects.filter(program=program, role=Membership.Role.MENTOR, status=Membership.Status.ACTIVE)
-    memberships = list(active.select_related("user"))
-    measured = _measure(program=program, mentor_filter=active.values("user_id"), today=today)
-    rows = [
-        ComplianceRow(m.user, m.department,
-                      [_progress(req, period, values, m.user_id, day) for req, period, values, day in measured])
-        for m in memberships
-    ]
+    requirements, memberships = _measure(program=program, mentors=active.select_related("user"), today=today)
+    rows = [ComplianceRow(m.user, m.department, m.progress) for m in memberships]
     rows.sort(key=lambda r: (-r.behind, str(r.mentor).lower()))
-    return [req for req, *_ in measured], rows
+    return [req for req, *_ in requirements], rows
 
 
 def requirement_compliance_summary(*, program: Program, today: date | None = None) -> list[dict]:
@@ -369,15 +376,15 @@ def requirement_compliance_summary(*, program: Program, today: date | None = Non
 
 def plan_completion_summary(*, program: Program, today: date | None = None) -> dict:
     """For the program report: the current academic year's plans — people with one, their items
-    (dropped ones left out), how many are done and how many are overdue. Two queries."""
+    (dropped ones left out), how many are done and how many are overdue. One query."""
     today = today or local_today(program.time_zone)
     year = academic_year(today, program.academic_year_start_month)
-    plans = AccountabilityPlan.objects.filter(program=program, period_start=year.start)
-    totals = (
-        PlanItem.objects.filter(plan__in=plans).exclude(status=PlanItem.Status.DROPPED).aggregate(
-            items=Count("pk"),
-            completed=Count("pk", filter=Q(status=PlanItem.Status.DONE)),
-            overdue=Count("pk", filter=Q(status__in=PlanItem.OPEN_STATUSES, due_on__lt=today)),
-        )
+    kept = ~Q(items__status=PlanItem.Status.DROPPED)
+    totals = AccountabilityPlan.objects.filter(program=program, period_start=year.start).aggregate(
+        n_people=Count("mentor", distinct=True),
+        n_items=Count("items", filter=kept),
+        n_completed=Count("items", filter=kept & Q(items__status=PlanItem.Status.DONE)),
+        n_overdue=Count("items", filter=kept & Q(items__status__in=PlanItem.OPEN_STATUSES,
+                                                 items__due_on__lt=today)),
     )
-    return {"people": plans.values("mentor").distinct().count(), **totals}
+    return {key.removeprefix("n_"): value for key, value in totals.items()}

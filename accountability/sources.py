@@ -11,17 +11,17 @@ import hashlib
 from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date, datetime, time
-from decimal import Decimal
 from zoneinfo import ZoneInfo
 
-from django.db.models import Count, QuerySet, Sum
+from django.db.models import DecimalField, F, Func, IntegerField, OuterRef, QuerySet, Subquery
+from django.db.models.functions import TruncDate
 
 from assessments import selectors as assessment_selectors
 from assessments.models import Response as AssessmentResponse
 from community.models import Attendance, Meeting
 from courses import selectors as course_selectors
 from courses.models import Completion, Course
-from mentorprogram.models import Membership, Program, User
+from mentorprogram.models import Program, User
 
 MAX_SUGGESTIONS = 3
 READING_MODALITIES = (Course.Modality.READING, Course.Modality.QUICK_GUIDE)
@@ -101,68 +101,43 @@ def suggestions_for_domains(
     return dict(result)
 
 
-def community_attendance(
-    *, program: Program, mentor_ids: QuerySet | list[int], start: date, end: date
-) -> dict[int, tuple[int, int]]:
-    """For each mentor, (community meetings attended, meetings held) in the period.
+# The measures below are expressions to annotate a query of the program's mentor memberships with:
+# each is a subquery correlated to the row's ``user_id`` (and ``joined_on``), so the database counts
+# every mentor's records in the one query that lists them.
 
-    The community app's rule: only meetings marked held count, and only those on or after the
-    day the person joined the program. Three queries, whatever the number of mentors.
-    """
+def _count(qs: QuerySet) -> Subquery:
+    return Subquery(qs.order_by().annotate(n=Func(F("pk"), function="COUNT")).values("n"),
+                    output_field=IntegerField())
+
+
+def community_attendance(*, program: Program, start: date, end: date) -> dict[str, Subquery]:
+    """(attended, held): the community meetings held in the period and, of those, the ones the
+    mentor attended. The community app's rule: only meetings marked held count, and only those on
+    or after the day the person joined the program (in the program's zone)."""
     since, until = _day_bounds(start, end, program.time_zone)
     zone = ZoneInfo(program.time_zone)
-    held = [
-        (pk, starts_at.astimezone(zone).date())
-        for pk, starts_at in Meeting.objects.filter(
-            series__program=program, status=Meeting.Status.HELD, starts_at__gte=since, starts_at__lt=until,
-        ).values_list("pk", "starts_at")
-    ]
-    joined: dict[int, date] = {}
-    for user_id, joined_on in Membership.objects.filter(
-        program=program, role=Membership.Role.MENTOR, user_id__in=mentor_ids
-    ).values_list("user_id", "joined_on"):
-        joined[user_id] = min(joined_on, joined.get(user_id, joined_on))
-    present: dict[int, set[int]] = defaultdict(set)
-    if held:
-        for user_id, meeting_id in Attendance.objects.filter(
-            meeting_id__in=[pk for pk, _ in held], user_id__in=mentor_ids, present=True,
-        ).values_list("user_id", "meeting_id"):
-            present[user_id].add(meeting_id)
-    result = {}
-    for user_id, since_day in joined.items():
-        eligible = {pk for pk, day in held if day >= since_day}
-        result[user_id] = (len(present[user_id] & eligible), len(eligible))
-    return result
+    held = (Meeting.objects.filter(series__program=program, status=Meeting.Status.HELD, starts_at__gte=since,
+                                   starts_at__lt=until)
+            .annotate(day=TruncDate("starts_at", tzinfo=zone)).filter(day__gte=OuterRef("joined_on")))
+    attended = (Attendance.objects.filter(
+        user=OuterRef("user_id"), present=True, meeting__series__program=program,
+        meeting__status=Meeting.Status.HELD, meeting__starts_at__gte=since, meeting__starts_at__lt=until,
+    ).annotate(day=TruncDate("meeting__starts_at", tzinfo=zone)).filter(day__gte=OuterRef("joined_on")))
+    return {"attended": _count(attended), "held": _count(held)}
 
 
-def training_credit_hours(
-    *, program: Program, mentor_ids: QuerySet | list[int], start: date, end: date
-) -> dict[int, Decimal]:
-    """Credit hours each mentor claimed for training completed in the period. One query."""
-    rows = (
-        Completion.objects.filter(
-            user_id__in=mentor_ids, status=Completion.Status.COMPLETED,
-            completed_on__gte=start, completed_on__lt=end,
-        )
-        .values("user_id")
-        .annotate(hours=Sum("credit_hours"))
-        .values_list("user_id", "hours")
-    )
-    return {user_id: hours or Decimal(0) for user_id, hours in rows}
+def training_credit_hours(*, program: Program, start: date, end: date) -> dict[str, Subquery]:
+    """hours: credit hours the mentor claimed for training completed in the period."""
+    done = Completion.objects.filter(user=OuterRef("user_id"), status=Completion.Status.COMPLETED,
+                                     completed_on__gte=start, completed_on__lt=end)
+    total = done.order_by().annotate(total=Func(F("credit_hours"), function="SUM")).values("total")
+    return {"hours": Subquery(total, output_field=DecimalField(max_digits=8, decimal_places=2))}
 
 
-def assessments_submitted(
-    *, program: Program, mentor_ids: QuerySet | list[int], start: date, end: date
-) -> dict[int, int]:
-    """Self-assessments each mentor submitted in the period (the re-assessment cadence)."""
+def assessments_submitted(*, program: Program, start: date, end: date) -> dict[str, Subquery]:
+    """submitted: self-assessments the mentor submitted in the period (the re-assessment cadence)."""
     since, until = _day_bounds(start, end, program.time_zone)
-    rows = (
-        AssessmentResponse.objects.filter(
-            program=program, user_id__in=mentor_ids, status=AssessmentResponse.Status.SUBMITTED,
-            submitted_at__gte=since, submitted_at__lt=until,
-        )
-        .values("user_id")
-        .annotate(n=Count("pk"))
-        .values_list("user_id", "n")
-    )
-    return dict(rows)
+    return {"submitted": _count(AssessmentResponse.objects.filter(
+        program=program, user=OuterRef("user_id"), status=AssessmentResponse.Status.SUBMITTED,
+        submitted_at__gte=since, submitted_at__lt=until,
+    ))}

@@ -5,6 +5,7 @@ from dataclasses import dataclass
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -19,6 +20,8 @@ from . import permissions, selectors, services
 from .forms import MenteeEditForm, MenteeForm, MenteeGoalForm, MenteeMeetingForm, PlanItemForm
 from .models import Mentorship
 
+# Mentors per page of the compliance table (furthest behind first; the CSV has every one).
+COMPLIANCE_PAGE_SIZE = 100
 private = never_cache  # plan and mentee pages are never kept by a browser or a proxy
 
 
@@ -268,8 +271,9 @@ def compliance(request, slug: str):
     requirements, rows = selectors.compliance_table(program=program)
     behind = [r for r in rows if r.behind]
     behind_only = request.GET.get("show") == "behind"
+    page = Paginator(behind if behind_only else rows, COMPLIANCE_PAGE_SIZE).get_page(request.GET.get("page"))
     return render(request, "accountability/compliance.html", {
-        "program": program, "requirements": requirements, "rows": behind if behind_only else rows,
+        "program": program, "requirements": requirements, "rows": page.object_list, "page": page,
         "mentor_count": len(rows), "behind_count": len(behind), "behind_only": behind_only,
     })
 

@@ -11,7 +11,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from django.db.models import Avg, Case, Exists, F, FloatField, OuterRef, Prefetch, Q, Value, When
+from django.db.models import Avg, Case, Count, Exists, F, FloatField, OuterRef, Prefetch, Q, Value, When
 from django.http import Http404
 from django.utils import timezone
 
@@ -407,7 +407,16 @@ class ProgramAggregates:
     domains: tuple[DomainAggregate, ...] = ()
 
 
-def program_aggregates(*, program: Program, instrument: Instrument) -> ProgramAggregates:
+def baseline_counts(*, program: Program) -> dict[int, int]:
+    """People with a submitted baseline, per instrument of the program (one query): the number
+    the privacy threshold is checked against."""
+    rows = (Response.objects.filter(program=program, status=Response.Status.SUBMITTED,
+                                    occasion=Response.Occasion.BASELINE)
+            .values("instrument_id").annotate(n=Count("pk")).order_by())
+    return {row["instrument_id"]: row["n"] for row in rows}
+
+
+def program_aggregates(*, program: Program, instrument: Instrument, n: int | None = None) -> ProgramAggregates:
     """By domain: the mean of people's baseline domain scores, the mean of their latest ones,
     the number of people, and for people with a follow-up the mean of their own changes.
     Each person counts once per domain (the mean of their own answers first, so a person
@@ -415,18 +424,27 @@ def program_aggregates(*, program: Program, instrument: Instrument) -> ProgramAg
 
     Privacy: with fewer people than ``program.privacy_threshold`` the result is ``hidden`` and
     carries no figures; a domain (or a change) that fewer people answered is hidden on its own.
-    The caller checks that the viewer coordinates ``program``. Three queries, aggregated in the
-    database down to one row per person and domain."""
+    The caller checks that the viewer coordinates ``program``. Two queries (one when ``n``, the
+    count of ``baseline_counts``, is given), aggregated in the database down to one row per
+    person, response and domain."""
     submitted = Response.objects.filter(program=program, instrument=instrument, status=Response.Status.SUBMITTED)
     threshold = program.privacy_threshold
-    n = submitted.filter(occasion=Response.Occasion.BASELINE).count()
+    if n is None:
+        n = submitted.filter(occasion=Response.Occasion.BASELINE).count()
     measure = "readiness" if instrument.kind == Instrument.Kind.READINESS else "score"
     if n < threshold:
         return ProgramAggregates(instrument=instrument, n=n, threshold=threshold, hidden=True, measure=measure,
                                  domains=tuple(_hidden_domains(instrument, n)))
 
-    baseline_rows = _per_person_domain_means(submitted.filter(occasion=Response.Occasion.BASELINE))
-    latest_rows = _per_person_domain_means(submitted.filter(~Exists(_later(submitted))))
+    # The baseline and the latest response of each person (often one and the same), in one query.
+    rows = _per_person_domain_means(
+        submitted.filter(Q(occasion=Response.Occasion.BASELINE) | ~Exists(_later(submitted))))
+    latest_at: dict[int, datetime] = {}
+    for row in rows:
+        user = row["response__user_id"]
+        latest_at[user] = max(latest_at.get(user, row["response__submitted_at"]), row["response__submitted_at"])
+    baseline_rows = [r for r in rows if r["response__occasion"] == Response.Occasion.BASELINE]
+    latest_rows = [r for r in rows if r["response__submitted_at"] == latest_at[r["response__user_id"]]]
     if instrument.kind == Instrument.Kind.OTHER:
         measure = "score" if any(r["score"] is not None for r in baseline_rows + latest_rows) else "readiness"
 
@@ -460,11 +478,14 @@ def program_aggregates(*, program: Program, instrument: Instrument) -> ProgramAg
                              domains=tuple(domains))
 
 
-def program_readiness_shares(*, program: Program, instrument: Instrument) -> list[float]:
+def program_readiness_shares(*, program: Program, instrument: Instrument, n: int | None = None) -> list[float]:
     """Each person's latest share of "yes" on a checklist, in percent, in no particular order.
-    Empty when fewer people than the program's privacy threshold have one. Two queries."""
+    Empty when fewer people than the program's privacy threshold have one. Two queries (one when
+    ``n``, the count of ``baseline_counts``, is given)."""
     submitted = Response.objects.filter(program=program, instrument=instrument, status=Response.Status.SUBMITTED)
-    if submitted.filter(occasion=Response.Occasion.BASELINE).count() < program.privacy_threshold:
+    if n is None:
+        n = submitted.filter(occasion=Response.Occasion.BASELINE).count()
+    if n < program.privacy_threshold:
         return []
     checklist = Q(item__response_type=scoring.CHECKLIST) & ~Q(choice="")
     rows = (
@@ -499,7 +520,7 @@ def _per_person_domain_means(responses) -> list[dict]:
     return list(
         Answer.objects.filter(response__in=responses)
         .filter(scored | checklist)
-        .values("response_id", "response__user_id", "response__occasion",
+        .values("response_id", "response__user_id", "response__occasion", "response__submitted_at",
                 "item__domain__key", "item__domain__name", "item__domain__order")
         .annotate(
             score=Avg(F("rating"), filter=scored, output_field=FloatField()),

@@ -1,9 +1,9 @@
 """Shared by the in-process page benchmarks (``report.py``, ``accountability.py``): seed the demo
 program at each size, then time a coordinator's pages with Django's test client.
 
-Each page is timed cold (right after a write, so nothing of it is cached: the worst case a
-coordinator meets) and on a repeat visit, as the median of several requests, with the SQL query
-count of each, which must not grow with the number of mentors. Runs on a throw-away SQLite
+Each page is timed cold (the cache emptied first, so the session and everything else come from
+the database: the worst case a coordinator meets) and on a repeat visit, as the median of several
+requests, with the SQL query count of each, which must not grow with the number of mentors. Runs on a throw-away SQLite
 database unless BENCH_DATABASE_URL names another.
 """
 
@@ -27,12 +27,12 @@ import django  # noqa: E402
 
 django.setup()
 
+from django.core.cache import cache  # noqa: E402
 from django.core.management import call_command  # noqa: E402
 from django.db import connection  # noqa: E402
 from django.test import Client  # noqa: E402
 
 from demo.seeders import core  # noqa: E402
-from mentorprogram import freshness  # noqa: E402
 from mentorprogram.models import Membership, Program, User  # noqa: E402
 
 REPEATS = 7
@@ -42,7 +42,7 @@ def _timed(client: Client, url: str, *, cold: bool) -> tuple[float, int]:
     timings, queries = [], []
     for _ in range(REPEATS):
         if cold:
-            freshness.bump()
+            cache.clear()
         queries.clear()
         start = time.perf_counter()
         with connection.execute_wrapper(lambda execute, sql, *args: (queries.append(sql), execute(sql, *args))[1]):

@@ -3,18 +3,17 @@ in a number of queries that does not grow with members or meetings."""
 
 from __future__ import annotations
 
-import bisect
 import datetime as dt
 import zoneinfo
 from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
-from django.db.models import Count, Prefetch, Q, QuerySet, Window
+from django.db.models import Count, Exists, F, Func, IntegerField, OuterRef, Prefetch, Q, QuerySet, Subquery, Window
+from django.db.models.functions import TruncDate
 from django.http import Http404
 from django.utils import timezone
 
-from mentorprogram import freshness
 from mentorprogram.models import Membership, Program, User
 from mentorprogram.selectors import program_members
 
@@ -36,8 +35,6 @@ PAST_MEETINGS_SHOWN = 12
 UPCOMING_MEETINGS_SHOWN = 6
 MEMBERS_PER_PAGE = 50
 FEED_PAST = dt.timedelta(days=92)
-# How long the community page keeps what all members share (a write anywhere refreshes it sooner).
-SHARED_SECONDS = 60
 
 
 # --- programs and communities -------------------------------------------------------------
@@ -113,42 +110,24 @@ def member_page(*, program: Program, number: int = 1, per_page: int = MEMBERS_PE
     return MemberPage(members=members, total=members[0].total if members else 0, number=number, per_page=per_page)
 
 
-def _shared_community_page(*, program: Program, now: dt.datetime) -> dict:
-    """What every member of the program sees alike on the community page."""
-    base = _meetings().filter(series__program=program)
-    return {
-        "community": MentorCommunity.objects.filter(program=program).first(),
-        "first_members": member_page(program=program, number=1),
-        # A few more than shown, so that meetings ending while this is kept can be dropped.
-        "upcoming": list(base.filter(ends_at__gt=now).exclude(status=Meeting.Status.HELD)
-                         .order_by("starts_at")[:UPCOMING_MEETINGS_SHOWN + 2]),
-        "past": list(base.filter(ends_at__lte=now).exclude(status=Meeting.Status.CANCELLED)
-                     .order_by("-starts_at")[:PAST_MEETINGS_SHOWN]),
-    }
-
-
 def community_page(*, program: Program, user: User, now: dt.datetime, members_page: int = 1) -> dict:
-    """Name, purpose, a page of members, next and past meetings of one community. What all members
-    share is kept per program under the write stamp (≤ SHARED_SECONDS); the viewer's answers are
-    read on each request."""
-    shared, _ = freshness.cached(f"community-page:{program.pk}",
-                                 lambda: _shared_community_page(program=program, now=now), timeout=SHARED_SECONDS)
-    page = shared["first_members"] if members_page <= 1 else member_page(program=program, number=members_page)
-    upcoming = [m for m in shared["upcoming"] if m.ends_at > now][:UPCOMING_MEETINGS_SHOWN]
-    rsvps = dict(
-        Rsvp.objects.filter(user=user, meeting__in=[m.pk for m in upcoming]).values_list("meeting_id", "answer")
-    )
-    for meeting in upcoming:
-        meeting.my_rsvp = rsvps.get(meeting.pk)
+    """Name, purpose, a page of members, next and past meetings of one community, with the
+    viewer's own answers on the coming ones."""
+    base = _meetings().filter(series__program=program)
+    page = member_page(program=program, number=members_page)
+    upcoming = list(base.filter(ends_at__gt=now).exclude(status=Meeting.Status.HELD)
+                    .annotate(my_rsvp=_my_answer(user))
+                    .order_by("starts_at")[:UPCOMING_MEETINGS_SHOWN])
     next_meeting = next((m for m in upcoming if m.status == Meeting.Status.SCHEDULED), None)
     return {
         "program": program,
-        "community": shared["community"],
+        "community": MentorCommunity.objects.filter(program=program).first(),
         "members": page.members,
         "member_page": page,
         "next_meeting": next_meeting,
         "upcoming": upcoming,
-        "past": shared["past"],
+        "past": list(base.filter(ends_at__lte=now).exclude(status=Meeting.Status.CANCELLED)
+                     .order_by("-starts_at")[:PAST_MEETINGS_SHOWN]),
         "is_coordinator": permissions.may_manage(user, program.pk),
     }
 
@@ -234,15 +213,20 @@ def upcoming_meetings_for_user(
     if program_ids is None:
         ids = permissions.community_program_ids(user)
         program_ids = ids if ids is not None else Program.objects.values_list("pk", flat=True)
-    meetings = list(
+    return list(
         _meetings().filter(series__program_id__in=list(program_ids), status=Meeting.Status.SCHEDULED, ends_at__gt=now)
-        .order_by("starts_at")[:limit]
+        .annotate(my_rsvp=_my_answer(user)).order_by("starts_at")[:limit]
     )
-    if meetings:
-        answers = dict(Rsvp.objects.filter(user=user, meeting__in=meetings).values_list("meeting_id", "answer"))
-        for meeting in meetings:
-            meeting.my_rsvp = answers.get(meeting.pk)
-    return meetings
+
+
+def _count(qs: QuerySet) -> Subquery:
+    """How many rows ``qs`` (correlated to the outer row) has, as a subquery."""
+    return Subquery(qs.order_by().annotate(n=Func(F("pk"), function="COUNT")).values("n"), output_field=IntegerField())
+
+
+def _my_answer(user: User) -> Subquery:
+    """The user's RSVP answer to the meeting of the row (None if they have not answered)."""
+    return Subquery(Rsvp.objects.filter(meeting=OuterRef("pk"), user=user).values("answer")[:1])
 
 
 # --- attendance -----------------------------------------------------------------------------
@@ -304,31 +288,28 @@ def attendance_by_month(*, program: Program, months: list[dt.date]) -> dict[dt.d
     the attendances recorded, the attendances expected (mentors who had joined by each meeting)
     and the people those figures rest on (the most mentors expected at one of the month's
     meetings; two meetings with three mentors are six attendances but only three people).
-    Two queries whatever the number of mentors or meetings."""
+    One query, one row per meeting held, whatever the number of mentors."""
     if not months:
         return {}
     zone = zoneinfo.ZoneInfo(program.time_zone)
     start = dt.datetime.combine(min(months), dt.time.min, tzinfo=zone)
     end = dt.datetime.combine(max(months), dt.time.min, tzinfo=zone) + dt.timedelta(days=32)
-    held = list(
+    present = Attendance.objects.filter(meeting=OuterRef("pk"), present=True)
+    joined = Membership.objects.filter(permissions.asked_to_acknowledge_q(), program=program,
+                                       joined_on__lte=OuterRef("day"))
+    held = (
         Meeting.objects.filter(series__program=program, status=Meeting.Status.HELD, starts_at__gte=start,
                                starts_at__lt=end)
-        .annotate(n_present=Count("attendance", filter=Q(attendance__present=True)))
-        .values_list("starts_at", "n_present")
-    )
-    joined = sorted(
-        Membership.objects.filter(permissions.asked_to_acknowledge_q(), program=program)
-        .values_list("joined_on", flat=True)
+        .annotate(day=TruncDate("starts_at", tzinfo=zone), n_present=_count(present), expected=_count(joined))
+        .values_list("day", "n_present", "expected")
     )
     wanted = set(months)
     result: dict[dt.date, dict] = {}
-    for starts_at, n_present in held:
-        day = starts_at.astimezone(zone).date()
+    for day, n_present, expected in held:
         month = day.replace(day=1)
         if month not in wanted:
             continue
         row = result.setdefault(month, {"meetings": 0, "attended": 0, "expected": 0, "people": 0})
-        expected = bisect.bisect_right(joined, day)
         row["meetings"] += 1
         row["attended"] += n_present
         row["expected"] += expected
@@ -382,14 +363,9 @@ def agreements_to_acknowledge(
         program_id__in=program_ids, published_at__lte=now,
     ).select_related("program").order_by("program_id", "-version").only(
         "pk", "version", "program_id", "published_at", "program__name", "program__slug", "program__community_name",
-    ):
+    ).annotate(acknowledged=Exists(Acknowledgement.objects.filter(agreement=OuterRef("pk"), user=user))):
         current.setdefault(agreement.program_id, agreement)
-    if not current:
-        return []
-    done = set(
-        Acknowledgement.objects.filter(user=user, agreement__in=current.values()).values_list("agreement_id", flat=True)
-    )
-    return [a for a in current.values() if a.pk not in done]
+    return [a for a in current.values() if not a.acknowledged]
 
 
 @dataclass

@@ -73,6 +73,7 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "csp.middleware.CSPMiddleware",
+    "toolbox.middleware.HealthzMiddleware",  # before sessions and sign-in: JSON whatever is down
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -111,24 +112,34 @@ DATABASES = {
     "default": env.db("DATABASE_URL", default=f"sqlite:///{VAR_DIR / 'mentorprogram.sqlite3'}"),
 }
 DATABASES["default"].setdefault("CONN_MAX_AGE", env.int("CONN_MAX_AGE", default=0))
+if DATABASES["default"]["ENGINE"].endswith("postgresql"):
+    # PostgreSQL's JIT compiles any query its planner guesses is costly; for a page's few
+    # indexed aggregates (a program's 1,000 mentors, one row each) compiling takes longer than running.
+    DATABASES["default"].setdefault("OPTIONS", {}).setdefault("options", "-c jit=off")
 if DATABASES["default"]["ENGINE"].endswith("sqlite3"):
     # A file, not memory, so that Celery workers in other threads and processes can open the
     # test database too (the reminder tests run real workers).
     DATABASES["default"].setdefault("TEST", {}).setdefault("NAME", str(VAR_DIR / "test.sqlite3"))
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
-# Rate limits and sessions live in the cache. In production point CACHE_URL at Redis so every
-# worker shares them (`check --deploy` warns about a per-process cache).
+# The sign-in rate limits live in the cache. In production point CACHE_URL at Redis so every
+# worker shares them. Redis is optional for serving pages: while it does not answer, calls miss
+# and rate limits are counted per process (mentorprogram/cache_backend.py).
 CACHES = {"default": env.cache("CACHE_URL", default="locmemcache://mentorprogram")}
 if CACHES["default"]["BACKEND"] == "django.core.cache.backends.redis.RedisCache":
-    CACHES["default"]["BACKEND"] = "mentorprogram.cache.RedisCache"  # one client per pool, not per call
-SESSION_ENGINE = env("SESSION_ENGINE", default="django.contrib.sessions.backends.cached_db")
+    CACHES["default"]["BACKEND"] = "toolbox.cache_backend.RedisCache"
+    # A server that does not answer costs a request at most this long (then it is left alone a while).
+    CACHES["default"].setdefault("OPTIONS", {}).setdefault("socket_connect_timeout", 0.25)
+    CACHES["default"]["OPTIONS"].setdefault("socket_timeout", 0.5)
+# Sessions live in the database (one indexed read per signed-in request), so that signing in and
+# staying signed in never depend on the cache.
+SESSION_ENGINE = env("SESSION_ENGINE", default="django.contrib.sessions.backends.db")
 
 # --- People and accounts -----------------------------------------------------------------
 AUTH_USER_MODEL = "mentorprogram.User"
-AUTHENTICATION_BACKENDS = [  # Django's and allauth's, with the signed-in user read from the cache
-    "mentorprogram.auth_backends.ModelBackend",
-    "mentorprogram.auth_backends.AuthenticationBackend",
+AUTHENTICATION_BACKENDS = [
+    "django.contrib.auth.backends.ModelBackend",
+    "allauth.account.auth_backends.AuthenticationBackend",
 ]
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},

@@ -3,10 +3,11 @@ from django.contrib import admin
 from django.urls import include, path
 
 from mentorprogram import views
+from toolbox import health
 
 urlpatterns = [
     path("", include("dashboard.urls")),
-    path("healthz", views.healthz, name="healthz"),
+    path("healthz", health.healthz, name="healthz"),
     path("profile/", views.profile, name="profile"),
     path("invitations/", views.invitations, name="invitations"),
     path("invitations/<int:pk>/accept/", views.invitation_accept, name="invitation_accept"),

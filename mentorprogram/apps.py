@@ -14,10 +14,4 @@ class MentorprogramConfig(AppConfig):
         if settings.CELERY_BROKER_URL.startswith("filesystem"):
             for key in ("data_folder_in", "data_folder_out", "processed_folder", "control_folder"):
                 Path(settings.CELERY_BROKER_TRANSPORT_OPTIONS[key]).mkdir(parents=True, exist_ok=True)
-        from django.db.backends.signals import connection_created
-
         from toolbox import checks  # noqa: F401  (registers the system checks)
-
-        from . import freshness
-
-        connection_created.connect(freshness.install, dispatch_uid="freshness.install")

@@ -80,13 +80,6 @@ class User(AbstractBaseUser, PermissionsMixin):
         super().clean()
         self.email = self.__class__.objects.normalize_email(self.email).lower()
 
-    def get_session_auth_hash(self) -> str:
-        # The copy of the signed-in user kept in the cache carries this HMAC instead of its password
-        # hash (mentorprogram/auth_backends.py); an instance with its password loaded computes it.
-        if "password" not in self.__dict__ and "_session_auth_hash" in self.__dict__:
-            return self._session_auth_hash
-        return super().get_session_auth_hash()
-
 
 PRIVACY_THRESHOLD_FLOOR = 5
 """The lowest privacy threshold a program may have unless a superuser explicitly allows less."""

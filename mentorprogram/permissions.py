@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+
 from django.db.models import Q, QuerySet
 
 from .models import Membership, Program, User
@@ -11,10 +13,17 @@ LIVE_STATUSES = (Membership.Status.PROSPECTIVE, Membership.Status.ACTIVE)
 
 def load_live_memberships(user: User) -> None:
     """Read the user's live memberships once (one query) and keep them on the user object as
-    (program id, role, status) triples. The cached user of ``auth_backends`` carries them, so a
-    signed-in request usually needs no query for the permission checks below."""
+    (program id, role, status) triples, so that every permission check of a request shares it."""
     user._live_memberships = frozenset(
         Membership.objects.filter(user=user, status__in=LIVE_STATUSES).values_list("program_id", "role", "status")
+    )
+
+
+def remember_live_memberships(user: User, memberships: Iterable[Membership]) -> None:
+    """Use the user's live memberships a page has already read (``selectors.memberships_for_user``)
+    for the permission checks below, instead of reading them again."""
+    user._live_memberships = frozenset(
+        (m.program_id, m.role, m.status) for m in memberships if m.status in LIVE_STATUSES
     )
 
 

@@ -2,24 +2,12 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import JsonResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.cache import never_cache
-from django.views.decorators.http import require_GET, require_POST, require_safe
-
-from toolbox import health
+from django.views.decorators.http import require_POST, require_safe
 
 from . import selectors, services
 from .forms import ProfileForm
-
-
-@require_GET
-@never_cache
-def healthz(request):
-    db_ok, db_state = health.database_ok()
-    broker_ok, broker_state = health.broker_ok()
-    status = 200 if db_ok and broker_ok else 503
-    return JsonResponse({"database": db_state, "broker": broker_state}, status=status)
 
 
 @login_required

@@ -62,11 +62,16 @@ class ReportSources:
             found.setdefault(version.instrument.kind, version.instrument)
         return found
 
+    @cached_property
+    def baseline_counts(self) -> dict[int, int]:
+        """People with a baseline, per instrument: one query for the privacy checks of every section."""
+        return assessment_selectors.baseline_counts(program=self.program)
+
     def aggregates(self, kind: str) -> assessment_selectors.ProgramAggregates | None:
         if kind not in self._aggregates:
             instrument = self.instruments.get(kind)
             self._aggregates[kind] = None if instrument is None else assessment_selectors.program_aggregates(
-                program=self.program, instrument=instrument)
+                program=self.program, instrument=instrument, n=self.baseline_counts.get(instrument.pk, 0))
         return self._aggregates[kind]
 
     def domain_scores(self, kind: str) -> list[dict]:
@@ -88,7 +93,8 @@ class ReportSources:
         instrument = self.instruments.get(Instrument.Kind.READINESS)
         if instrument is None:
             return []
-        return assessment_selectors.program_readiness_shares(program=self.program, instrument=instrument)
+        return assessment_selectors.program_readiness_shares(program=self.program, instrument=instrument,
+                                                             n=self.baseline_counts.get(instrument.pk, 0))
 
     def domain_change(self) -> list[dict]:
         aggregates = self.aggregates(Instrument.Kind.SKILLS)

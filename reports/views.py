@@ -8,22 +8,16 @@ from django.shortcuts import render
 from django.utils import timezone
 from django.views.decorators.http import require_safe
 
-from mentorprogram import freshness
 from toolbox.csv_export import csv_response
 
 from . import selectors
-
-# The report is the same for every coordinator of a program: it is kept until anything is written
-# to the database, and for at most this many seconds (the page shows when it was computed).
-REPORT_CACHE_SECONDS = 300
 
 
 @require_safe
 @login_required
 def program_report(request, slug: str):
     program = selectors.get_program_for_report(user=request.user, slug=slug)
-    report, _ = freshness.cached(f"program-report:{program.pk}", lambda: selectors.program_report(program=program),
-                                 timeout=REPORT_CACHE_SECONDS)
+    report = selectors.program_report(program=program)
     return render(request, "reports/program_report.html", {"report": report, "program": program})
 
 

@@ -3,6 +3,8 @@ program with its own coordinator; and outsiders. Every object view is tested aga
 
 from __future__ import annotations
 
+from contextlib import contextmanager
+
 import pytest
 from django.test.utils import override_settings
 
@@ -45,6 +47,21 @@ def _clear_cache():
     cache.clear()
     yield
     cache.clear()
+
+
+@pytest.fixture
+def cold(django_assert_num_queries):
+    """``with cold(n): client.get(url)`` — a first visit with the cache emptied (the session, the
+    user and everything the page shows read from the database) makes exactly ``n`` queries."""
+    from django.core.cache import cache
+
+    @contextmanager
+    def visit(n: int):
+        cache.clear()
+        with django_assert_num_queries(n) as context:
+            yield context
+
+    return visit
 
 
 @pytest.fixture

@@ -7,6 +7,8 @@ from django.http import HttpResponse, HttpResponseBadRequest
 from django.utils import timezone
 from django.utils.cache import add_never_cache_headers
 
+from .health import healthz
+
 
 class UserTimezoneMiddleware:
     """Show every time in the signed-in person's own time zone."""
@@ -23,6 +25,19 @@ class UserTimezoneMiddleware:
                 timezone.deactivate()
         else:
             timezone.deactivate()
+        return self.get_response(request)
+
+
+class HealthzMiddleware:
+    """Answer ``/healthz`` before the session and the signed-in user are read, so that a database
+    or cache failure there cannot turn the health check into an HTML error page."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        if request.path_info == "/healthz":
+            return healthz(request)
         return self.get_response(request)
 
 

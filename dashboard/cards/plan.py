@@ -21,6 +21,7 @@ def card(*, user, memberships, now) -> dict | None:
     return {
         "template": "dashboard/cards/_plan.html", "title": "Accountability plan", "icon": "list-check",
         "sections": sections, "show_program": len(programs) > 1,
-        "due_items": selectors.items_due_soon(user=user, today=today), "today": today,
+        "due_items": selectors.items_due_soon(user=user, today=today, program_ids={p.pk for p in programs}),
+        "today": today,
         "due_days": selectors.DUE_SOON_DAYS,
     }

@@ -133,25 +133,25 @@ def test_it_refuses_an_end_date_in_the_future(client, mentor, mentee, today):
 
 @pytest.mark.parametrize("count", [1, 6])
 def test_the_mentee_list_makes_the_same_queries_however_many_mentees(client, mentor, program, count,
-                                                                     django_assert_num_queries):
+                                                                     cold):
     for _ in range(count):
         mentee = MenteeFactory(program=program, mentor=mentor)
         MenteeMeetingFactory(mentee=mentee)
         MenteeGoalFactory(mentee=mentee)
     client.force_login(mentor)
-    # user, mentor program ids, programs, mentees, mentorships, meeting dates
-    with django_assert_num_queries(6):
+    # session, user, mentor program ids, programs, mentees, mentorships, meeting dates
+    with cold(7):
         response = client.get(reverse("accountability:mentee_list"))
     assert len(response.context["mentees"]) == count
 
 
 @pytest.mark.parametrize("count", [1, 6])
 def test_the_mentee_page_makes_the_same_queries_however_many_records(client, mentor, mentee, count,
-                                                                     django_assert_num_queries):
+                                                                     cold):
     for _ in range(count):
         MenteeMeetingFactory(mentee=mentee)
         MenteeGoalFactory(mentee=mentee)
     client.force_login(mentor)
-    # user, coordinated programs, mentee, mentorships, meetings, goals
-    with django_assert_num_queries(6):
+    # session, user, coordinated programs, mentee, mentorships, meetings, goals
+    with cold(7):
         client.get(reverse("accountability:mentee_detail", args=[mentee.pk]))

@@ -47,8 +47,8 @@ def test_it_reads_the_skills_aggregates_once_for_both_sections(program, django_a
     for _ in range(5):
         make_response(make_member(program), program, skills, rating=4)
     src = ReportSources(program, timezone.now())
-    # the program's instruments (1), then the skills aggregates: count, baselines, latest (3)
-    with django_assert_num_queries(4):
+    # the program's instruments, the baseline counts, then the skills aggregates (baselines and latest)
+    with django_assert_num_queries(3):
         src.domain_scores("skills")
         src.domain_change()
     with django_assert_num_queries(0):

@@ -171,7 +171,7 @@ def test_it_answers_a_junk_query_string_without_errors_or_harm_to_others(client,
             transaction.set_rollback(True)
         assert response.status_code < 500, f"{response.status_code} for ?{query!r}"
         assert not changed, f"{sender}'s junk query changed other people's data: {changed}"
-        if holds_nul(query):
+        if holds_nul(query) and route.name != "healthz":  # the health check reads no input at all
             assert response.status_code == 400, f"{response.status_code} for a NUL in ?{query!r}"
 
     get_junk()

@@ -8,6 +8,7 @@ urlpatterns = [
     path("", include("dashboard.urls")),
     path("healthz", views.healthz, name="healthz"),
     path("profile/", views.profile, name="profile"),
+    path("unsubscribe/<str:token>/", views.unsubscribe, name="unsubscribe"),
     path("programs/<slug:slug>/", views.program_detail, name="program_detail"),
     path("accounts/", include("allauth.urls")),
     path("admin/", admin.site.urls),

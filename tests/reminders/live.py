@@ -26,7 +26,9 @@ from celery.contrib.testing.worker import start_worker
 from django.conf import settings
 from django.db import connection
 
-import reminders.tasks  # noqa: F401  (registered before a worker builds its task table)
+import accountability.tasks  # noqa: F401  (registered before a worker builds its task table)
+import mentorprogram.tasks  # noqa: F401
+import reminders.tasks  # noqa: F401
 
 # When the project itself is configured for Redis (CI), the live tests use that database: a task
 # published by code that holds the project's own app then reaches the test workers too.
@@ -124,7 +126,7 @@ def smtp_sink():
 
 
 def point_mail_at(settings_fixture, port: int) -> None:
-    settings_fixture.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+    settings_fixture.EMAIL_BACKEND = "mentorprogram.outbox.smtp.EmailBackend"
     settings_fixture.EMAIL_HOST = "127.0.0.1"
     settings_fixture.EMAIL_PORT = port
     settings_fixture.EMAIL_USE_TLS = settings_fixture.EMAIL_USE_SSL = False

@@ -70,7 +70,8 @@ def test_it_sends_a_reminder_with_everything_a_mentor_needs(people, meeting, mai
         assert "https://example.org/readings/useful-feedback" in body
         assert f"/community/meetings/{meeting.pk}/" in body
         assert "/reminders/rsvp/" in body and "/yes/" in body and "/no/" in body
-    assert parsed["Message-ID"] == f"<meeting.{ReminderDelivery.objects.get(user=mentor).email_id}@mentoring.example.edu>"
+    email_id = ReminderDelivery.objects.get(user=mentor).email_id
+    assert parsed["Message-ID"] == f"<meeting.{email_id}@mentoring.example.edu>"
     assert parsed["Auto-Submitted"] == "auto-generated"
     assert parsed["List-Unsubscribe"].strip().startswith("<https://mentoring.example.edu/unsubscribe/")
     assert parsed["List-Unsubscribe-Post"] == "List-Unsubscribe=One-Click"

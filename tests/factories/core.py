@@ -86,3 +86,6 @@ class OutboundEmailFactory(factory.django.DjangoModelFactory):
                                last_error="The mail server answered 550 5.1.1 No such mailbox here")
         sending = factory.Trait(status=OutboundEmail.Status.SENDING, claimed_at=factory.LazyFunction(timezone.now),
                                 claim_token="worker-1", attempts=1)
+
+
+PROGRAM_OBJECT_FACTORIES[OutboundEmail] = lambda program: OutboundEmailFactory(program=program)

@@ -118,7 +118,7 @@ def outbox_send(*, ids: Iterable[int], claim_token: str, now: dt.datetime | None
             outcome = _deliver(backend, message)
             in_flight = None
             if outcome.broken:
-                _close(backend)
+                _abandon(backend)
             if outcome.verdict == "unreachable":
                 transient += [(r, outcome.error) for r in pending]  # no point trying the others now
                 pending = []
@@ -135,11 +135,15 @@ def outbox_send(*, ids: Iterable[int], claim_token: str, now: dt.datetime | None
         _retry_or_fail(transient, claim_token, now, result)
     except SoftTimeLimitExceeded:
         result.interrupted = True
-        _settle_in_flight(backend, in_flight, claim_token, pending, result)
+        handed_over = getattr(backend, "content_handed_over", False)
+        _abandon(backend)
+        _settle_in_flight(in_flight, handed_over, claim_token, pending, result)
     except BaseException:
         # SystemExit, KeyboardInterrupt, database trouble: give the untried rows back, then go on.
+        handed_over = getattr(backend, "content_handed_over", False)
+        _abandon(backend)
         with suppress(Exception):
-            _settle_in_flight(backend, in_flight, claim_token, pending, result)
+            _settle_in_flight(in_flight, handed_over, claim_token, pending, result)
         raise
     finally:
         _close(backend)
@@ -148,9 +152,11 @@ def outbox_send(*, ids: Iterable[int], claim_token: str, now: dt.datetime | None
     return result
 
 
-def _settle_in_flight(backend, in_flight: OutboundEmail | None, claim_token: str, pending: list[OutboundEmail],
-                      result: SendResult) -> None:
-    if in_flight is not None and getattr(backend, "content_handed_over", False):
+def _settle_in_flight(in_flight: OutboundEmail | None, handed_over: bool, claim_token: str,
+                      pending: list[OutboundEmail], result: SendResult) -> None:
+    """The message being handed over when the batch was interrupted counts as sent if the server
+    had all of it; it and the rest go back to the queue otherwise."""
+    if in_flight is not None and handed_over:
         _mark_sent(in_flight, claim_token, None, note="Interrupted while the mail server answered; "
                                                        "it had the whole message, so it counts as sent.")
         result.sent.append(in_flight.pk)
@@ -172,6 +178,15 @@ def _release(rows: list[OutboundEmail], claim_token: str, result: SendResult) ->
 def _close(backend) -> None:
     with suppress(Exception):
         backend.close()
+
+
+def _abandon(backend) -> None:
+    """Drop a connection in an unknown state without a QUIT a silent server would not answer."""
+    smtp = getattr(backend, "connection", None)
+    if smtp is not None and hasattr(smtp, "sock"):
+        with suppress(Exception):
+            smtp.close()
+    _close(backend)
 
 
 def _deliver(backend, message) -> _Outcome:

@@ -88,3 +88,21 @@ def outbox_resend(*, emails: QuerySet[OutboundEmail], now: dt.datetime | None = 
             status=Status.QUEUED, attempts=0, next_attempt_at=None, enqueued_at=now, dispatch_token=token,
             last_error="")
         return len(outbox_queue(dispatch_token=token))
+
+
+def outbox_send_message_now(message, *, user=None, program=None) -> OutboundEmail:
+    """Record an email rendered by someone else (allauth's account emails) and send it at once,
+    in this process: the person is waiting for it. Should the server be away, the outbox tries
+    again with its backoff like any other email, and records what became of it."""
+    from .sending import outbox_send
+
+    html = next((body for body, mimetype in getattr(message, "alternatives", []) if mimetype == "text/html"), "")
+    email = OutboundEmail.objects.create(
+        kind=OutboundEmail.Kind.ACCOUNT, dedupe_key=uuid.uuid4().hex, user=user, program=program,
+        to_address=", ".join(message.to)[:254], subject=str(message.subject)[:998], body_text=message.body,
+        body_html=html, enqueued_at=timezone.now())
+    result = outbox_send(ids=[email.pk], claim_token=f"now:{uuid.uuid4().hex[:12]}")
+    for countdown, ids in result.retry.items():
+        publish([ids], countdown=countdown)
+    email.refresh_from_db()
+    return email

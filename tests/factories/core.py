@@ -80,6 +80,7 @@ class OutboundEmailFactory(factory.django.DjangoModelFactory):
     to_address = factory.LazyAttribute(lambda o: o.user.email if o.user else "someone@example.org")
     subject = "Hello"
     body_text = "Hello there."
+    enqueued_at = factory.LazyFunction(timezone.now)
 
     class Params:
         failed = factory.Trait(status=OutboundEmail.Status.FAILED, attempts=5,

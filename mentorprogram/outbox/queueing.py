@@ -25,12 +25,15 @@ def outbox_enqueue(emails: list[OutboundEmail], *, now: dt.datetime | None = Non
         email.created_at = email.enqueued_at = now
         if dispatch_token:
             email.dispatch_token = dispatch_token
-    OutboundEmail.objects.bulk_create(emails, ignore_conflicts=True, batch_size=1000)
+    OutboundEmail.objects.bulk_create(emails, ignore_conflicts=True)
     stored: dict[str, OutboundEmail] = {}
-    by_kind: dict[str, list[str]] = {}
+    if dispatch_token:  # what this call inserted, in one query whatever the number
+        stored = {e.dedupe_key: e for e in OutboundEmail.objects.filter(dispatch_token=dispatch_token)}
+    missing: dict[str, list[str]] = {}
     for email in emails:
-        by_kind.setdefault(email.kind, []).append(email.dedupe_key)
-    for kind, keys in by_kind.items():
+        if email.dedupe_key not in stored:  # recorded before (another tick got there first)
+            missing.setdefault(email.kind, []).append(email.dedupe_key)
+    for kind, keys in missing.items():
         for i in range(0, len(keys), 1000):
             for email in OutboundEmail.objects.filter(kind=kind, dedupe_key__in=keys[i:i + 1000]):
                 stored[email.dedupe_key] = email

@@ -9,12 +9,15 @@ import smtplib
 import time
 from collections import defaultdict
 from collections.abc import Iterable
+from concurrent.futures import Future, ThreadPoolExecutor
 from contextlib import suppress
 from dataclasses import dataclass, field
+from functools import partial
 
 from celery.exceptions import SoftTimeLimitExceeded
 from django.conf import settings
 from django.core.mail import get_connection
+from django.db import connection, connections
 from django.db.models import F, Q, QuerySet
 from django.utils import timezone
 
@@ -88,6 +91,9 @@ def outbox_send(*, ids: Iterable[int], claim_token: str, now: dt.datetime | None
     if not rows:
         return result
     backend = get_connection()
+    recorder = _Recorder()
+    if hasattr(backend, "before_content"):
+        backend.before_content = recorder.wait
     pending = list(rows)
     in_flight: OutboundEmail | None = None
     try:
@@ -125,31 +131,75 @@ def outbox_send(*, ids: Iterable[int], claim_token: str, now: dt.datetime | None
                 break
             pending.pop(0)
             if outcome.verdict == "sent":
-                _mark_sent(email, claim_token, message, note=outcome.error)
+                recorder.record(partial(_mark_sent, email, claim_token, message, note=outcome.error))
                 result.sent.append(email.pk)
             elif outcome.verdict == "retry":
                 transient.append((email, outcome.error))
             else:
                 _fail(email, claim_token, outcome.error)
                 result.failed.append(email.pk)
+        recorder.wait()
         _retry_or_fail(transient, claim_token, now, result)
     except SoftTimeLimitExceeded:
         result.interrupted = True
         handed_over = getattr(backend, "content_handed_over", False)
         _abandon(backend)
+        recorder.close()
         _settle_in_flight(in_flight, handed_over, claim_token, pending, result)
     except BaseException:
         # SystemExit, KeyboardInterrupt, database trouble: give the untried rows back, then go on.
         handed_over = getattr(backend, "content_handed_over", False)
         _abandon(backend)
+        with suppress(BaseException):
+            recorder.close()
         with suppress(Exception):
             _settle_in_flight(in_flight, handed_over, claim_token, pending, result)
         raise
     finally:
+        recorder.close()
         _close(backend)
     if pending and not result.interrupted:
         _release(pending, claim_token, result)
     return result
+
+
+class _Recorder:
+    """Writes each "sent" mark while the mail server answers the next message's envelope, and
+    makes the next message's content wait for it (``before_content``): the database's commit
+    overlaps the SMTP round trips instead of adding to them, and a worker killed at any moment
+    still leaves at most one message accepted but not recorded.
+
+    On PostgreSQL outside a transaction the mark is written by a thread of its own, on its own
+    database connection, through the ORM; otherwise (SQLite, tests inside a transaction, a
+    backend without the hook) it is written at once."""
+
+    def __init__(self):
+        self._pool = None
+        if connection.vendor == "postgresql" and not connection.in_atomic_block:
+            self._pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="outbox-record")
+        self._pending: Future | None = None
+
+    def record(self, write) -> None:
+        self.wait()
+        if self._pool is None:
+            write()
+        else:
+            self._pending = self._pool.submit(write)
+
+    def wait(self) -> None:
+        if self._pending is not None:
+            pending, self._pending = self._pending, None
+            pending.result()
+
+    def close(self) -> None:
+        if self._pool is None:
+            return
+        pool, self._pool = self._pool, None
+        try:
+            self.wait()
+        finally:
+            pool.submit(connections.close_all).result()  # the thread's own connection
+            pool.shutdown()
 
 
 def _settle_in_flight(in_flight: OutboundEmail | None, handed_over: bool, claim_token: str,

@@ -16,11 +16,15 @@ from django.core.mail.backends import smtp
 
 class _Tracking:
     content_handed_over = False
+    before_content = None
 
     def send(self, s):
-        super().send(s)
         # smtplib.SMTP.data() writes the message as bytes ending in CRLF.CRLF; commands are str.
-        if isinstance(s, bytes | bytearray) and s.endswith(b"\r\n.\r\n"):
+        content = isinstance(s, bytes | bytearray) and s.endswith(b"\r\n.\r\n")
+        if content and self.before_content is not None:
+            self.before_content()
+        super().send(s)
+        if content:
             self.content_handed_over = True
 
 
@@ -33,6 +37,10 @@ class _SMTP_SSL(_Tracking, smtplib.SMTP_SSL):  # noqa: N801
 
 
 class EmailBackend(smtp.EmailBackend):
+    before_content = None
+    """Called just before a message's content goes out (after its envelope was accepted): the
+    outbox makes sure the previous message's "sent" mark is written by then."""
+
     @property
     def connection_class(self):
         return _SMTP_SSL if self.use_ssl else _SMTP
@@ -40,6 +48,7 @@ class EmailBackend(smtp.EmailBackend):
     def _send(self, email_message) -> bool:
         if self.connection is not None:
             self.connection.content_handed_over = False
+            self.connection.before_content = self.before_content
         return super()._send(email_message)
 
     @property

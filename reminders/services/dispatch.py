@@ -155,7 +155,7 @@ def _record(new: list[ReminderDelivery], *, now: dt.datetime, token: str) -> Non
     for delivery in new:
         delivery.created_at = now
         delivery.email = emails[dedupe_key(delivery)]
-    ReminderDelivery.objects.bulk_create(new, ignore_conflicts=True, batch_size=1000)
+    ReminderDelivery.objects.bulk_create(new, ignore_conflicts=True)
 
 
 def reminders_dispatch(*, now: dt.datetime | None = None) -> DispatchResult:

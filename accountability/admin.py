@@ -12,7 +12,7 @@ from django.utils.html import format_html, format_html_join
 from mentorprogram.admin_scoping import ProgramScopedAdmin, ProgramScopedInline
 from toolbox.admin_export import export_csv_action
 
-from . import nudges, services, tasks
+from . import nudges, services
 from .models import (
     AccountabilityPlan,
     Mentee,
@@ -158,16 +158,33 @@ class MenteeAdmin(ProgramScopedAdmin):
 @admin.register(Nudge)
 class NudgeAdmin(ProgramScopedAdmin):
     list_display = ["person", "kind", "key", "status", "attempts", "created_at", "sent_at", "short_error"]
-    list_filter = ["program", "kind", "status"]
+    list_filter = ["program", "kind", "email__status"]
     search_fields = ["person__email", "key"]
-    readonly_fields = ["program", "person", "kind", "key", "status", "attempts", "created_at", "claimed_at",
-                       "next_attempt_at", "sent_at", "error"]
-    list_select_related = ["person"]
+    readonly_fields = ["program", "person", "kind", "key", "status", "attempts", "created_at", "sent_at",
+                       "error", "email"]
+    list_select_related = ["person", "email"]
     actions = ["send_again"]
+
+    @admin.display(description="status", ordering="email__status")
+    def status(self, obj: Nudge) -> str:
+        return obj.email.get_status_display()
+
+    @admin.display(description="attempts")
+    def attempts(self, obj: Nudge) -> int:
+        return obj.email.attempts
+
+    @admin.display(description="sent at")
+    def sent_at(self, obj: Nudge):
+        return obj.email.sent_at
+
+    @admin.display(description="the mail server said")
+    def error(self, obj: Nudge) -> str:
+        return obj.email.last_error
 
     @admin.display(description="error")
     def short_error(self, obj: Nudge) -> str:
-        return obj.error if len(obj.error) < 100 else obj.error[:97] + "…"
+        error = obj.email.last_error
+        return error if len(error) < 100 else error[:97] + "…"
 
     def has_add_permission(self, request, *args) -> bool:
         return False
@@ -175,9 +192,9 @@ class NudgeAdmin(ProgramScopedAdmin):
     def has_change_permission(self, request, obj=None) -> bool:
         return False
 
-    @admin.action(description="Send the selected failed nudges again")
+    @admin.action(description="Send the selected failed nudges again", permissions=["view"])
     def send_again(self, request, queryset):
-        queued = nudges.nudges_resend(nudges=queryset, enqueue=tasks.queue_send)
+        queued = nudges.nudges_resend(nudges=queryset)
         skipped = queryset.count() - queued
         note = f" ({skipped} were not failed and are left alone)" if skipped else ""
         self.message_user(request, f"{queued} nudge(s) queued to be sent again{note}.")

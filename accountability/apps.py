@@ -1,5 +1,15 @@
+from __future__ import annotations
+
 from django.apps import AppConfig
 
 
 class AccountabilityConfig(AppConfig):
     name = "accountability"
+
+    def ready(self) -> None:
+        from mentorprogram.models import OutboundEmail
+        from mentorprogram.outbox import register
+
+        from .nudges import NudgeComposer
+
+        register(OutboundEmail.Kind.NUDGE, NudgeComposer())

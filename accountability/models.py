@@ -14,7 +14,7 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
 
-from mentorprogram.models import Program
+from mentorprogram.models import OutboundEmail, Program
 from toolbox import periods
 
 MAX_MEETING_MINUTES = 24 * 60
@@ -286,44 +286,28 @@ class PlanItemChange(models.Model):
 
 
 class Nudge(models.Model):
-    """One reminder email to a mentor, recorded once per key and claimed before it is sent.
-
-    A sender claims it (pending → sending, with ``claimed_at`` and a token of its own) in one
-    conditional update; a claim older than REMINDERS_CLAIM_TIMEOUT belongs to a lost worker and
-    may be taken again. Transient failures go back to pending until ``next_attempt_at``."""
+    """One reminder email to a mentor, recorded once per key. Its delivery state (claim,
+    attempts, the server's answer) is kept by its ``OutboundEmail`` in the outbox."""
 
     class Kind(models.TextChoices):
         ITEM_OVERDUE = "item_overdue", "Plan item overdue"
         REQUIREMENT_BEHIND = "requirement_behind", "Requirement behind"
 
-    class Status(models.TextChoices):
-        PENDING = "pending", "Pending"
-        SENDING = "sending", "Sending"
-        SENT = "sent", "Sent"
-        FAILED = "failed", "Failed"
-        SKIPPED = "skipped", "Skipped"
+    Status = OutboundEmail.Status
 
     program = models.ForeignKey(Program, on_delete=models.CASCADE, related_name="accountability_nudges")
     person = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="nudges")
     kind = models.CharField(max_length=30, choices=Kind.choices)
     key = models.CharField(max_length=120, help_text="What it is about, e.g. item:42 or requirement:3:2026-03.")
-    status = models.CharField(max_length=20, choices=Status.choices, default=Status.PENDING)
     created_at = models.DateTimeField(auto_now_add=True)
-    sent_at = models.DateTimeField(null=True, blank=True)
-    error = models.TextField(blank=True)
-    attempts = models.PositiveSmallIntegerField(default=0)
-    claim_token = models.CharField(max_length=40, blank=True, editable=False)
-    claimed_at = models.DateTimeField(null=True, blank=True, editable=False)
-    next_attempt_at = models.DateTimeField(null=True, blank=True, editable=False)
+    email = models.OneToOneField(OutboundEmail, on_delete=models.CASCADE, related_name="nudge",
+                                 help_text="The email in the outbox, with its delivery state.")
 
     class Meta:
         ordering = ["-created_at"]
         constraints = [
             models.UniqueConstraint(fields=["person", "kind", "key"], name="nudge_once_per_key"),
-            models.CheckConstraint(condition=~Q(status="sending") | Q(claimed_at__isnull=False),
-                                   name="nudge_sending_has_claim"),
         ]
-        indexes = [models.Index(fields=["status"])]
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} → {self.person} ({self.key})"

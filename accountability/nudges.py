@@ -1,54 +1,59 @@
 """Nudges: one email when a plan item becomes overdue, one a month while a requirement is behind.
 
-Exactly once, as the meeting reminders keep it (README, "Reminders in production"):
-
-* The dispatcher records a ``Nudge`` row per (person, kind, key) — the unique constraint makes a
-  second run a no-op — and hands on, after its transaction commits, every pending nudge whose
-  time has come and every "sending" one whose claim is older than REMINDERS_CLAIM_TIMEOUT (its
-  worker is certainly gone: the claim timeout is longer than the task time limit).
-* The sender claims a nudge with one conditional update (→ sending, with ``claimed_at`` and a
-  token of its own) before it sends, so a duplicate message, a second dispatcher or a second
-  worker never sends twice; the outcome is written only while the claim is still its own.
-  Email goes out after the claim has committed, never inside a transaction.
-* A 4xx answer or network trouble puts the nudge back to pending with the error and a backoff
-  (the task queues itself again for then); a 5xx answer, or the last of REMINDERS_MAX_ATTEMPTS,
-  fails it with the server's words, to be sent again from the admin.
-
-A worker killed after the server accepted the message but before it was marked sent sends it
-once more after the claim timeout, with the same Message-ID: a lost nudge is worse than a rare
-duplicate.
+The dispatcher records a ``Nudge`` row per (person, kind, key) — the unique constraint makes a
+second run a no-op — together with its email in the outbox, and queues the new ones after its
+transaction commits. The outbox claims, sends, retries and recovers them exactly as it does
+every automatic email (mentorprogram/outbox/, README "Exactly once"); this module's composer
+builds each message when it is sent and skips a nudge whose reason has gone (the item was
+completed, the requirement caught up).
 """
 
 from __future__ import annotations
 
-import logging
 import uuid
-from collections.abc import Callable
-from dataclasses import dataclass
-from datetime import datetime, timedelta
-from functools import partial
+from datetime import datetime
 
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
 from django.db import transaction
-from django.db.models import F, Q, QuerySet
+from django.db.models import Q, QuerySet
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 
-from mentorprogram.mail import classify_smtp_error, mail_domain, retry_delay
-from mentorprogram.models import Membership, Program
+from mentorprogram.models import Membership, OutboundEmail, Program
+from mentorprogram.outbox import Composed, Skip, outbox_enqueue, outbox_queue, outbox_resend
 from toolbox.periods import local_today
 
 from . import selectors
 from .models import Nudge, PlanItem
 from .selectors import BEHIND
 
-logger = logging.getLogger(__name__)
 
-Status = Nudge.Status
-EARLY = timedelta(seconds=5)
-"""A retry whose task runs this much before its time (clocks differ a little) may still claim."""
+def nudges_dispatch(*, now: datetime | None = None) -> list[int]:
+    """Record the nudges now due and queue their emails (after commit). Returns the outbox ids
+    queued; running it twice records and queues nothing new the second time."""
+    now = now or timezone.now()
+    wanted: list[Nudge] = []
+    programs = Program.objects.filter(
+        Q(reporting_requirements__is_active=True) | Q(accountability_plans__isnull=False)
+    ).distinct()
+    for program in programs:
+        wanted += _due_for_program(program, now)
+    token = uuid.uuid4().hex
+    with transaction.atomic():
+        emails = outbox_enqueue([
+            OutboundEmail(kind=OutboundEmail.Kind.NUDGE, dedupe_key=_dedupe_key(n), program=n.program,
+                          user_id=n.person_id) for n in wanted
+        ], now=now, dispatch_token=token)
+        for nudge in wanted:
+            nudge.email = emails[_dedupe_key(nudge)]
+        Nudge.objects.bulk_create(wanted, ignore_conflicts=True, batch_size=500)
+        return outbox_queue(dispatch_token=token)
+
+
+def _dedupe_key(nudge: Nudge) -> str:
+    return f"{nudge.person_id}:{nudge.kind}:{nudge.key}"
 
 
 def _item_key(item_id: int) -> str:
@@ -59,40 +64,11 @@ def _requirement_key(requirement_id: int, today) -> str:
     return f"requirement:{requirement_id}:{today:%Y-%m}"
 
 
-def nudges_dispatch(*, now: datetime | None = None, enqueue: Callable[[int], None] | None = None) -> list[int]:
-    """Record the nudges now due and hand each claimable one to ``enqueue`` (after commit).
-
-    Returns the ids handed on. Running it twice records nothing new the second time.
-    """
-    now = now or timezone.now()
-    wanted: list[Nudge] = []
-    programs = Program.objects.filter(
-        Q(reporting_requirements__is_active=True) | Q(accountability_plans__isnull=False)
-    ).distinct()
-    for program in programs:
-        wanted += _due_for_program(program, now)
-    with transaction.atomic():
-        Nudge.objects.bulk_create(wanted, ignore_conflicts=True, batch_size=500)
-        # Every claimable row, including any whose message was lost: the sender's claim makes a repeat harmless.
-        handed = list(Nudge.objects.filter(_claimable(now)).order_by("pk").values_list("pk", flat=True))
-        if enqueue:
-            for pk in handed:
-                transaction.on_commit(partial(enqueue, pk))
-    return handed
-
-
-def _claimable(now: datetime) -> Q:
-    """Pending nudges whose (next) attempt is due, and nudges whose sender was lost."""
-    stale = now - timedelta(seconds=settings.REMINDERS_CLAIM_TIMEOUT)
-    due = Q(next_attempt_at__isnull=True) | Q(next_attempt_at__lte=now + EARLY)
-    return (Q(status=Status.PENDING) & due) | Q(status=Status.SENDING, claimed_at__lt=stale)
-
-
 def _due_for_program(program: Program, now: datetime) -> list[Nudge]:
     today = local_today(program.time_zone, now)
     mentors = Membership.objects.filter(
         program=program, role=Membership.Role.MENTOR, status=Membership.Status.ACTIVE, user__is_active=True,
-        user__reminders_opt_out=False,
+        user__reminders_opt_out=False, user__nudges_opt_out=False,
     )
     nudges = [
         Nudge(program=program, person_id=mentor_id, kind=Nudge.Kind.ITEM_OVERDUE, key=_item_key(item_id))
@@ -113,71 +89,31 @@ def _due_for_program(program: Program, now: datetime) -> list[Nudge]:
     return nudges
 
 
-def nudges_resend(*, nudges: QuerySet[Nudge], enqueue: Callable[[int], None]) -> int:
-    """Give the failed ones among ``nudges`` a fresh set of attempts and hand them to ``enqueue``
-    (after commit). Returns how many; nudges in any other state are left alone."""
-    with transaction.atomic():
-        ids = list(Nudge.objects.select_for_update().filter(pk__in=nudges.values("pk"), status=Status.FAILED)
-                   .order_by("pk").values_list("pk", flat=True))
-        Nudge.objects.filter(pk__in=ids).update(status=Status.PENDING, attempts=0, next_attempt_at=None, error="")
-        for pk in ids:
-            transaction.on_commit(partial(enqueue, pk))
-    return len(ids)
+def nudges_resend(*, nudges: QuerySet[Nudge]) -> int:
+    """Give the failed ones among ``nudges`` a fresh set of attempts and queue them (after
+    commit). Returns how many; nudges in any other state are left alone."""
+    return outbox_resend(emails=OutboundEmail.objects.filter(nudge__in=nudges))
 
 
-@dataclass(frozen=True)
-class SendOutcome:
-    """What one ``nudge_send`` call did: the status it left the nudge in (None when it could not
-    claim it: sent already, or held by a live worker), and when to try again after a transient
-    failure."""
+class NudgeComposer:
+    """Builds each nudge's message when the outbox sends it."""
 
-    status: str | None
-    retry_in: float | None = None
+    def prepare(self, emails: list[OutboundEmail], now: datetime):
+        nudges = {n.email_id: n for n in Nudge.objects.filter(email_id__in=[e.pk for e in emails])
+                  .select_related("person", "program")}
 
-    @property
-    def sent(self) -> bool:
-        return self.status == Status.SENT
+        def build(email: OutboundEmail) -> Composed:
+            nudge = nudges.get(email.pk)
+            if nudge is None:
+                raise Skip("The nudge was removed.")
+            person = nudge.person
+            if not person.is_active:
+                raise Skip("The account is deactivated.")
+            if person.reminders_opt_out or person.nudges_opt_out:
+                raise Skip("The person turned these emails off.")
+            return Composed(_message(nudge, now), unsubscribe="nudges")
 
-
-def nudge_send(*, nudge_id: int, now: datetime | None = None) -> SendOutcome:
-    """Claim the nudge and send it; record what the mail server said (see the module docstring)."""
-    now = now or timezone.now()
-    token = uuid.uuid4().hex
-    claimed = Nudge.objects.filter(_claimable(now), pk=nudge_id).update(
-        status=Status.SENDING, claim_token=token, claimed_at=now, attempts=F("attempts") + 1,
-    )
-    if claimed != 1:
-        return SendOutcome(None)
-    mine = Nudge.objects.filter(pk=nudge_id, status=Status.SENDING, claim_token=token)
-    nudge = Nudge.objects.select_related("person", "program").get(pk=nudge_id)
-    try:
-        message = _message(nudge, now)
-    except _Gone as gone:
-        mine.update(status=Status.SKIPPED, error=str(gone))
-        return SendOutcome(Status.SKIPPED)
-    except Exception as error:  # a bad row is recorded, not retried
-        logger.exception("Could not build nudge %s", nudge_id)
-        mine.update(status=Status.FAILED, error=f"Could not build the email: {error.__class__.__name__}: {error}")
-        return SendOutcome(Status.FAILED)
-    try:
-        message.send()
-    except Exception as exc:  # noqa: BLE001 — recorded on the row, visible in the admin
-        transient, _, error = classify_smtp_error(exc)
-        logger.warning("Nudge %s not sent (attempt %s): %s", nudge_id, nudge.attempts, error)
-        if transient and nudge.attempts < settings.REMINDERS_MAX_ATTEMPTS:
-            delay = retry_delay(nudge.attempts)
-            mine.update(status=Status.PENDING, next_attempt_at=now + timedelta(seconds=delay), error=error[:2000])
-            return SendOutcome(Status.PENDING, retry_in=delay)
-        if transient:
-            error = f"{error} (gave up after {nudge.attempts} attempts)"
-        mine.update(status=Status.FAILED, next_attempt_at=None, error=error[:2000])
-        return SendOutcome(Status.FAILED)
-    mine.update(status=Status.SENT, sent_at=timezone.now(), next_attempt_at=None, error="")
-    return SendOutcome(Status.SENT)
-
-
-class _Gone(Exception):
-    """What the nudge was about is no longer true (the item was completed, the mentor left)."""
+        return build
 
 
 def _message(nudge: Nudge, now: datetime) -> EmailMultiAlternatives:
@@ -186,7 +122,7 @@ def _message(nudge: Nudge, now: datetime) -> EmailMultiAlternatives:
     if nudge.kind == Nudge.Kind.ITEM_OVERDUE:
         item = PlanItem.objects.select_related("plan").filter(pk=int(nudge.key.split(":")[1])).first()
         if item is None or not item.is_open:
-            raise _Gone("The item is no longer open.")
+            raise Skip("The item is no longer open.")
         context |= {"item": item, "url": reverse("accountability:item_edit", args=[item.pk])}
         template = "emails/accountability_item_overdue"
     else:
@@ -195,16 +131,14 @@ def _message(nudge: Nudge, now: datetime) -> EmailMultiAlternatives:
                                                  today=local_today(program.time_zone, now))
         cell = next((p for p in progress if p.requirement.pk == requirement_id), None)
         if cell is None or cell.status != BEHIND:
-            raise _Gone("The requirement is no longer behind.")
+            raise Skip("The requirement is no longer behind.")
         context |= {"progress": cell, "url": reverse("accountability:home")}
         template = "emails/accountability_requirement_behind"
     context["url"] = _absolute(context["url"])
     subject = " ".join(render_to_string(f"{template}_subject.txt", context).split())
     text = render_to_string(f"{template}.txt", context)
     html = render_to_string(f"{template}.html", context)
-    # The same Message-ID on every attempt, so a receiving server can fold a rare duplicate.
-    message = EmailMultiAlternatives(subject, text, to=[person.email],
-                                     headers={"Message-ID": f"<nudge-{nudge.pk}@{mail_domain()}>"})
+    message = EmailMultiAlternatives(subject, text, to=[person.email])
     message.attach_alternative(html, "text/html")
     return message
 

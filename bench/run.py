@@ -15,7 +15,7 @@ BENCHMARKS = [
     ["report.py"],
     ["accountability.py"],
     ["assessment_submit.py"],
-    ["reminders_fanout.py", "--members", "5000"],  # PostgreSQL of its own (BENCH_POSTGRES)
+    ["reminders_fanout.py", "--members", "2000", "5000"],  # PostgreSQL of its own (BENCH_POSTGRES)
 ]
 
 

@@ -6,6 +6,7 @@ time, place and status, so calendar clients update the event they already hold."
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
+from email.utils import parseaddr
 
 import icalendar
 from django.conf import settings
@@ -42,6 +43,29 @@ def meeting_description(meeting: Meeting, agenda: Iterable, url: str | None) -> 
     return "\n".join(lines)
 
 
+def organizer_email(program) -> str:
+    """Where calendar clients send Accept and Decline replies: the program's reply address, else
+    the CALENDAR_REPLY_EMAIL setting, else the sender address."""
+    return (program.calendar_reply_email or settings.CALENDAR_REPLY_EMAIL
+            or parseaddr(settings.DEFAULT_FROM_EMAIL)[1])
+
+
+def meeting_organizer(meeting: Meeting) -> icalendar.vCalAddress:
+    """The ORGANIZER every calendar part carries (RFC 5546 requires it for PUBLISH, REQUEST and
+    CANCEL): the program, by its community's name, at its reply address."""
+    program = meeting.series.program
+    organizer = icalendar.vCalAddress(f"mailto:{organizer_email(program)}")
+    organizer.params["cn"] = icalendar.vText(program.community_name or program.name)
+    return organizer
+
+
+def attendee(*, email: str, name: str) -> icalendar.vCalAddress:
+    address = icalendar.vCalAddress(f"mailto:{email}")
+    address.params.update({"cn": icalendar.vText(name or email), "role": "REQ-PARTICIPANT",
+                           "partstat": "NEEDS-ACTION", "rsvp": "FALSE"})
+    return address
+
+
 def meeting_event(meeting: Meeting, *, agenda: Iterable = (), url: str | None = None) -> icalendar.Event:
     event = icalendar.Event()
     event.add("uid", meeting_uid(meeting))
@@ -60,6 +84,7 @@ def meeting_event(meeting: Meeting, *, agenda: Iterable = (), url: str | None = 
     description = meeting_description(meeting, agenda, url)
     if description:
         event.add("description", description)
+    event.add("organizer", meeting_organizer(meeting))
     return event
 
 
@@ -74,11 +99,15 @@ def _calendar(method: str, name: str | None = None) -> icalendar.Calendar:
     return cal
 
 
-def meeting_calendar(meeting: Meeting, *, agenda: Iterable = (), url: str | None = None) -> bytes:
-    """One meeting as an .ics file: METHOD:CANCEL once cancelled, else PUBLISH."""
-    method = "CANCEL" if meeting.status == Meeting.Status.CANCELLED else "PUBLISH"
-    cal = _calendar(method)
-    cal.add_component(meeting_event(meeting, agenda=agenda, url=url))
+def meeting_calendar(meeting: Meeting, *, agenda: Iterable = (), url: str | None = None, user=None) -> bytes:
+    """One meeting as an .ics file: PUBLISH, or once cancelled METHOD:CANCEL naming ``user`` as
+    the attendee it is cancelled for (RFC 5546 §3.2.5 requires ORGANIZER and ATTENDEE there)."""
+    cancelled = meeting.status == Meeting.Status.CANCELLED and user is not None
+    cal = _calendar("CANCEL" if cancelled else "PUBLISH")
+    event = meeting_event(meeting, agenda=agenda, url=url)
+    if cancelled:
+        event.add("attendee", attendee(email=user.email, name=str(user)))
+    cal.add_component(event)
     return cal.to_ical()
 
 

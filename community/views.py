@@ -71,7 +71,7 @@ def meeting_rsvp(request, pk: int):
 def meeting_ics(request, pk: int):
     obj = selectors.get_meeting_for_user(user=request.user, pk=pk)
     url = request.build_absolute_uri(reverse("community:meeting", args=[obj.pk]))
-    body = calendar.meeting_calendar(obj, agenda=selectors.agenda(obj), url=url)
+    body = calendar.meeting_calendar(obj, agenda=selectors.agenda(obj), url=url, user=request.user)
     response = HttpResponse(body, content_type="text/calendar; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="meeting-{obj.starts_at:%Y-%m-%d}.ics"'
     return response

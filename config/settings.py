@@ -207,6 +207,9 @@ CRISPY_TEMPLATE_PACK = "bootstrap5"
 # --- Email -------------------------------------------------------------------------------
 EMAIL_CONFIG = env.email_url("EMAIL_URL", default="consolemail://")
 vars().update(EMAIL_CONFIG)
+if EMAIL_CONFIG.get("EMAIL_BACKEND") == "django.core.mail.backends.smtp.EmailBackend":
+    # Django's own, told whether a failure came after the whole message went out (the outbox).
+    EMAIL_BACKEND = "mentorprogram.outbox.smtp.EmailBackend"
 EMAIL_TIMEOUT = EMAIL_CONFIG.get("EMAIL_TIMEOUT") or env.int("EMAIL_TIMEOUT", default=30)
 DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", default="mentorprogram <noreply@example.org>")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
@@ -230,8 +233,8 @@ else:
 CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
-CELERY_TASK_SOFT_TIME_LIMIT = 120
-CELERY_TASK_TIME_LIMIT = 180
+CELERY_TASK_SOFT_TIME_LIMIT = env.float("CELERY_TASK_SOFT_TIME_LIMIT", default=120)
+CELERY_TASK_TIME_LIMIT = env.float("CELERY_TASK_TIME_LIMIT", default=180)
 CELERY_TASK_IGNORE_RESULT = True
 CELERY_TIMEZONE = "UTC"
 CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
@@ -249,6 +252,11 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": crontab(hour=3, minute=17),
         "options": {"expires": 6 * 3600},
     },
+    "outbox-sweep": {
+        "task": "mentorprogram.tasks.sweep_outbox",
+        "schedule": 60.0,
+        "options": {"expires": 50},
+    },
     "accountability-nudges": {
         "task": "accountability.tasks.dispatch_nudges",
         "schedule": crontab(minute=41),  # hourly: an overdue item or a behind requirement is nudged within the hour
@@ -256,11 +264,16 @@ CELERY_BEAT_SCHEDULE = {
     },
 }
 
-# --- Reminders (reminders/) ---------------------------------------------------------------
-# Accountability nudges follow the same claim timeout and retry policy (mentorprogram/mail.py).
-# A delivery or nudge claimed longer ago than this is taken to belong to a lost worker and is
-# sent again; it must exceed CELERY_TASK_TIME_LIMIT, after which a live worker has let go.
-REMINDERS_CLAIM_TIMEOUT = env.float("REMINDERS_CLAIM_TIMEOUT", default=15 * 60)
+# --- The outbox (mentorprogram/outbox/): every automatic email -----------------------------
+# An email claimed longer ago than this is taken to belong to a lost worker, and one queued this
+# long ago without being picked up to a lost task message; the sweep hands both out again. It
+# must exceed CELERY_TASK_TIME_LIMIT, after which a live worker has let go (a system check
+# refuses anything shorter).
+REMINDERS_CLAIM_TIMEOUT = env.float("REMINDERS_CLAIM_TIMEOUT", default=10 * 60)
+# A send task begins no message later than this many seconds before its soft time limit.
+OUTBOX_TIME_MARGIN = env.float("OUTBOX_TIME_MARGIN", default=10)
+# The ORGANIZER of calendar invitations when a program sets no reply address of its own.
+CALENDAR_REPLY_EMAIL = env("CALENDAR_REPLY_EMAIL", default="")
 REMINDERS_MAX_ATTEMPTS = env.int("REMINDERS_MAX_ATTEMPTS", default=5)
 REMINDERS_RETRY_BASE_SECONDS = env.float("REMINDERS_RETRY_BASE_SECONDS", default=60)
 REMINDERS_RETRY_MAX_SECONDS = env.float("REMINDERS_RETRY_MAX_SECONDS", default=30 * 60)

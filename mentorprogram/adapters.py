@@ -1,11 +1,14 @@
 from __future__ import annotations
 
 from allauth.account.adapter import DefaultAccountAdapter
+from allauth.core import context as allauth_context
 from django.conf import settings
+from django.contrib.sites.shortcuts import get_current_site
 
 from toolbox.params import is_local_path
 
 from .onboarding import memberships_accept_invitation
+from .outbox.queueing import outbox_send_message_now
 
 
 class AccountAdapter(DefaultAccountAdapter):
@@ -21,3 +24,12 @@ class AccountAdapter(DefaultAccountAdapter):
         super().set_password(user, password)
         # Choosing a password through the invitation link is how an invited person accepts.
         memberships_accept_invitation(user=user)
+
+    def send_mail(self, template_prefix: str, email: str, context: dict) -> None:
+        """Account emails (password reset, address confirmation…) go through the outbox: recorded,
+        sent at once, retried with backoff if the server is away, visible in the admin."""
+        request = allauth_context.request
+        ctx = {"request": request, "email": email, "current_site": get_current_site(request), **context}
+        message = self.render_mail(template_prefix, email, ctx)
+        user = context.get("user")
+        outbox_send_message_now(message, user=user if getattr(user, "pk", None) else None)

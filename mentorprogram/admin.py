@@ -335,3 +335,4 @@ class UserAdmin(ProgramScopedAdmin, BaseUserAdmin):
         if not request.user.is_superuser:
             raise PermissionDenied("Only a superuser sets passwords here; people reset their own.")
         return super().user_change_password(request, id, form_url)
+from . import admin_outbox  # noqa: E402, F401  (registers the outbox admin)

@@ -54,6 +54,10 @@ class User(AbstractBaseUser, PermissionsMixin):
         "no reminder emails", default=False,
         help_text="Stop meeting reminder emails. Meetings still appear on your dashboard and calendar feed.",
     )
+    nudges_opt_out = models.BooleanField(
+        "no accountability nudges", default=False,
+        help_text="Stop the emails about overdue plan items and requirements behind schedule.",
+    )
     is_staff = models.BooleanField(default=False, help_text="May sign in to the admin.")
     is_active = models.BooleanField(default=True)
     date_joined = models.DateTimeField(default=timezone.now)
@@ -114,6 +118,11 @@ class Program(models.Model):
     )
     reminder_lead_days = models.JSONField(
         default=default_lead_days, help_text="Days before a meeting that reminders go out, e.g. [7, 1]."
+    )
+    calendar_reply_email = models.EmailField(
+        "calendar reply address", blank=True,
+        help_text="The ORGANIZER of meeting invitations: where calendar clients send Accept and Decline "
+                  "replies. Empty: the CALENDAR_REPLY_EMAIL setting, else the sender address.",
     )
     academic_year_start_month = models.PositiveSmallIntegerField(
         default=7, validators=[MinValueValidator(1), MaxValueValidator(12)],
@@ -204,3 +213,68 @@ class PrivacyThresholdChange(models.Model):
 
     def __str__(self) -> str:
         return f"{self.program}: {self.old_threshold} → {self.new_threshold}"
+
+
+class OutboundEmail(models.Model):
+    """One email that should reach one address exactly once: the outbox (mentorprogram/outbox/).
+
+    Every automatic email is one of these rows — meeting reminders and notices, accountability
+    nudges, invitations, account emails — unique per kind and ``dedupe_key``, so recording it
+    twice records it once. A sender claims it (queued → sending, with a token of its own) in one
+    conditional UPDATE before it talks to the mail server, and writes the outcome only while the
+    claim is still its own. The domain rows (a reminder delivery, a nudge) point at it."""
+
+    class Kind(models.TextChoices):
+        MEETING = "meeting", "Meeting reminder or notice"
+        NUDGE = "nudge", "Accountability nudge"
+        INVITATION = "invitation", "Invitation"
+        ACCOUNT = "account", "Account email"
+
+    class Status(models.TextChoices):
+        QUEUED = "queued", "Queued"
+        SENDING = "sending", "Sending"
+        SENT = "sent", "Sent"
+        FAILED = "failed", "Failed"
+        SKIPPED = "skipped", "Not sent"
+
+    kind = models.CharField(max_length=20, choices=Kind.choices)
+    dedupe_key = models.CharField(max_length=200, help_text="What the email is about; unique per kind.")
+    program = models.ForeignKey(Program, on_delete=models.CASCADE, null=True, blank=True,
+                                related_name="outbound_emails")
+    user = models.ForeignKey(User, on_delete=models.SET_NULL, null=True, blank=True, related_name="outbound_emails")
+    to_address = models.EmailField("to", max_length=254, blank=True)
+    context = models.JSONField(default=dict, blank=True, help_text="What the email is built from at sending time.")
+    subject = models.CharField(max_length=998, blank=True)
+    body_text = models.TextField(blank=True, help_text="Stored content (account emails); others are built when sent.")
+    body_html = models.TextField(blank=True)
+    status = models.CharField(max_length=20, choices=Status.choices, default=Status.QUEUED)
+    attempts = models.PositiveSmallIntegerField(default=0)
+    last_error = models.TextField(blank=True)
+    message_id = models.CharField(max_length=255, blank=True)
+    claim_token = models.CharField(max_length=80, blank=True, editable=False)
+    claimed_at = models.DateTimeField(null=True, blank=True, editable=False)
+    enqueued_at = models.DateTimeField(null=True, blank=True, editable=False,
+                                       help_text="When a send task was due to pick it up.")
+    next_attempt_at = models.DateTimeField(null=True, blank=True, editable=False)
+    dispatch_token = models.CharField(max_length=40, blank=True, editable=False)
+    created_at = models.DateTimeField(default=timezone.now)
+    sent_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = "outbound email"
+        ordering = ["-created_at", "-pk"]
+        constraints = [
+            models.UniqueConstraint(fields=["kind", "dedupe_key"], name="outbound_email_once_per_kind_key"),
+            models.CheckConstraint(condition=~models.Q(status="sent") | models.Q(sent_at__isnull=False),
+                                   name="outbound_email_sent_has_time"),
+            models.CheckConstraint(condition=~models.Q(status="sending") | models.Q(claimed_at__isnull=False),
+                                   name="outbound_email_sending_has_claim"),
+        ]
+        indexes = [
+            models.Index(fields=["status", "claimed_at"]),
+            models.Index(fields=["status", "enqueued_at"]),
+            models.Index(fields=["dispatch_token"]),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} to {self.to_address or self.user}"

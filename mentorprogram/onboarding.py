@@ -5,7 +5,8 @@ The flow keeps three rules:
 * Nothing is saved before the coordinator has seen a preview of every row (create, update,
   unchanged or error, with the row's errors). Between preview and confirmation the parsed rows
   travel signed, and confirmation validates them again: a row that went bad since is skipped.
-* Confirming writes every valid row in one transaction; invitations go out only after commit.
+* Confirming writes every valid row in one transaction, and records the invitations in the
+  outbox in that same transaction; they go out once it commits, exactly once (README).
 * Importing the same file again creates nothing and invites nobody a second time, unless the
   coordinator asks to resend to people who have not signed in yet.
 """
@@ -14,6 +15,7 @@ from __future__ import annotations
 
 import csv
 import io
+import uuid
 from dataclasses import dataclass, field
 from datetime import datetime
 
@@ -27,13 +29,13 @@ from django.core.exceptions import ValidationError
 from django.core.mail import EmailMultiAlternatives
 from django.core.validators import validate_email
 from django.db import transaction
-from django.db.models import Q
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 
 from . import permissions
-from .models import Membership, Program, User
+from .models import Membership, OutboundEmail, Program, User
+from .outbox import outbox_enqueue, outbox_queue
 
 COLUMNS = ("email", "name", "role", "department")
 OPTIONAL_COLUMNS = ("program",)
@@ -346,9 +348,7 @@ def import_apply(*, user: User, program: Program, rows: list[Row], resend: bool 
             membership = _apply_row(row, programs[row.program], result, made)
             if row.invite:
                 result.invited_membership_ids.append(membership.pk)
-        ids = list(result.invited_membership_ids)
-        requested_at = now.isoformat()
-        transaction.on_commit(lambda: _queue_invitations(ids, base_url, requested_at))
+        _queue_invitations(list(result.invited_membership_ids), base_url, now.isoformat())
     return result
 
 
@@ -387,42 +387,41 @@ def _apply_row(row: Row, program: Program, result: Result, made: set[str]) -> Me
     return membership
 
 
-def _queue_invitations(ids: list[int], base_url: str, requested_at: str) -> None:
-    from .tasks import send_invitation
-
-    for pk in ids:
-        send_invitation.delay(pk, base_url, requested_at)
+def _queue_invitations(ids: list[int], base_url: str, requested_at: str) -> list[int]:
+    """Record one invitation per membership in the outbox (once per request) and queue them to
+    be sent after the transaction commits. Returns the memberships newly invited."""
+    memberships = list(Membership.objects.filter(pk__in=ids).select_related("user"))
+    wanted = [OutboundEmail(kind=OutboundEmail.Kind.INVITATION, dedupe_key=f"{m.pk}:{requested_at}",
+                            program_id=m.program_id, user_id=m.user_id, to_address=m.user.email,
+                            context={"membership": m.pk, "base_url": base_url})
+              for m in memberships if m.user.is_active and m.declined_at is None]  # a no is final
+    token = uuid.uuid4().hex
+    with transaction.atomic():
+        before = set(OutboundEmail.objects.filter(
+            kind=OutboundEmail.Kind.INVITATION, dedupe_key__in=[e.dedupe_key for e in wanted]
+        ).values_list("dedupe_key", flat=True))
+        outbox_enqueue(wanted, dispatch_token=token)
+        new = [e.context["membership"] for e in wanted if e.dedupe_key not in before]
+        Membership.objects.filter(pk__in=new).update(invited_at=timezone.now())
+        outbox_queue(dispatch_token=token)
+    return new
 
 
 # --- The invitation ---------------------------------------------------------------------------
 
 def invitation_send(*, membership_id: int, base_url: str, requested_at: datetime) -> bool:
-    """Send one invitation, at most once per request: a duplicate task finds it claimed.
-
-    The claim is a conditional update (sent never, or before this request) that must change
-    exactly one row before the email goes out.
-    """
-    membership = Membership.objects.select_related("user", "program").filter(pk=membership_id).first()
-    if membership is None or not membership.user.is_active or membership.declined_at is not None:
-        return False
-    previous, claimed_at = membership.invited_at, timezone.now()
-    claimed = (
-        Membership.objects.filter(pk=membership_id)
-        .filter(Q(invited_at__isnull=True) | Q(invited_at__lt=requested_at))
-        .update(invited_at=claimed_at)
-    )
-    if claimed != 1:
-        return False
-    try:
-        _send_invitation_email(membership, base_url)
-    except Exception:
-        # Give the claim back so that the retry sends; nobody is left uninvited in silence.
-        Membership.objects.filter(pk=membership_id, invited_at=claimed_at).update(invited_at=previous)
-        raise
-    return True
+    """Invite once per request: record the invitation in the outbox, which sends it exactly once
+    after the transaction commits. Asking again for the same request records nothing."""
+    return bool(_queue_invitations([membership_id], base_url, requested_at.isoformat()))
 
 
 def _send_invitation_email(membership: Membership, base_url: str) -> None:
+    """Invite now: record a new invitation for the membership in the outbox."""
+    _queue_invitations([membership.pk], base_url, timezone.now().isoformat())
+
+
+def invitation_message(membership: Membership, base_url: str) -> EmailMultiAlternatives:
+    """The invitation email, built when the outbox sends it (the set-password link is fresh)."""
     user = membership.user
     context = {
         "user": user,
@@ -447,7 +446,7 @@ def _send_invitation_email(membership: Membership, base_url: str) -> None:
         to=[user.email],
     )
     message.attach_alternative(render_to_string("emails/invitation.html", context), "text/html")
-    message.send()
+    return message
 
 
 def memberships_accept_invitation(*, user: User) -> int:

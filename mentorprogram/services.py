@@ -117,3 +117,18 @@ def membership_decline(*, user: User, membership: Membership, now: datetime | No
         pk=membership.pk, user=user, status=Membership.Status.INVITED, declined_at__isnull=True,
     ).update(declined_at=now or timezone.now())
     return changed == 1
+
+
+def user_unsubscribe(*, user_id: int, topic: str) -> User | None:
+    """Turn one kind of automatic email off for a person (a List-Unsubscribe link). Doing it
+    twice changes nothing more. Returns the person, or None if the account is gone."""
+    from .outbox.headers import TOPICS
+
+    field = TOPICS[topic]
+    user = User.objects.filter(pk=user_id).first()
+    if user is None:
+        return None
+    if not getattr(user, field):
+        setattr(user, field, True)
+        user.save(update_fields=[field])
+    return user

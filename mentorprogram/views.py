@@ -2,12 +2,17 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.http import Http404
 from django.shortcuts import redirect, render
 from django.views.decorators.cache import never_cache
-from django.views.decorators.http import require_POST, require_safe
+from django.views.decorators.csrf import csrf_exempt
+from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from . import selectors, services
 from .forms import ProfileForm
+from .outbox.headers import read_unsubscribe_token
+
+UNSUBSCRIBE_LABELS = {"reminders": "meeting reminder emails", "nudges": "accountability nudges"}
 
 
 @login_required
@@ -51,3 +56,21 @@ def invitation_decline(request, pk: int):
     if services.membership_decline(user=request.user, membership=membership):
         messages.info(request, f"You declined the invitation to {membership.program.name}.")
     return redirect("invitations")
+
+
+@csrf_exempt  # RFC 8058: the mail provider POSTs without cookies; the signed token is the credential
+@never_cache
+@require_http_methods(["GET", "HEAD", "POST"])
+def unsubscribe(request, token: str):
+    """A List-Unsubscribe link. POST (a one-click mail client, or the button) turns the emails
+    off; GET only asks, so that a link checker opening it changes nothing."""
+    found = read_unsubscribe_token(token)
+    if found is None:
+        raise Http404("This unsubscribe link is not valid.")
+    user_id, topic = found
+    context = {"what": UNSUBSCRIBE_LABELS[topic], "done": False}
+    if request.method == "POST":
+        if services.user_unsubscribe(user_id=user_id, topic=topic) is None:
+            raise Http404("This account no longer exists.")
+        context["done"] = True
+    return render(request, "mentorprogram/unsubscribe.html", context)

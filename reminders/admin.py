@@ -26,20 +26,37 @@ from .models import ReminderDelivery
 class ReminderDeliveryAdmin(ProgramScopedAdmin):
     program_path = "meeting__series__program"
     list_display = ["meeting", "user", "what", "status", "attempts", "sent_at", "short_error"]
-    list_filter = ["status", "kind", ("meeting", admin.RelatedOnlyFieldListFilter), "meeting__series__program"]
-    list_select_related = ["meeting__series__program", "user"]
+    list_filter = ["email__status", "kind", ("meeting", admin.RelatedOnlyFieldListFilter), "meeting__series__program"]
+    list_select_related = ["meeting__series__program", "user", "email"]
     search_fields = ["user__email", "user__display_name"]
     date_hierarchy = "created_at"
     actions = ["resend", export_csv_action(
         ("Program", "meeting__series__program__name"), ("Meeting", "meeting__series__title"),
         ("Meeting starts", "meeting__starts_at"), ("Email", "user__email"), ("Name", "user__display_name"),
-        ("Email sent", lambda d: d.describe()), ("Status", lambda d: d.get_status_display()),
-        ("Attempts", "attempts"), ("Created", "created_at"), ("Sent at", "sent_at"), ("Last error", "last_error"),
-        filename="reminder-deliveries", select_related=["meeting__series__program", "user"],
+        ("Email sent", lambda d: d.describe()), ("Status", lambda d: d.email.get_status_display()),
+        ("Attempts", "email__attempts"), ("Created", "created_at"), ("Sent at", "email__sent_at"),
+        ("Last error", "email__last_error"),
+        filename="reminder-deliveries", select_related=["meeting__series__program", "user", "email"],
     )]
     fields = ["meeting", "user", "kind", "lead_days", "sequence", "status", "attempts", "last_error",
-              "created_at", "sent_at", "sent_sequence", "claimed_at", "next_attempt_at"]
+              "created_at", "sent_at", "sent_sequence", "email"]
     readonly_fields = fields
+
+    @admin.display(description="status", ordering="email__status")
+    def status(self, obj: ReminderDelivery) -> str:
+        return obj.email.get_status_display()
+
+    @admin.display(description="attempts")
+    def attempts(self, obj: ReminderDelivery) -> int:
+        return obj.email.attempts
+
+    @admin.display(description="sent at")
+    def sent_at(self, obj: ReminderDelivery):
+        return obj.email.sent_at
+
+    @admin.display(description="last error")
+    def last_error(self, obj: ReminderDelivery) -> str:
+        return obj.email.last_error
 
     @admin.display(description="email")
     def what(self, obj: ReminderDelivery) -> str:
@@ -47,7 +64,8 @@ class ReminderDeliveryAdmin(ProgramScopedAdmin):
 
     @admin.display(description="error")
     def short_error(self, obj: ReminderDelivery) -> str:
-        return obj.last_error if len(obj.last_error) < 100 else obj.last_error[:97] + "…"
+        error = obj.email.last_error
+        return error if len(error) < 100 else error[:97] + "…"
 
     def has_add_permission(self, request, *args) -> bool:
         return False  # the dispatcher and "send reminders now" make deliveries
@@ -80,12 +98,13 @@ class MeetingAdmin(CommunityMeetingAdmin):
     def reminder_summary(self, obj: Meeting) -> str:
         if obj is None or obj.pk is None:
             return "—"
-        counts = dict(obj.reminder_deliveries.values_list("status").annotate(n=Count("pk")).values_list("status", "n"))
+        counts = dict(obj.reminder_deliveries.values_list("email__status").annotate(n=Count("pk"))
+                      .values_list("email__status", "n"))
         if not counts:
             return "None yet. They go out by themselves at the program's lead times."
         url = reverse("admin:reminders_reminderdelivery_changelist")
         return format_html_join(
-            " · ", '<a href="{}?meeting__id__exact={}&status__exact={}">{} {}</a>',
+            " · ", '<a href="{}?meeting__id__exact={}&email__status__exact={}">{} {}</a>',
             ((url, obj.pk, status, counts[status], label.lower())
              for status, label in ReminderDelivery.Status.choices if counts.get(status)),
         )

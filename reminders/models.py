@@ -2,8 +2,8 @@
 
 One row per email that should reach one person: a reminder (one per meeting, person and lead
 time) or a notice that the meeting changed or was cancelled (one per meeting, person and
-calendar SEQUENCE). The row is the source of truth for "was it sent": workers claim it with a
-conditional update before talking to the mail server and mark it sent right after."""
+calendar SEQUENCE). Whether and when it was sent is kept by its ``OutboundEmail`` in the
+outbox (mentorprogram/outbox/), which every automatic email shares."""
 
 from __future__ import annotations
 
@@ -12,6 +12,7 @@ from django.db import models
 from django.db.models import Q
 
 from community.models import Meeting
+from mentorprogram.models import OutboundEmail
 
 
 class ReminderDelivery(models.Model):
@@ -20,12 +21,7 @@ class ReminderDelivery(models.Model):
         UPDATE = "update", "Change notice"
         CANCELLATION = "cancellation", "Cancellation"
 
-    class Status(models.TextChoices):
-        QUEUED = "queued", "Queued"
-        SENDING = "sending", "Sending"
-        SENT = "sent", "Sent"
-        FAILED = "failed", "Failed"
-        SKIPPED = "skipped", "Not sent"
+    Status = OutboundEmail.Status
 
     MANUAL_LEAD = 0
     """``lead_days`` of a reminder a coordinator sent with "send reminders now"."""
@@ -39,19 +35,12 @@ class ReminderDelivery(models.Model):
     sequence = models.PositiveIntegerField(
         null=True, blank=True, help_text="The meeting's calendar SEQUENCE this notice announces (notices only).",
     )
-    status = models.CharField(max_length=20, choices=Status.choices, default=Status.QUEUED)
-    attempts = models.PositiveSmallIntegerField(default=0)
-    last_error = models.TextField(blank=True)
     sent_sequence = models.PositiveIntegerField(
         null=True, blank=True, help_text="The calendar SEQUENCE of the invitation this email carried.",
     )
-    claim_token = models.CharField(max_length=80, blank=True, editable=False)
-    claimed_at = models.DateTimeField(null=True, blank=True, editable=False)
-    enqueued_at = models.DateTimeField(null=True, blank=True, editable=False)
-    next_attempt_at = models.DateTimeField(null=True, blank=True, editable=False)
-    dispatch_token = models.CharField(max_length=40, blank=True, editable=False)
+    email = models.OneToOneField(OutboundEmail, on_delete=models.CASCADE, related_name="reminder_delivery",
+                                 help_text="The email in the outbox, with its delivery state.")
     created_at = models.DateTimeField()
-    sent_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         verbose_name = "reminder delivery"
@@ -71,14 +60,6 @@ class ReminderDelivery(models.Model):
                            | (~Q(kind="reminder") & Q(lead_days__isnull=True, sequence__isnull=False))),
                 name="reminder_has_lead_notice_has_sequence",
             ),
-            models.CheckConstraint(
-                condition=~Q(status="sent") | Q(sent_at__isnull=False, sent_sequence__isnull=False),
-                name="sent_delivery_has_time_and_sequence",
-            ),
-        ]
-        indexes = [
-            models.Index(fields=["status", "claimed_at"]),
-            models.Index(fields=["dispatch_token"]),
         ]
 
     def __str__(self) -> str:

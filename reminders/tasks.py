@@ -1,28 +1,29 @@
-"""Reminder tasks. The schedule lives in CELERY_BEAT_SCHEDULE (settings); both tasks take ids,
-are acknowledged late and are safe to run twice (see services)."""
+"""Reminder tasks. The schedule lives in CELERY_BEAT_SCHEDULE (settings); the emails themselves
+are sent by the outbox's task (mentorprogram.tasks.send_emails)."""
 
 from __future__ import annotations
 
-import uuid
-
 from celery import shared_task
 
+from mentorprogram.models import OutboundEmail
+from mentorprogram.outbox import publish
+from mentorprogram.task_base import TransactionAwareTask
+
 from . import services
+from .models import ReminderDelivery
 
 
-@shared_task(acks_late=True, ignore_result=True)
+@shared_task(base=TransactionAwareTask, acks_late=True, ignore_result=True)
 def dispatch() -> dict:
     """Every five minutes: record and queue the reminders that are due."""
     return services.reminders_dispatch().as_dict()
 
 
-@shared_task(bind=True, acks_late=True, ignore_result=True)
-def send_deliveries(self, delivery_ids: list[int]) -> dict:
-    """Send a batch of deliveries over one connection; queue the transient failures again
-    with their backoff. The claim token is new for every run, so a duplicate or redelivered
-    message never shares a claim with a run that is still alive."""
-    token = f"{self.request.id or 'direct'}:{uuid.uuid4().hex[:12]}"
-    result = services.deliveries_send(ids=delivery_ids, claim_token=token)
-    for countdown, ids in result.retry.items():
-        send_deliveries.apply_async(args=[ids], countdown=countdown)
-    return result.as_dict()
+@shared_task(base=TransactionAwareTask, acks_late=True, ignore_result=True)
+def send_deliveries(delivery_ids: list[int]) -> int:
+    """Hand a batch queued before reminders went through the outbox to the outbox's task."""
+    ids = list(ReminderDelivery.objects.filter(pk__in=delivery_ids, email__status=OutboundEmail.Status.QUEUED)
+               .values_list("email_id", flat=True))
+    if ids:
+        publish([ids])
+    return len(ids)

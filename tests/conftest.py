@@ -120,3 +120,28 @@ def world(db):
     from tests import authz
 
     return authz.build_world()
+
+
+@pytest.fixture
+def send_inline(monkeypatch):
+    """Outbox batches queued after a commit are sent at once, in this process, at ``send_inline.now``
+    (None: the real time). Each run's SendResult is kept in ``send_inline.results``."""
+    import uuid
+    from functools import partial
+    from types import SimpleNamespace
+
+    from django.db import transaction
+
+    from mentorprogram.outbox import outbox_send, queueing
+
+    inline = SimpleNamespace(now=None, results=[])
+
+    def send(batches):
+        for ids in batches:
+            inline.results.append(outbox_send(ids=ids, claim_token=uuid.uuid4().hex, now=inline.now))
+
+    def publish(batches, countdown=None):
+        transaction.on_commit(partial(send, batches))  # as the send task would be queued
+
+    monkeypatch.setattr(queueing, "publish", publish)
+    return inline

@@ -1,34 +1,25 @@
-"""Writes for reminders: the dispatcher (``dispatch``) decides who gets which email, the sender
-(``sending``) claims deliveries, talks to the mail server and records the outcome.
+"""Writes for reminders: the dispatcher (``dispatch``) decides who gets which email and records
+it in the outbox; the composer (``sending``) builds the messages when the outbox sends them.
 
-Exactly once, as far as it can be had (README, "Reminders in production"):
-
-* The dispatcher only ever *inserts* deliveries, guarded by unique constraints, so any number
-  of ticks, concurrent or not, make one row per meeting × person × lead (or × SEQUENCE for
-  notices). It queues the rows it inserted after its transaction commits.
-* A sender claims rows with one conditional UPDATE (queued → sending, with its own claim
-  token) and sends only the rows that carry its token, so a duplicate or redelivered task
-  finds nothing to do; it marks each row sent once the server has accepted it.
-* A worker killed mid-batch leaves rows in ``sending``. Once their claim is older than
-  REMINDERS_CLAIM_TIMEOUT (longer than the task time limit, so their worker is certainly
-  gone) they are claimed again — by the redelivered task or by the dispatcher's sweep. Of
-  those rows only the one in flight at the kill can have reached the server; it is sent again
-  (at least once, with the same Message-ID) rather than dropped, because a lost reminder is
-  worse than a rare duplicate that receiving servers may fold by Message-ID.
+Exactly once, as far as it can be had (README, "Exactly once"): the dispatcher only ever
+*inserts* deliveries and their outbox emails, guarded by unique constraints, so any number of
+ticks, concurrent or not, make one row per meeting × person × lead (or × SEQUENCE for notices);
+the outbox claims, sends, retries and recovers them (mentorprogram/outbox/).
 """
 
 from .dispatch import (
     MAX_LEAD_DAYS,
     DispatchResult,
+    dedupe_key,
     deliveries_resend,
     lead_due_at,
     meeting_send_reminders_now,
     plan_deliveries,
     reminders_dispatch,
 )
-from .sending import MarkFailed, SendResult, claim, deliveries_send
+from .sending import MeetingComposer
 
 __all__ = [
-    "MAX_LEAD_DAYS", "DispatchResult", "MarkFailed", "SendResult", "claim", "deliveries_resend", "deliveries_send",
-    "lead_due_at", "meeting_send_reminders_now", "plan_deliveries", "reminders_dispatch",
+    "MAX_LEAD_DAYS", "DispatchResult", "MeetingComposer", "dedupe_key", "deliveries_resend", "lead_due_at",
+    "meeting_send_reminders_now", "plan_deliveries", "reminders_dispatch",
 ]

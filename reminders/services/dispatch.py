@@ -1,8 +1,9 @@
 """The dispatcher: which member gets which reminder, update or cancellation notice, and when.
 
-It only ever *inserts* deliveries, guarded by unique constraints, so any number of ticks,
-concurrent or not, make one row per meeting × person × lead (or × SEQUENCE for notices), and it
-queues the rows it inserted after its transaction commits.
+It only ever *inserts* deliveries and their outbox emails, guarded by unique constraints, so
+any number of ticks, concurrent or not, make one row per meeting × person × lead (or × SEQUENCE
+for notices), and it queues the rows it inserted after its transaction commits. Claims of lost
+workers and task messages the broker lost are the outbox's sweep's (mentorprogram/outbox/).
 """
 
 from __future__ import annotations
@@ -13,15 +14,15 @@ import uuid
 import zoneinfo
 from collections import defaultdict
 from dataclasses import dataclass, field
-from functools import partial
 
-from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.utils import timezone
 
 from community.models import Meeting
+from mentorprogram.models import OutboundEmail
+from mentorprogram.outbox import outbox_enqueue, outbox_queue, outbox_resend
 
 from ..models import ReminderDelivery
 from ..selectors import recipient_memberships, recipients_by_program
@@ -32,9 +33,6 @@ Status = ReminderDelivery.Status
 Kind = ReminderDelivery.Kind
 
 MAX_LEAD_DAYS = 60
-STALE_QUEUE = dt.timedelta(minutes=30)
-"""A queued row whose message has not been taken this long after it was due is queued again
-(its message was lost: the broker was flushed, or the process died before publishing)."""
 
 
 def lead_due_at(meeting: Meeting, lead_days: int) -> dt.datetime:
@@ -48,13 +46,11 @@ def lead_due_at(meeting: Meeting, lead_days: int) -> dt.datetime:
 @dataclass
 class DispatchResult:
     created: int = 0
-    requeued: int = 0
-    recovered: int = 0
     queued_ids: list[int] = field(default_factory=list)
+    """The outbox ids queued."""
 
     def as_dict(self) -> dict:
-        return {"created": self.created, "requeued": self.requeued, "recovered": self.recovered,
-                "queued": len(self.queued_ids)}
+        return {"created": self.created, "queued": len(self.queued_ids)}
 
 
 @dataclass
@@ -69,7 +65,7 @@ class _Received:
 
 
 def _meetings_to_consider(now: dt.datetime) -> list[Meeting]:
-    already_invited = ReminderDelivery.objects.filter(meeting=OuterRef("pk"), status=Status.SENT)
+    already_invited = ReminderDelivery.objects.filter(meeting=OuterRef("pk"), email__status=Status.SENT)
     return list(
         Meeting.objects.filter(starts_at__gt=now, status__in=[Meeting.Status.SCHEDULED, Meeting.Status.CANCELLED])
         .filter(Q(starts_at__lte=now + dt.timedelta(days=MAX_LEAD_DAYS + 1)) | Exists(already_invited))
@@ -81,7 +77,7 @@ def _received(meeting_ids: list[int]) -> dict[int, dict[int, _Received]]:
     """meeting id → user id → what they already have, in one query."""
     result: dict[int, dict[int, _Received]] = defaultdict(dict)
     rows = ReminderDelivery.objects.filter(meeting_id__in=meeting_ids).values_list(
-        "meeting_id", "user_id", "kind", "lead_days", "sequence", "status", "sent_sequence",
+        "meeting_id", "user_id", "kind", "lead_days", "sequence", "email__status", "sent_sequence",
         "user__reminders_opt_out", "user__is_active",
     )
     for meeting_id, user_id, kind, lead, sequence, status, sent_sequence, opt_out, active in rows:
@@ -142,56 +138,37 @@ def plan_deliveries(*, now: dt.datetime) -> list[ReminderDelivery]:
     return new
 
 
+def dedupe_key(delivery: ReminderDelivery) -> str:
+    """The outbox key of a delivery: the same meeting × person × lead (or kind × SEQUENCE)."""
+    if delivery.kind == Kind.REMINDER:
+        return f"{delivery.meeting_id}:{delivery.user_id}:lead:{delivery.lead_days}"
+    return f"{delivery.meeting_id}:{delivery.user_id}:{delivery.kind}:{delivery.sequence}"
+
+
+def _record(new: list[ReminderDelivery], *, now: dt.datetime, token: str) -> None:
+    """Insert the deliveries and their outbox emails; rows that exist already are left alone."""
+    emails = outbox_enqueue([
+        OutboundEmail(kind=OutboundEmail.Kind.MEETING, dedupe_key=dedupe_key(d), user_id=d.user_id,
+                      program_id=d.meeting.series.program_id, context={"meeting": d.meeting_id})
+        for d in new
+    ], now=now, dispatch_token=token)
+    for delivery in new:
+        delivery.created_at = now
+        delivery.email = emails[dedupe_key(delivery)]
+    ReminderDelivery.objects.bulk_create(new, ignore_conflicts=True)
+
+
 def reminders_dispatch(*, now: dt.datetime | None = None) -> DispatchResult:
-    """One dispatcher tick: record the deliveries that are due, take back claims of lost
-    workers and lost messages, and queue all of them once the transaction commits."""
+    """One dispatcher tick: record the deliveries that are due and queue them once the
+    transaction commits."""
     now = now or timezone.now()
     token = uuid.uuid4().hex
     result = DispatchResult()
     with transaction.atomic():
-        stale_claim = now - dt.timedelta(seconds=settings.REMINDERS_CLAIM_TIMEOUT)
-        result.recovered = ReminderDelivery.objects.filter(status=Status.SENDING, claimed_at__lt=stale_claim).update(
-            status=Status.QUEUED, enqueued_at=now, dispatch_token=token, next_attempt_at=None,
-            last_error="Its worker was lost while sending; queued again.",
-        )
-        result.requeued = ReminderDelivery.objects.filter(
-            Q(next_attempt_at__isnull=True) | Q(next_attempt_at__lt=now - STALE_QUEUE),
-            Q(enqueued_at__isnull=True) | Q(enqueued_at__lt=now - STALE_QUEUE),
-            status=Status.QUEUED,
-        ).update(enqueued_at=now, dispatch_token=token)
-        new = plan_deliveries(now=now)
-        for delivery in new:
-            delivery.created_at = delivery.enqueued_at = now
-            delivery.dispatch_token = token
-        ReminderDelivery.objects.bulk_create(new, ignore_conflicts=True)
-        result.queued_ids = _queue_rows(token)
-        result.created = len(result.queued_ids) - result.recovered - result.requeued
+        _record(plan_deliveries(now=now), now=now, token=token)
+        result.queued_ids = outbox_queue(dispatch_token=token)
+        result.created = len(result.queued_ids)
     return result
-
-
-def _queue_rows(dispatch_token: str) -> list[int]:
-    """Queue, after commit, the queued rows stamped with this token, in batches by meeting."""
-    rows = list(
-        ReminderDelivery.objects.filter(dispatch_token=dispatch_token, status=Status.QUEUED)
-        .order_by("meeting_id", "pk").values_list("meeting_id", "pk")
-    )
-    batches: list[list[int]] = []
-    size = settings.REMINDERS_BATCH_SIZE
-    by_meeting: dict[int, list[int]] = defaultdict(list)
-    for meeting_id, pk in rows:
-        by_meeting[meeting_id].append(pk)
-    for ids in by_meeting.values():
-        batches += [ids[i:i + size] for i in range(0, len(ids), size)]
-    if batches:
-        transaction.on_commit(partial(_publish, batches))
-    return [pk for _, pk in rows]
-
-
-def _publish(batches: list[list[int]], countdown: float | None = None) -> None:
-    from ..tasks import send_deliveries
-
-    for ids in batches:
-        send_deliveries.apply_async(args=[ids], countdown=countdown)
 
 
 def meeting_send_reminders_now(*, meeting: Meeting, now: dt.datetime | None = None) -> int:
@@ -205,22 +182,12 @@ def meeting_send_reminders_now(*, meeting: Meeting, now: dt.datetime | None = No
     token = uuid.uuid4().hex
     user_ids = set(recipient_memberships([meeting.series.program_id]).values_list("user_id", flat=True))
     with transaction.atomic():
-        ReminderDelivery.objects.bulk_create(
-            [ReminderDelivery(meeting=meeting, user_id=user_id, kind=Kind.REMINDER,
-                              lead_days=ReminderDelivery.MANUAL_LEAD, created_at=now, enqueued_at=now,
-                              dispatch_token=token) for user_id in sorted(user_ids)],
-            ignore_conflicts=True,
-        )
-        return len(_queue_rows(token))
+        _record([ReminderDelivery(meeting=meeting, user_id=user_id, kind=Kind.REMINDER,
+                                  lead_days=ReminderDelivery.MANUAL_LEAD) for user_id in sorted(user_ids)],
+                now=now, token=token)
+        return len(outbox_queue(dispatch_token=token))
 
 
 def deliveries_resend(*, deliveries: QuerySet[ReminderDelivery], now: dt.datetime | None = None) -> int:
     """Give failed deliveries a fresh set of attempts and queue them."""
-    now = now or timezone.now()
-    token = uuid.uuid4().hex
-    with transaction.atomic():
-        deliveries.filter(status=Status.FAILED).update(
-            status=Status.QUEUED, attempts=0, next_attempt_at=None, enqueued_at=now, dispatch_token=token,
-            last_error="",
-        )
-        return len(_queue_rows(token))
+    return outbox_resend(emails=OutboundEmail.objects.filter(reminder_delivery__in=deliveries), now=now)

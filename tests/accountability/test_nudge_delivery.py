@@ -1,5 +1,5 @@
-"""Exactly once, against a real SMTP server (and, where the task matters, a Celery worker on
-Redis): a lost worker's claim is taken back by the next dispatch and sent once, a live claim is
+"""Nudges through the outbox, against a real SMTP server (and, where the task matters, a Celery
+worker on Redis): a lost worker's claim is taken back by the sweep and sent once, a live claim is
 left alone, a 451 is tried again after its backoff, a 550 fails with the server's words, an
 unreachable server is given up on, and two dispatchers at once send one email per nudge."""
 
@@ -7,13 +7,15 @@ from __future__ import annotations
 
 import datetime as dt
 import threading
+import uuid
 
 import pytest
-from django.db import connection
+from django.db import connection, transaction
 
 from accountability import nudges, tasks
 from accountability.models import Nudge
-from mentorprogram.models import Membership
+from mentorprogram.models import Membership, OutboundEmail
+from mentorprogram.outbox import outbox_send, outbox_sweep, queueing
 from tests.factories import make_member
 from tests.factories.accountability import AccountabilityPlanFactory, NudgeFactory, PlanItemFactory
 from tests.migrated_data import restore_migrated_data
@@ -55,36 +57,48 @@ def overdue_for(program, mentor, *, due_on: dt.date = dt.date(2026, 3, 20)):
     return PlanItemFactory(plan=plan, title="Finish the self-paced mentor training", due_on=due_on)
 
 
-def dispatch_and_send(now: dt.datetime) -> list[int]:
-    """One dispatcher tick whose nudges are sent in this thread as soon as it commits."""
-    return nudges.nudges_dispatch(now=now, enqueue=lambda pk: nudges.nudge_send(nudge_id=pk, now=now))
+def send(ids, now):
+    return outbox_send(ids=ids, claim_token=uuid.uuid4().hex, now=now)
 
 
-def test_a_nudge_left_sending_by_a_lost_worker_is_sent_once_by_the_next_dispatch(
-    program, mentor, sink, settings, django_capture_on_commit_callbacks,
+@pytest.fixture
+def send_at(monkeypatch):
+    """Batches queued after commit are sent in this thread at once, at the given time."""
+    clock = {"now": NOW}
+
+    def publish(batches, countdown=None):
+        transaction.on_commit(lambda: [send(ids, clock["now"]) for ids in batches])
+
+    monkeypatch.setattr(queueing, "publish", publish)
+    return clock
+
+
+def test_a_nudge_left_sending_by_a_lost_worker_is_sent_once_by_the_next_sweep(
+    program, mentor, sink, settings, send_at, django_capture_on_commit_callbacks,
 ):
     item = overdue_for(program, mentor)
     lost = NudgeFactory(program=program, person=mentor, key=f"item:{item.pk}", sending=True,
-                        claimed_at=NOW - dt.timedelta(seconds=settings.REMINDERS_CLAIM_TIMEOUT + 60))
+                        email__claimed_at=NOW - dt.timedelta(seconds=settings.REMINDERS_CLAIM_TIMEOUT + 60)).email
     with django_capture_on_commit_callbacks(execute=True):
-        assert dispatch_and_send(NOW) == [lost.pk]
+        assert nudges.nudges_dispatch(now=NOW) == []  # recorded already
+        assert outbox_sweep(now=NOW)["recovered"] == 1
     with django_capture_on_commit_callbacks(execute=True):
-        assert dispatch_and_send(NOW + dt.timedelta(hours=1)) == []
+        assert outbox_sweep(now=NOW + dt.timedelta(hours=1))["queued"] == 0
     assert sink.recipients() == {mentor.email: 1}
-    assert sink.accepted[0]["Message-ID"] == f"<nudge-{lost.pk}@example.org>"
+    assert sink.accepted[0]["Message-ID"] == f"<nudge.{lost.pk}@127.0.0.1>"
     lost.refresh_from_db()
-    assert (lost.status, lost.attempts, lost.error, lost.claimed_at) == (Status.SENT, 2, "", NOW)
+    assert (lost.status, lost.attempts, lost.last_error, lost.claimed_at) == (Status.SENT, 2, "", NOW)
     # The lost worker, should it wake up, no longer holds the claim: its outcome writes nothing.
-    assert not Nudge.objects.filter(pk=lost.pk, status=Status.SENDING, claim_token="worker-1").exists()
+    assert not OutboundEmail.objects.filter(pk=lost.pk, status=Status.SENDING, claim_token="worker-1").exists()
 
 
-def test_a_fresh_claim_is_left_to_its_worker(program, mentor, sink, django_capture_on_commit_callbacks):
+def test_a_fresh_claim_is_left_to_its_worker(program, mentor, sink, send_at, django_capture_on_commit_callbacks):
     item = overdue_for(program, mentor)
     busy = NudgeFactory(program=program, person=mentor, key=f"item:{item.pk}", sending=True,
-                        claimed_at=NOW - dt.timedelta(minutes=5))
+                        email__claimed_at=NOW - dt.timedelta(minutes=5)).email
     with django_capture_on_commit_callbacks(execute=True):
-        assert dispatch_and_send(NOW) == []
-    assert nudges.nudge_send(nudge_id=busy.pk, now=NOW).status is None
+        assert outbox_sweep(now=NOW)["queued"] == 0
+    assert send([busy.pk], NOW).as_dict()["sent"] == 0
     assert sink.accepted == []
     busy.refresh_from_db()
     assert (busy.status, busy.claim_token, busy.attempts) == (Status.SENDING, "worker-1", 1)
@@ -94,35 +108,35 @@ def test_a_451_is_tried_again_after_its_backoff_and_the_email_goes_out_once(prog
     overdue_for(program, mentor)
     sink.refuse_first_share = 1.0  # 451 to the first attempt of every message, then accept it
     (pk,) = nudges.nudges_dispatch(now=NOW)
-    first = nudges.nudge_send(nudge_id=pk, now=NOW)
+    first = send([pk], NOW)
+    [(retry_in, [retried])] = first.retry.items()
     base = settings.REMINDERS_RETRY_BASE_SECONDS
-    assert first.status == Status.PENDING and base <= first.retry_in <= 1.2 * base
-    nudge = Nudge.objects.get()
-    assert nudge.error == "The mail server answered 451 4.3.0 Please try again later"
-    assert nudge.next_attempt_at == NOW + dt.timedelta(seconds=first.retry_in)
-    assert nudges.nudges_dispatch(now=NOW) == []  # not before its time …
-    assert nudges.nudge_send(nudge_id=pk, now=NOW).status is None
-    later = NOW + dt.timedelta(seconds=first.retry_in)
-    assert nudges.nudge_send(nudge_id=pk, now=later).sent  # … then once
-    assert nudges.nudge_send(nudge_id=pk, now=later).status is None
-    assert nudges.nudges_dispatch(now=later) == []
+    assert retried == pk and base <= retry_in <= 1.2 * base
+    email = OutboundEmail.objects.get()
+    assert email.last_error == "The mail server answered 451 4.3.0 Please try again later"
+    assert email.next_attempt_at == NOW + dt.timedelta(seconds=retry_in)
+    assert send([pk], NOW).as_dict()["sent"] == 0  # not before its time …
+    later = NOW + dt.timedelta(seconds=retry_in)
+    assert send([pk], later).sent == [pk]  # … then once
+    assert send([pk], later).as_dict()["sent"] == 0
     assert sink.recipients() == {mentor.email: 1} and len(sink.answered_451) == 1
-    nudge.refresh_from_db()
-    assert (nudge.status, nudge.attempts, nudge.error, nudge.next_attempt_at) == (Status.SENT, 2, "", None)
+    email.refresh_from_db()
+    assert (email.status, email.attempts, email.last_error, email.next_attempt_at) == (Status.SENT, 2, "", None)
 
 
-def test_a_refused_address_fails_at_once_with_the_servers_words(program, mentor, sink,
+def test_a_refused_address_fails_at_once_with_the_servers_words(program, mentor, sink, send_at,
                                                                  django_capture_on_commit_callbacks):
     overdue_for(program, mentor)
     sink.refused_addresses = {mentor.email}
     with django_capture_on_commit_callbacks(execute=True):
-        (pk,) = dispatch_and_send(NOW)
+        (pk,) = nudges.nudges_dispatch(now=NOW)
     with django_capture_on_commit_callbacks(execute=True):
-        assert dispatch_and_send(NOW + dt.timedelta(hours=1)) == []  # a failed nudge waits for a coordinator
+        assert nudges.nudges_dispatch(now=NOW + dt.timedelta(hours=1)) == []  # a failed nudge waits for a coordinator
+        assert outbox_sweep(now=NOW + dt.timedelta(hours=1))["queued"] == 0
     assert sink.accepted == []
-    nudge = Nudge.objects.get(pk=pk)
-    assert (nudge.status, nudge.attempts, nudge.next_attempt_at) == (Status.FAILED, 1, None)
-    assert nudge.error == "The mail server refused the address: 550 5.1.1 No such mailbox here"
+    email = OutboundEmail.objects.get(pk=pk)
+    assert (email.status, email.attempts, email.next_attempt_at) == (Status.FAILED, 1, None)
+    assert email.last_error == "The mail server refused the address: 550 5.1.1 No such mailbox here"
 
 
 def test_an_unreachable_mail_server_is_tried_again_then_the_nudge_fails_saying_why(program, mentor, settings):
@@ -130,15 +144,14 @@ def test_an_unreachable_mail_server_is_tried_again_then_the_nudge_fails_saying_w
     settings.REMINDERS_MAX_ATTEMPTS = 2
     overdue_for(program, mentor)
     (pk,) = nudges.nudges_dispatch(now=NOW)
-    first = nudges.nudge_send(nudge_id=pk, now=NOW)
-    assert first.status == Status.PENDING
-    assert Nudge.objects.get().error.startswith("Could not talk to the mail server: ConnectionRefusedError")
-    later = NOW + dt.timedelta(seconds=first.retry_in)
-    assert nudges.nudges_dispatch(now=later) == [pk]  # the hourly task would pick it up too
-    assert nudges.nudge_send(nudge_id=pk, now=later) == nudges.SendOutcome(Status.FAILED)
-    nudge = Nudge.objects.get()
-    assert (nudge.status, nudge.attempts) == (Status.FAILED, 2)
-    assert "ConnectionRefusedError" in nudge.error and nudge.error.endswith("(gave up after 2 attempts)")
+    [(retry_in, _)] = send([pk], NOW).retry.items()
+    assert OutboundEmail.objects.get().last_error.startswith(
+        "Could not talk to the mail server: ConnectionRefusedError")
+    later = NOW + dt.timedelta(seconds=retry_in)
+    assert send([pk], later).failed == [pk]
+    email = OutboundEmail.objects.get()
+    assert (email.status, email.attempts) == (Status.FAILED, 2)
+    assert "ConnectionRefusedError" in email.last_error and email.last_error.endswith("(gave up after 2 attempts)")
 
 
 @COMMITTED
@@ -150,15 +163,15 @@ def test_the_send_task_queues_itself_again_after_a_451_and_the_email_goes_out_on
     sink.refuse_first_share = 1.0
     with redis_app() as app, thread_worker(app):
         assert tasks.dispatch_nudges() == 1
-        assert wait_until(lambda: Nudge.objects.filter(status=Status.SENT).exists())
+        assert wait_until(lambda: OutboundEmail.objects.filter(status=Status.SENT).exists())
         assert tasks.dispatch_nudges() == 0
         sink.wait_for(2, timeout=1)
     assert sink.recipients() == {mentor.email: 1} and len(sink.answered_451) == 1
-    assert Nudge.objects.values_list("status", "attempts", "error").get() == (Status.SENT, 2, "")
+    assert OutboundEmail.objects.values_list("status", "attempts", "last_error").get() == (Status.SENT, 2, "")
 
 
 @COMMITTED
-def test_two_dispatchers_at_once_send_one_email_per_nudge(program, sink):
+def test_two_dispatchers_at_once_send_one_email_per_nudge(program, sink, send_at):
     mentors = [make_member(program, Membership.Role.MENTOR, email=f"mentor{i}@medicine.example.org")
                for i in range(8)]
     for mentor in mentors:
@@ -169,7 +182,7 @@ def test_two_dispatchers_at_once_send_one_email_per_nudge(program, sink):
     def tick():
         try:
             together.wait(10)
-            dispatch_and_send(NOW)
+            nudges.nudges_dispatch(now=NOW)
         except BaseException as exc:  # noqa: BLE001 — reported by the assertion below
             errors.append(exc)
         finally:
@@ -182,4 +195,5 @@ def test_two_dispatchers_at_once_send_one_email_per_nudge(program, sink):
         t.join(60)
     assert errors == []
     assert sink.recipients() == {m.email: 1 for m in mentors}
-    assert set(Nudge.objects.values_list("status", "attempts")) == {(Status.SENT, 1)}
+    assert set(OutboundEmail.objects.values_list("status", "attempts")) == {(Status.SENT, 1)}
+    assert Nudge.objects.count() == 8

@@ -28,6 +28,9 @@ def invitation(w) -> None:
 ROUTES = [
     Route("dashboard:home", get=PUBLIC, post=NOT_ALLOWED),
     Route("healthz", get=PUBLIC, post=NOT_ALLOWED),
+    # A List-Unsubscribe link: the signed token is the credential; a forged one is 404 to everyone.
+    Route("unsubscribe", kwargs=lambda w: {"token": "not-a-signed-token"},
+          get=dict.fromkeys(PUBLIC, 404), post=dict.fromkeys(PUBLIC, 404)),
     Route("profile", get=SIGNED_IN, post=SIGNED_IN),
     Route(
         "program_detail",

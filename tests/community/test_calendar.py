@@ -124,3 +124,60 @@ def test_the_feed_costs_the_same_queries_whatever_its_size(
     with django_assert_num_queries(4):
         response = client.get(reverse("community:feed", args=[token]))
     assert len(vobject.readOne(response.content.decode()).vevent_list) == 12
+
+
+# RFC 5546's required properties of a VEVENT, per METHOD (§3.2.1 PUBLISH, §3.2.2 REQUEST, §3.2.5 CANCEL).
+REQUIRED = {
+    "PUBLISH": {"DTSTAMP", "DTSTART", "ORGANIZER", "SUMMARY", "UID"},
+    "REQUEST": {"ATTENDEE", "DTSTAMP", "DTSTART", "ORGANIZER", "SUMMARY", "UID"},
+    "CANCEL": {"ATTENDEE", "DTSTAMP", "ORGANIZER", "SEQUENCE", "UID"},
+}
+
+
+def assert_valid_itip(body: bytes) -> icalendar.Event:
+    """Both parsers read it, and it carries what RFC 5546 requires for its METHOD."""
+    cal = icalendar.Calendar.from_ical(body)
+    assert {"PRODID", "VERSION", "METHOD"} <= set(cal)
+    method = str(cal["METHOD"])
+    [event] = cal.walk("VEVENT")
+    missing = REQUIRED[method] - set(event)
+    assert not missing, f"{method} lacks {missing}"
+    parsed = vobject.readOne(body.decode())
+    assert parsed.method.value == method and parsed.vevent.uid.value == str(event["UID"])
+    assert parsed.vevent.organizer.value.lower().startswith("mailto:")
+    return event
+
+
+def test_every_download_names_the_program_as_organizer_at_its_reply_address(client, program, mentor, meeting):
+    program.calendar_reply_email = "mentoring-rsvp@med.example.edu"
+    program.save()
+    client.force_login(mentor)
+    event = assert_valid_itip(client.get(reverse("community:meeting_ics", args=[meeting.pk])).content)
+    assert str(event["ORGANIZER"]) == "mailto:mentoring-rsvp@med.example.edu"
+    assert event["ORGANIZER"].params["CN"] == program.community_name
+
+
+def test_without_a_program_address_the_organizer_is_the_setting_then_the_sender(client, mentor, meeting, settings):
+    client.force_login(mentor)
+    url = reverse("community:meeting_ics", args=[meeting.pk])
+    assert str(assert_valid_itip(client.get(url).content)["ORGANIZER"]) == "mailto:noreply@example.org"
+    settings.CALENDAR_REPLY_EMAIL = "calendar@med.example.edu"
+    assert str(assert_valid_itip(client.get(url).content)["ORGANIZER"]) == "mailto:calendar@med.example.edu"
+
+
+def test_a_cancelled_meetings_download_names_its_organizer_and_the_attendee(client, mentor, meeting):
+    services.meeting_cancel(meeting=meeting)
+    client.force_login(mentor)
+    event = assert_valid_itip(client.get(reverse("community:meeting_ics", args=[meeting.pk])).content)
+    assert str(event["ATTENDEE"]) == f"mailto:{mentor.email}"
+    assert event["STATUS"] == "CANCELLED"
+
+
+def test_the_feeds_events_have_an_organizer(client, mentor, meeting):
+    client.force_login(mentor)
+    client.post(reverse("community:feed_regenerate"))
+    feed = CalendarFeed.objects.get(user=mentor)
+    body = client.get(reverse("community:feed", args=[feed.token])).content
+    for event in icalendar.Calendar.from_ical(body).walk("VEVENT"):
+        assert str(event["ORGANIZER"]).startswith("mailto:")
+    assert all(e.organizer for e in vobject.readOne(body.decode()).vevent_list)

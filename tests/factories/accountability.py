@@ -5,7 +5,6 @@ from __future__ import annotations
 import datetime as dt
 
 import factory
-from django.utils import timezone
 
 from accountability.models import (
     AccountabilityPlan,
@@ -17,9 +16,9 @@ from accountability.models import (
     PlanItem,
     ReportingRequirement,
 )
-from mentorprogram.models import Membership
+from mentorprogram.models import Membership, OutboundEmail
 
-from .core import ProgramFactory, make_member
+from .core import OutboundEmailFactory, ProgramFactory, make_member
 
 
 class ReportingRequirementFactory(factory.django.DjangoModelFactory):
@@ -97,13 +96,19 @@ class NudgeFactory(factory.django.DjangoModelFactory):
     person = factory.LazyAttribute(lambda o: make_member(o.program, Membership.Role.MENTOR))
     kind = Nudge.Kind.ITEM_OVERDUE
     key = factory.Sequence(lambda n: f"item:{n}")
+    email = factory.SubFactory(
+        OutboundEmailFactory, kind=OutboundEmail.Kind.NUDGE, user=factory.SelfAttribute("..person"),
+        program=factory.SelfAttribute("..program"), subject="", body_text="",
+        dedupe_key=factory.LazyAttribute(lambda o: f"{o.factory_parent.person.pk}:{o.factory_parent.kind}:"
+                                                   f"{o.factory_parent.key}"),
+    )
 
     class Params:
-        # Claimed by a worker (now, unless claimed_at is given) that has not finished with it.
-        sending = factory.Trait(status=Nudge.Status.SENDING, claimed_at=factory.LazyFunction(timezone.now),
-                                claim_token="worker-1", attempts=1)
-        failed = factory.Trait(status=Nudge.Status.FAILED, attempts=5,
-                               error="The mail server answered 451 Try again later (gave up after 5 attempts)")
+        # Claimed by a worker (now, unless email__claimed_at is given) that has not finished with it.
+        sending = factory.Trait(email__sending=True)
+        failed = factory.Trait(
+            email__failed=True,
+            email__last_error="The mail server answered 451 Try again later (gave up after 5 attempts)")
 
 
 PROGRAM_OBJECT_FACTORIES = {

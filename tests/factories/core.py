@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import factory
 from allauth.account.models import EmailAddress
+from django.utils import timezone
 
-from mentorprogram.models import Membership, Program, User
+from mentorprogram.models import Membership, OutboundEmail, Program, User
 
 TEST_PASSWORD = "a-long-test-passphrase-42"
 
@@ -67,3 +68,25 @@ PROGRAM_OBJECT_FACTORIES = {
     Membership: lambda program: MembershipFactory(program=program),
     User: _member_of,
 }
+
+
+class OutboundEmailFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = OutboundEmail
+
+    kind = OutboundEmail.Kind.ACCOUNT
+    dedupe_key = factory.Sequence(lambda n: f"key-{n}")
+    user = factory.SubFactory(UserFactory)
+    to_address = factory.LazyAttribute(lambda o: o.user.email if o.user else "someone@example.org")
+    subject = "Hello"
+    body_text = "Hello there."
+    enqueued_at = factory.LazyFunction(timezone.now)
+
+    class Params:
+        failed = factory.Trait(status=OutboundEmail.Status.FAILED, attempts=5,
+                               last_error="The mail server answered 550 5.1.1 No such mailbox here")
+        sending = factory.Trait(status=OutboundEmail.Status.SENDING, claimed_at=factory.LazyFunction(timezone.now),
+                                claim_token="worker-1", attempts=1)
+
+
+PROGRAM_OBJECT_FACTORIES[OutboundEmail] = lambda program: OutboundEmailFactory(program=program)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 
 import pytest
@@ -12,7 +13,7 @@ from django.urls import reverse
 
 from config.celery import app as celery_app
 from mentorprogram import onboarding
-from mentorprogram.models import Membership, User
+from mentorprogram.models import Membership, OutboundEmail, User
 from tests.factories import MembershipFactory, UserFactory
 
 IMPORT_URL = "admin:mentorprogram_membership_import"
@@ -236,26 +237,38 @@ def test_it_explains_a_file_it_cannot_read(client, program, coordinator, content
     assert message in " ".join(response.context["form"].errors.get("file", []))
 
 
-def test_it_sends_one_email_when_the_same_invitation_task_runs_twice(program, coordinator):
+def test_it_sends_one_email_when_the_same_invitation_task_runs_twice(program, coordinator,
+                                                                     django_capture_on_commit_callbacks):
     membership = MembershipFactory(program=program, status=Membership.Status.INVITED)
     from django.utils import timezone
 
     asked = timezone.now()
-    assert onboarding.invitation_send(membership_id=membership.pk, base_url="https://x.test", requested_at=asked)
-    assert not onboarding.invitation_send(membership_id=membership.pk, base_url="https://x.test",
-                                          requested_at=asked)
+    with django_capture_on_commit_callbacks(execute=True):
+        assert onboarding.invitation_send(membership_id=membership.pk, base_url="https://x.test", requested_at=asked)
+        assert not onboarding.invitation_send(membership_id=membership.pk, base_url="https://x.test",
+                                              requested_at=asked)
     assert len(mail.outbox) == 1
+    [email] = OutboundEmail.objects.filter(kind="invitation")
+    assert (email.status, email.program, email.user) == ("sent", program, membership.user)
+    assert mail.outbox[0].extra_headers["Message-ID"] == f"<invitation.{email.pk}@127.0.0.1>"
+    assert mail.outbox[0].extra_headers["Auto-Submitted"] == "auto-generated"
 
 
-def test_it_gives_the_claim_back_when_sending_fails(program, monkeypatch):
+def test_an_invitee_the_server_refuses_is_failed_at_once_with_its_words_and_not_retried(
+    program, settings, django_capture_on_commit_callbacks,
+):
+    from tests.reminders.live import point_mail_at, smtp_sink
+
     membership = MembershipFactory(program=program, status=Membership.Status.INVITED)
-    from django.utils import timezone
-
-    def broken(*args, **kwargs):
-        raise OSError("SMTP down")
-
-    monkeypatch.setattr(onboarding, "_send_invitation_email", broken)
-    with pytest.raises(OSError):
-        onboarding.invitation_send(membership_id=membership.pk, base_url="https://x.test", requested_at=timezone.now())
+    with smtp_sink() as sink:
+        point_mail_at(settings, sink.port)
+        sink.refused_addresses = {membership.user.email}
+        with django_capture_on_commit_callbacks(execute=True):
+            onboarding.invitation_send(membership_id=membership.pk, base_url="https://x.test",
+                                       requested_at=dt.datetime(2026, 3, 1, tzinfo=dt.UTC))
+    assert sink.accepted == []
+    email = OutboundEmail.objects.get(kind="invitation")
+    assert (email.status, email.attempts) == ("failed", 1)
+    assert email.last_error == "The mail server refused the address: 550 5.1.1 No such mailbox here"
     membership.refresh_from_db()
-    assert membership.invited_at is None
+    assert membership.invited_at is not None  # recorded: the admin's outbox list shows what became of it

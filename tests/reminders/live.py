@@ -26,7 +26,9 @@ from celery.contrib.testing.worker import start_worker
 from django.conf import settings
 from django.db import connection
 
-import reminders.tasks  # noqa: F401  (registered before a worker builds its task table)
+import accountability.tasks  # noqa: F401  (registered before a worker builds its task table)
+import mentorprogram.tasks  # noqa: F401
+import reminders.tasks  # noqa: F401
 
 # When the project itself is configured for Redis (CI), the live tests use that database: a task
 # published by code that holds the project's own app then reaches the test workers too.
@@ -53,9 +55,18 @@ def require_redis():
 
 class Sink:
     """An SMTP server that keeps what it accepts. It can answer 451 to a share of messages the
-    first time it sees them, refuse addresses with 550, or hold the n-th message until told."""
+    first time it sees them, refuse addresses with 550, hold the n-th message until told, take
+    ``data_delay`` seconds over every message, answer the n-th messages' final 250 only after
+    ``late_seconds`` (``late_at``: it has them already), or hang at RCPT of the n-th message
+    (``hang_rcpt_at``) for ``hang_seconds``."""
 
     def __init__(self):
+        self.data_delay = 0.0
+        self.late_at: set[int] = set()
+        self.late_seconds = 0.0
+        self.hang_rcpt_at: int | None = None
+        self.hang_seconds = 0.0
+        self._rcpts = 0
         self.accepted: list[email.message.Message] = []
         self.refuse_first_share = 0.0
         self.refused_addresses: set[str] = set()
@@ -68,6 +79,11 @@ class Sink:
         self.controller = Controller(self, hostname="127.0.0.1", port=free_port())
 
     async def handle_RCPT(self, server, session, envelope, address, rcpt_options):
+        with self._lock:
+            self._rcpts += 1
+            hang = self._rcpts == self.hang_rcpt_at
+        if hang:
+            await asyncio.sleep(self.hang_seconds)
         if address in self.refused_addresses:
             return "550 5.1.1 No such mailbox here"
         envelope.rcpt_tos.append(address)
@@ -89,8 +105,13 @@ class Sink:
         if share and message_id not in self.answered_451 and zlib.crc32(message_id.encode()) % 100 < share * 100:
             self.answered_451.add(message_id)
             return "451 4.3.0 Please try again later"
+        if self.data_delay:
+            await asyncio.sleep(self.data_delay)
         with self._lock:
             self.accepted.append(message)
+            late = len(self.accepted) in self.late_at
+        if late:
+            await asyncio.sleep(self.late_seconds)  # it has the message; only the answer is late
         return "250 OK"
 
     @property
@@ -124,7 +145,7 @@ def smtp_sink():
 
 
 def point_mail_at(settings_fixture, port: int) -> None:
-    settings_fixture.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+    settings_fixture.EMAIL_BACKEND = "mentorprogram.outbox.smtp.EmailBackend"
     settings_fixture.EMAIL_HOST = "127.0.0.1"
     settings_fixture.EMAIL_PORT = port
     settings_fixture.EMAIL_USE_TLS = settings_fixture.EMAIL_USE_SSL = False
@@ -133,16 +154,16 @@ def point_mail_at(settings_fixture, port: int) -> None:
 
 
 @contextlib.contextmanager
-def redis_app():
+def redis_app(**conf):
     """A Celery app like the project's, on the test Redis database, made current so that the
-    project's tasks publish to it."""
+    project's tasks publish to it (``conf``: more Celery settings, e.g. time limits)."""
     from celery import _state
 
     previous = _state.get_current_app()
     app = Celery("mentorprogram-tests", set_as_current=False)
     app.config_from_object("django.conf:settings", namespace="CELERY")
     app.conf.update(broker_url=REDIS_URL, broker_transport_options={"visibility_timeout": 3600},
-                    worker_hijack_root_logger=False, task_always_eager=False)
+                    worker_hijack_root_logger=False, task_always_eager=False, **conf)
     app.set_current()
     app.set_default()
     app.finalize(auto=True)
@@ -172,7 +193,8 @@ def database_url() -> str:
 class ProcessWorker:
     """``celery worker`` in its own process, on the test database and Redis."""
 
-    def __init__(self, *, smtp_port: int, log_path: Path):
+    def __init__(self, *, smtp_port: int, log_path: Path, pool: str = "solo", env: dict | None = None):
+        self.pool = pool
         self.env = {
             **os.environ,
             "DATABASE_URL": database_url(),
@@ -183,6 +205,7 @@ class ProcessWorker:
             "REMINDERS_RETRY_BASE_SECONDS": "0.2",
             "REMINDERS_TEST_WORKER": "1",
             "DJANGO_SETTINGS_MODULE": "config.settings",
+            **(env or {}),
         }
         self.log_path = log_path
         self.process: subprocess.Popen | None = None
@@ -190,7 +213,7 @@ class ProcessWorker:
     def start(self) -> None:
         log = self.log_path.open("ab")
         self.process = subprocess.Popen(  # noqa: S603
-            [sys.executable, "-m", "celery", "-A", "tests.reminders.worker_app", "worker", "--pool", "solo",
+            [sys.executable, "-m", "celery", "-A", "tests.reminders.worker_app", "worker", "--pool", self.pool,
              "--concurrency", "1", "--loglevel", "INFO", "--without-gossip", "--without-mingle",
              "--without-heartbeat", "-n", f"reminders-test-{time.monotonic_ns()}@%h"],
             cwd=BASE_DIR, env=self.env, stdout=log, stderr=subprocess.STDOUT,

@@ -22,12 +22,12 @@ def upcoming(program):
 def test_coordinators_see_failed_deliveries_with_their_error_and_only_their_programs(
     client, coordinator, mentor, upcoming, other_program,
 ):
-    ReminderDeliveryFactory(meeting=upcoming, user=mentor, status=Status.FAILED, attempts=5,
-                            last_error="The mail server refused the address: 550 No such mailbox here")
+    ReminderDeliveryFactory(meeting=upcoming, user=mentor, email__status=Status.FAILED, email__attempts=5,
+                            email__last_error="The mail server refused the address: 550 No such mailbox here")
     ReminderDeliveryFactory(meeting=MeetingFactory(series=MeetingSeriesFactory(program=other_program)),
-                            last_error="Other program's secret error")
+                            email__last_error="Other program's secret error")
     client.force_login(coordinator)
-    response = client.get(reverse("admin:reminders_reminderdelivery_changelist") + "?status__exact=failed")
+    response = client.get(reverse("admin:reminders_reminderdelivery_changelist") + "?email__status__exact=failed")
     assert response.status_code == 200
     body = response.content.decode()
     assert "550 No such mailbox here" in body and "Other program" not in body
@@ -35,10 +35,10 @@ def test_coordinators_see_failed_deliveries_with_their_error_and_only_their_prog
 
 def test_the_resend_action_queues_failed_deliveries_again(client, coordinator, mentor, other_mentor, upcoming,
                                                           django_capture_on_commit_callbacks):
-    failed = ReminderDeliveryFactory(meeting=upcoming, user=mentor, status=Status.FAILED, attempts=5,
-                                     last_error="gave up")
-    sent = ReminderDeliveryFactory(meeting=upcoming, user=other_mentor, status=Status.SENT, sent_sequence=0,
-                                   sent_at=upcoming.created_at)
+    failed = ReminderDeliveryFactory(meeting=upcoming, user=mentor, email__status=Status.FAILED,
+                                     email__attempts=5, email__last_error="gave up").email
+    sent = ReminderDeliveryFactory(meeting=upcoming, user=other_mentor, email__status=Status.SENT, sent_sequence=0,
+                                   email__sent_at=upcoming.created_at).email
     client.force_login(coordinator)
     with django_capture_on_commit_callbacks() as callbacks:
         client.post(reverse("admin:reminders_reminderdelivery_changelist"),
@@ -47,7 +47,7 @@ def test_the_resend_action_queues_failed_deliveries_again(client, coordinator, m
     sent.refresh_from_db()
     assert (failed.status, failed.attempts, failed.last_error) == (Status.QUEUED, 0, "")
     assert sent.status == Status.SENT
-    assert len(callbacks) == 1
+    assert len([c for c in callbacks if "TransactionAwareTask" in getattr(c, "__qualname__", "")]) == 1
 
 
 def test_the_meeting_page_has_a_send_reminders_now_button_that_queues_one_per_member(
@@ -61,7 +61,7 @@ def test_the_meeting_page_has_a_send_reminders_now_button_that_queues_one_per_me
     with django_capture_on_commit_callbacks():
         client.post(button)
         client.post(button)
-    assert set(ReminderDelivery.objects.values_list("user__email", "lead_days", "status")) == {
+    assert set(ReminderDelivery.objects.values_list("user__email", "lead_days", "email__status")) == {
         (p.email, 0, Status.QUEUED) for p in (coordinator, mentor, other_mentor)}
 
 

@@ -9,7 +9,8 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from community import services as community_services
-from mentorprogram.models import Membership
+from mentorprogram.models import Membership, OutboundEmail
+from mentorprogram.outbox import queueing
 from reminders import services
 from reminders.models import ReminderDelivery
 from tests.factories import make_member
@@ -28,8 +29,9 @@ def rows(meeting):
 def sent(meeting, *, now):
     """Pretend the worker sent everything queued, carrying the meeting's current SEQUENCE."""
     meeting.refresh_from_db()
-    ReminderDelivery.objects.filter(meeting=meeting, status=Status.QUEUED).update(
-        status=Status.SENT, sent_at=now, sent_sequence=meeting.sequence)
+    queued = ReminderDelivery.objects.filter(meeting=meeting, email__status=Status.QUEUED)
+    OutboundEmail.objects.filter(reminder_delivery__in=queued).update(status=Status.SENT, sent_at=now)
+    ReminderDelivery.objects.filter(meeting=meeting).update(sent_sequence=meeting.sequence)
 
 
 def test_it_records_nothing_before_the_first_lead_is_due(people, meeting, django_capture_on_commit_callbacks):
@@ -63,7 +65,7 @@ def test_it_queues_the_new_rows_in_batches_after_commit(people, meeting, django_
                                                         settings, monkeypatch):
     settings.REMINDERS_BATCH_SIZE = 2
     published = []
-    monkeypatch.setattr(services.dispatch, "_publish", lambda batches, countdown=None: published.extend(batches))
+    monkeypatch.setattr(queueing, "publish", lambda batches, countdown=None: published.extend(batches))
     with django_capture_on_commit_callbacks(execute=True):
         result = services.reminders_dispatch(now=at(7))
     assert sorted(sum(published, [])) == sorted(result.queued_ids)
@@ -133,19 +135,18 @@ def test_a_cancelled_meeting_sends_a_cancellation_and_no_more_reminders(people, 
     assert sorted(k for _, k, _ in rows(meeting)) == ["cancellation"] * 3 + ["reminder"] * 3
 
 
-def test_it_takes_back_claims_of_a_lost_worker(people, meeting, settings):
+def test_each_delivery_has_its_own_outbox_email_for_its_program_and_person(people, meeting):
     services.reminders_dispatch(now=at(7))
-    ReminderDelivery.objects.update(status=Status.SENDING, claimed_at=at(7), claim_token="dead")
-    assert services.reminders_dispatch(now=at(7) + dt.timedelta(minutes=5)).recovered == 0
-    later = at(7) + dt.timedelta(seconds=settings.REMINDERS_CLAIM_TIMEOUT + 1)
-    result = services.reminders_dispatch(now=later)
-    assert result.recovered == 3 and len(result.queued_ids) == 3
-    assert set(ReminderDelivery.objects.values_list("status", flat=True)) == {Status.QUEUED}
+    services.reminders_dispatch(now=at(7))
+    emails = OutboundEmail.objects.filter(reminder_delivery__meeting=meeting)
+    assert sorted(emails.values_list("kind", "program_id", "user__email", "status")) == sorted(
+        ("meeting", meeting.series.program_id, p.email, Status.QUEUED) for p in people)
+    assert OutboundEmail.objects.count() == 3
 
 
 def test_its_query_count_does_not_grow_with_the_members(program, people, meeting):
     def count() -> int:
-        ReminderDelivery.objects.all().delete()
+        OutboundEmail.objects.all().delete()
         with CaptureQueriesContext(connection) as ctx:
             services.reminders_dispatch(now=at(1))
         return len(ctx.captured_queries)

@@ -7,11 +7,14 @@ import email
 
 import icalendar
 import pytest
+from celery.exceptions import SoftTimeLimitExceeded
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from community import services as community_services
 from community.calendar import meeting_uid
+from mentorprogram.models import OutboundEmail
+from mentorprogram.outbox import outbox_send
 from reminders import services
 from reminders.models import ReminderDelivery
 
@@ -23,8 +26,12 @@ Status = ReminderDelivery.Status
 
 
 def send_all(now):
-    ids = list(ReminderDelivery.objects.filter(status=Status.QUEUED).values_list("pk", flat=True))
-    return services.deliveries_send(ids=ids, claim_token="test-run", now=now)
+    ids = list(OutboundEmail.objects.filter(status=Status.QUEUED).values_list("pk", flat=True))
+    return outbox_send(ids=ids, claim_token="test-run", now=now)
+
+
+def email_ids() -> list[int]:
+    return list(OutboundEmail.objects.values_list("pk", flat=True))
 
 
 def parts(message):
@@ -41,7 +48,8 @@ def message_to(mailoutbox, address):
     return message
 
 
-def test_it_sends_a_reminder_with_everything_a_mentor_needs(people, meeting, mailoutbox):
+def test_it_sends_a_reminder_with_everything_a_mentor_needs(people, meeting, mailoutbox, settings):
+    settings.SITE_URL = "https://mentoring.example.edu"
     services.reminders_dispatch(now=at(7))
     result = send_all(at(7))
     assert len(result.sent) == 3 and len(mailoutbox) == 3
@@ -62,7 +70,11 @@ def test_it_sends_a_reminder_with_everything_a_mentor_needs(people, meeting, mai
         assert "https://example.org/readings/useful-feedback" in body
         assert f"/community/meetings/{meeting.pk}/" in body
         assert "/reminders/rsvp/" in body and "/yes/" in body and "/no/" in body
-    assert parsed["Message-ID"] == f"<reminder-{ReminderDelivery.objects.get(user=mentor).pk}@example.org>"
+    email_id = ReminderDelivery.objects.get(user=mentor).email_id
+    assert parsed["Message-ID"] == f"<meeting.{email_id}@mentoring.example.edu>"
+    assert parsed["Auto-Submitted"] == "auto-generated"
+    assert parsed["List-Unsubscribe"].strip().startswith("<https://mentoring.example.edu/unsubscribe/")
+    assert parsed["List-Unsubscribe-Post"] == "List-Unsubscribe=One-Click"
 
 
 def test_the_reading_comes_with_the_meeting_not_by_a_query_of_its_own(people, meeting, mailoutbox):
@@ -118,7 +130,7 @@ def test_a_moved_meeting_sends_an_update_with_a_higher_sequence(people, meeting,
     assert cal["METHOD"] == "REQUEST" and event["SEQUENCE"] == 1 and str(event["UID"]) == meeting_uid(meeting)
     assert set(ReminderDelivery.objects.filter(kind="update").values_list("sent_sequence", flat=True)) == {1}
     services.reminders_dispatch(now=at(5))
-    assert ReminderDelivery.objects.filter(status=Status.QUEUED).count() == 0
+    assert OutboundEmail.objects.filter(status=Status.QUEUED).count() == 0
 
 
 def test_a_cancelled_meeting_sends_a_cancel_and_its_pending_reminders_are_not_sent(people, meeting, mailoutbox):
@@ -143,21 +155,23 @@ def test_a_cancelled_meeting_sends_a_cancel_and_its_pending_reminders_are_not_se
 
 def test_sending_the_same_batch_twice_sends_once(people, meeting, mailoutbox):
     services.reminders_dispatch(now=at(7))
-    ids = list(ReminderDelivery.objects.values_list("pk", flat=True))
-    first = services.deliveries_send(ids=ids, claim_token="one", now=at(7))
-    second = services.deliveries_send(ids=ids, claim_token="two", now=at(7))
-    assert len(first.sent) == 3 and second.as_dict() == {"sent": 0, "failed": 0, "skipped": 0, "retry": 0}
+    ids = email_ids()
+    first = outbox_send(ids=ids, claim_token="one", now=at(7))
+    second = outbox_send(ids=ids, claim_token="two", now=at(7))
+    assert len(first.sent) == 3
+    assert second.as_dict() == {"sent": 0, "failed": 0, "skipped": 0, "retry": 0, "released": 0}
     assert len(mailoutbox) == 3
-    assert set(ReminderDelivery.objects.values_list("status", "attempts", "sent_sequence")) == {("sent", 1, 0)}
+    assert set(ReminderDelivery.objects.values_list("email__status", "email__attempts", "sent_sequence")) == {
+        ("sent", 1, 0)}
 
 
 def test_a_live_claim_is_left_alone_and_a_stale_one_is_taken(people, meeting, mailoutbox, settings):
     services.reminders_dispatch(now=at(7))
-    ids = list(ReminderDelivery.objects.values_list("pk", flat=True))
-    ReminderDelivery.objects.update(status=Status.SENDING, claim_token="alive", claimed_at=at(7))
-    assert services.deliveries_send(ids=ids, claim_token="other", now=at(7) + dt.timedelta(minutes=1)).sent == []
+    ids = email_ids()
+    OutboundEmail.objects.update(status=Status.SENDING, claim_token="alive", claimed_at=at(7))
+    assert outbox_send(ids=ids, claim_token="other", now=at(7) + dt.timedelta(minutes=1)).sent == []
     later = at(7) + dt.timedelta(seconds=settings.REMINDERS_CLAIM_TIMEOUT + 1)
-    assert len(services.deliveries_send(ids=ids, claim_token="other", now=later).sent) == 3
+    assert len(outbox_send(ids=ids, claim_token="other", now=later).sent) == 3
 
 
 def test_it_skips_people_who_opted_out_after_it_was_queued(people, meeting, mailoutbox):
@@ -166,7 +180,7 @@ def test_it_skips_people_who_opted_out_after_it_was_queued(people, meeting, mail
     people[1].save()
     result = send_all(at(1))
     assert len(result.sent) == 2 and len(result.skipped) == 1
-    skipped = ReminderDelivery.objects.get(user=people[1])
+    skipped = ReminderDelivery.objects.get(user=people[1]).email
     assert skipped.status == Status.SKIPPED and "turned meeting reminder emails off" in skipped.last_error
 
 
@@ -186,24 +200,41 @@ def test_send_reminders_now_sends_one_extra_reminder_per_person(people, meeting,
     assert set(ReminderDelivery.objects.values_list("lead_days", flat=True)) == {0}
 
 
-def test_an_interrupted_batch_gives_back_what_it_had_not_sent(people, meeting, mailoutbox, monkeypatch):
+@pytest.mark.parametrize("interruption", [SoftTimeLimitExceeded, KeyboardInterrupt, SystemExit])
+def test_an_interrupted_batch_gives_back_what_it_had_not_sent(people, meeting, mailoutbox, monkeypatch,
+                                                              interruption):
+    """The soft time limit, a warm shutdown or Ctrl-C while a message is built or sent: the rows
+    not sent go back to the queue untouched, never recorded as a mail server failure."""
     services.reminders_dispatch(now=at(1))
-    ids = list(ReminderDelivery.objects.values_list("pk", flat=True))
     calls = []
 
     def interrupted(self, delivery):
         calls.append(delivery.pk)
         if len(calls) == 2:
-            raise KeyboardInterrupt  # stands for the soft time limit, which interrupts the same way
+            raise interruption()
         return original(self, delivery)
 
     from reminders.emails import MeetingMail
 
     original = MeetingMail.message
     monkeypatch.setattr(MeetingMail, "message", interrupted)
-    with pytest.raises(KeyboardInterrupt):
-        services.deliveries_send(ids=ids, claim_token="cut-short", now=at(1))
-    assert sorted(ReminderDelivery.objects.values_list("status", flat=True)) == ["queued", "queued", "sent"]
-    monkeypatch.undo()
-    requeued = services.reminders_dispatch(now=at(1) + dt.timedelta(minutes=5))
-    assert requeued.requeued == 2 and len(requeued.queued_ids) == 2
+    if interruption is SoftTimeLimitExceeded:
+        result = outbox_send(ids=email_ids(), claim_token="cut-short", now=at(1))
+        assert result.interrupted and len(result.sent) == 1 and len(result.released) == 2
+    else:
+        with pytest.raises(interruption):
+            outbox_send(ids=email_ids(), claim_token="cut-short", now=at(1))
+    rows = sorted(OutboundEmail.objects.values_list("status", "attempts", "last_error"))
+    assert rows == [("queued", 0, ""), ("queued", 0, ""), ("sent", 1, "")]
+    assert len(mailoutbox) == 1
+
+
+def test_a_batch_past_its_deadline_stops_between_messages_and_gives_back_the_rest(people, meeting, mailoutbox,
+                                                                                  monkeypatch):
+    services.reminders_dispatch(now=at(1))
+    clock = iter([0.0, 0.5, 2.0, 3.0])
+    monkeypatch.setattr("mentorprogram.outbox.sending.time.monotonic", lambda: next(clock))
+    result = outbox_send(ids=email_ids(), claim_token="deadline", now=at(1), deadline=1.0)
+    assert (len(result.sent), len(result.released)) == (2, 1) and len(mailoutbox) == 2
+    assert sorted(OutboundEmail.objects.values_list("status", "attempts")) == [
+        ("queued", 0), ("sent", 1), ("sent", 1)]

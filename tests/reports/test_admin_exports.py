@@ -74,8 +74,8 @@ def test_it_exports_reminder_deliveries_of_the_coordinators_programs_only(
     client, program, other_program, coordinator, ours, theirs
 ):
     meeting = MeetingFactory(series=MeetingSeriesFactory(program=program, title="Monthly Mentor Circle"))
-    ReminderDeliveryFactory(meeting=meeting, user=ours, status=ReminderDelivery.Status.FAILED,
-                            last_error="-SMTP 451 try again", attempts=3)
+    ReminderDeliveryFactory(meeting=meeting, user=ours, email__status=ReminderDelivery.Status.FAILED,
+                            email__last_error="-SMTP 451 try again", email__attempts=3)
     ReminderDeliveryFactory(meeting=MeetingFactory(series=MeetingSeriesFactory(program=other_program)), user=theirs)
     client.force_login(coordinator)
     for rows in both_ways(client, ReminderDelivery, "export_csv"):

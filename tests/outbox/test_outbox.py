@@ -1,0 +1,167 @@
+"""The outbox's rules, one by one: how a mail server's answer is read, the settings it refuses,
+the headers every automatic email carries, the unsubscribe link, plain-text subjects."""
+
+from __future__ import annotations
+
+import smtplib
+
+import pytest
+from django.core import mail
+from django.urls import reverse
+from mentorprogram.checks import check_outbox_claim_timeout
+
+from accountability import nudges
+from mentorprogram.models import OutboundEmail
+from mentorprogram.outbox import outbox_send, outbox_sweep
+from mentorprogram.outbox.headers import unsubscribe_token, unsubscribe_url
+from mentorprogram.outbox.sending import classify
+from tests.factories.accountability import AccountabilityPlanFactory, PlanItemFactory
+from tests.factories.core import OutboundEmailFactory
+from tests.reminders.live import point_mail_at, smtp_sink
+
+pytestmark = pytest.mark.django_db
+
+Status = OutboundEmail.Status
+
+
+@pytest.mark.parametrize(("error", "verdict"), [
+    (smtplib.SMTPRecipientsRefused({"a@x.test": (550, b"5.1.1 No such mailbox")}), "failed"),
+    (smtplib.SMTPRecipientsRefused({"a@x.test": (452, b"4.2.2 Mailbox full")}), "retry"),
+    (smtplib.SMTPDataError(554, b"5.7.1 Rejected"), "failed"),
+    (smtplib.SMTPDataError(451, b"4.3.0 Try later"), "retry"),
+    (smtplib.SMTPSenderRefused(421, b"4.7.0 Closing", "noreply@example.org"), "retry"),
+    (smtplib.SMTPServerDisconnected("Connection unexpectedly closed: timed out"), "retry"),
+    (ConnectionRefusedError(111, "Connection refused"), "unreachable"),
+    (TimeoutError("timed out"), "unreachable"),
+])
+def test_5xx_answers_are_final_and_4xx_and_network_trouble_are_retried(error, verdict):
+    assert classify(error).verdict == verdict
+
+
+@pytest.mark.parametrize("error", [smtplib.SMTPServerDisconnected("Connection unexpectedly closed: timed out"),
+                                   TimeoutError("timed out"), ConnectionResetError(104, "reset")])
+def test_silence_after_the_whole_message_went_out_counts_as_sent(error):
+    """The server had the message; only its 250 was late or lost. Sending again would double it."""
+    outcome = classify(error, content_handed_over=True)
+    assert outcome.verdict == "sent" and "counted as sent" in outcome.error
+
+
+def test_a_negative_answer_after_the_message_is_still_a_refusal():
+    assert classify(smtplib.SMTPDataError(550, b"5.7.1 Spam"), content_handed_over=True).verdict == "failed"
+
+
+def test_the_system_check_refuses_a_claim_timeout_a_batch_can_outlast(settings):
+    settings.CELERY_TASK_TIME_LIMIT = 180
+    settings.REMINDERS_CLAIM_TIMEOUT = 600
+    assert check_outbox_claim_timeout(None) == []
+    settings.REMINDERS_CLAIM_TIMEOUT = 180
+    [error] = check_outbox_claim_timeout(None)
+    assert error.id == "mentorprogram.E002" and "twice" in error.msg
+
+
+def test_the_configured_claim_timeout_outlasts_the_hard_limit(settings):
+    assert settings.REMINDERS_CLAIM_TIMEOUT > settings.CELERY_TASK_TIME_LIMIT
+
+
+def test_the_message_id_is_on_the_sites_domain_and_the_same_on_every_attempt(settings):
+    settings.SITE_URL = "https://mentoring.example.edu"
+    email = OutboundEmailFactory(to_address="someone@med.example.edu")
+    with smtp_sink() as sink:
+        point_mail_at(settings, sink.port)
+        sink.refuse_first_share = 1.0  # 451 to the first attempt
+        first = outbox_send(ids=[email.pk], claim_token="one")
+        assert first.retry and sink.accepted == []
+        email.refresh_from_db()
+        outbox_send(ids=[email.pk], claim_token="two", now=email.next_attempt_at)
+    [received] = sink.accepted
+    assert received["Message-ID"] == f"<account.{email.pk}@mentoring.example.edu>"
+    assert sink.answered_451 == {received["Message-ID"]}
+    assert received["Auto-Submitted"] == "auto-generated"
+    email.refresh_from_db()
+    assert (email.status, email.attempts, email.message_id) == (Status.SENT, 2, received["Message-ID"])
+
+
+def test_the_sweep_hands_out_a_row_whose_task_was_lost_only_after_the_claim_timeout(settings, monkeypatch):
+    from mentorprogram.outbox import queueing
+
+    published = []
+    monkeypatch.setattr(queueing, "publish", lambda batches, countdown=None: published.extend(batches))
+    email = OutboundEmailFactory()
+    import datetime as dt
+
+    assert outbox_sweep(now=email.created_at + dt.timedelta(minutes=5))["queued"] == 0
+    later = email.created_at + dt.timedelta(seconds=settings.REMINDERS_CLAIM_TIMEOUT + 1)
+    assert outbox_sweep(now=later) == {"recovered": 0, "requeued": 1, "queued": 1}
+    assert published == [[email.pk]]
+    assert outbox_sweep(now=later)["queued"] == 0  # queued again just now: not lost yet
+
+
+@pytest.fixture
+def nudged(program, mentor, send_inline, django_capture_on_commit_callbacks):
+    """A mentor nudged about an overdue item whose title a template would HTML-escape."""
+    import datetime as dt
+
+    plan = AccountabilityPlanFactory(program=program, mentor=mentor)
+    PlanItemFactory(plan=plan, title="Attend the teaching academy's workshop", due_on=dt.date(2026, 3, 20))
+    send_inline.now = dt.datetime(2026, 3, 31, 18, 0, tzinfo=dt.UTC)
+    with django_capture_on_commit_callbacks(execute=True):
+        nudges.nudges_dispatch(now=send_inline.now)
+    [message] = mail.outbox
+    return message
+
+
+def test_subjects_are_plain_text(nudged):
+    assert "academy's workshop" in nudged.subject and "&#x27;" not in nudged.subject
+
+
+def test_the_one_click_unsubscribe_turns_nudges_off_by_post_without_a_session(client, nudged, mentor):
+    link = nudged.extra_headers["List-Unsubscribe"].strip("<>")
+    assert nudged.extra_headers["List-Unsubscribe-Post"] == "List-Unsubscribe=One-Click"
+    path = link.split("127.0.0.1:8000", 1)[1]
+    client.handler.enforce_csrf_checks = True  # a mail provider has neither cookie nor token
+    response = client.post(path, "List-Unsubscribe=One-Click", content_type="application/x-www-form-urlencoded")
+    assert response.status_code == 200
+    mentor.refresh_from_db()
+    assert mentor.nudges_opt_out and not mentor.reminders_opt_out
+
+
+def test_the_unsubscribe_page_only_asks_on_get(client, mentor):
+    url = reverse("unsubscribe", args=[unsubscribe_token(user_id=mentor.pk, topic="reminders")])
+    response = client.get(url)
+    assert response.status_code == 200 and b"Stop meeting reminder emails?" in response.content
+    mentor.refresh_from_db()
+    assert not mentor.reminders_opt_out
+    assert b"you will receive no more meeting reminder emails" in client.post(url).content
+    mentor.refresh_from_db()
+    assert mentor.reminders_opt_out
+    assert client.post(url).status_code == 200  # again: nothing more to do
+
+
+def test_a_forged_or_altered_unsubscribe_link_is_404_and_changes_nothing(client, mentor, other_mentor):
+    token = unsubscribe_token(user_id=mentor.pk, topic="reminders")
+    forged = token.replace(token.split(":")[0], unsubscribe_token(user_id=other_mentor.pk, topic="x").split(":")[0])
+    for bad in ("nonsense", token[:-2] + "xx", forged):
+        assert client.post(reverse("unsubscribe", args=[bad])).status_code == 404
+    mentor.refresh_from_db()
+    other_mentor.refresh_from_db()
+    assert not mentor.reminders_opt_out and not other_mentor.reminders_opt_out
+    assert unsubscribe_url(user_id=mentor.pk, topic="reminders").startswith("http://127.0.0.1:8000/unsubscribe/")
+
+
+def test_the_admin_lists_every_failed_email_with_the_servers_words_and_sends_it_again(
+    client, coordinator, program, other_program, monkeypatch,
+):
+    from mentorprogram.outbox import queueing
+
+    ours = OutboundEmailFactory(program=program, failed=True, kind=OutboundEmail.Kind.INVITATION)
+    OutboundEmailFactory(program=other_program, failed=True, last_error="Another program's words")
+    published = []
+    monkeypatch.setattr(queueing, "publish", lambda batches, countdown=None: published.extend(batches))
+    client.force_login(coordinator)
+    changelist = reverse("admin:mentorprogram_outboundemail_changelist")
+    body = client.get(changelist + "?status__exact=failed").content.decode()
+    assert "550 5.1.1 No such mailbox here" in body and "Another program" not in body
+    response = client.post(changelist, {"action": "send_again", "_selected_action": [ours.pk]}, follow=True)
+    assert "1 email(s) queued to be sent again" in response.content.decode()
+    ours.refresh_from_db()
+    assert (ours.status, ours.attempts, ours.last_error) == (Status.QUEUED, 0, "")

@@ -8,7 +8,7 @@ import smtplib
 import pytest
 from django.core import mail
 from django.urls import reverse
-from mentorprogram.checks import check_outbox_claim_timeout
+from toolbox.checks import check_outbox_claim_timeout
 
 from accountability import nudges
 from mentorprogram.models import OutboundEmail

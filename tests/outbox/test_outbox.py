@@ -8,7 +8,6 @@ import smtplib
 import pytest
 from django.core import mail
 from django.urls import reverse
-from toolbox.checks import check_outbox_claim_timeout
 
 from accountability import nudges
 from mentorprogram.models import OutboundEmail
@@ -18,6 +17,7 @@ from mentorprogram.outbox.sending import classify
 from tests.factories.accountability import AccountabilityPlanFactory, PlanItemFactory
 from tests.factories.core import OutboundEmailFactory
 from tests.reminders.live import point_mail_at, smtp_sink
+from toolbox.checks import check_outbox_claim_timeout
 
 pytestmark = pytest.mark.django_db
 

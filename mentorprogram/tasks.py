@@ -5,6 +5,7 @@ recorded its rows commits (``TransactionAwareTask``)."""
 
 from __future__ import annotations
 
+import logging
 import time
 import uuid
 
@@ -25,6 +26,9 @@ def _deadline(task, started: float) -> float | None:
     return started + soft - min(settings.OUTBOX_TIME_MARGIN, soft / 4)
 
 
+log = logging.getLogger(__name__)
+
+
 @shared_task(base=TransactionAwareTask, bind=True, acks_late=True, ignore_result=True)
 def send_emails(self, email_ids: list[int]) -> dict:
     """Send a batch of outbox rows over one connection; queue the transient failures again with
@@ -37,6 +41,7 @@ def send_emails(self, email_ids: list[int]) -> dict:
         send_emails.apply_async(args=[ids], countdown=countdown)
     if result.released:
         send_emails.apply_async(args=[result.released])
+    log.info("outbox batch %s", result.as_dict(), extra={"outbox": result.as_dict()})
     return result.as_dict()
 
 

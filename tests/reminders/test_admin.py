@@ -35,14 +35,16 @@ def test_coordinators_see_failed_deliveries_with_their_error_and_only_their_prog
 
 def test_the_resend_action_queues_failed_deliveries_again(client, coordinator, mentor, other_mentor, upcoming,
                                                           django_capture_on_commit_callbacks):
-    failed = ReminderDeliveryFactory(meeting=upcoming, user=mentor, email__status=Status.FAILED,
-                                     email__attempts=5, email__last_error="gave up").email
-    sent = ReminderDeliveryFactory(meeting=upcoming, user=other_mentor, email__status=Status.SENT, sent_sequence=0,
-                                   email__sent_at=upcoming.created_at).email
+    failed_delivery = ReminderDeliveryFactory(meeting=upcoming, user=mentor, email__status=Status.FAILED,
+                                              email__attempts=5, email__last_error="gave up")
+    sent_delivery = ReminderDeliveryFactory(meeting=upcoming, user=other_mentor, email__status=Status.SENT,
+                                            sent_sequence=0, email__sent_at=upcoming.created_at)
+    failed, sent = failed_delivery.email, sent_delivery.email
     client.force_login(coordinator)
     with django_capture_on_commit_callbacks() as callbacks:
+        # The list's rows are deliveries: the action is given their ids, not their emails'.
         client.post(reverse("admin:reminders_reminderdelivery_changelist"),
-                    {"action": "resend", "_selected_action": [failed.pk, sent.pk]})
+                    {"action": "resend", "_selected_action": [failed_delivery.pk, sent_delivery.pk]})
     failed.refresh_from_db()
     sent.refresh_from_db()
     assert (failed.status, failed.attempts, failed.last_error) == (Status.QUEUED, 0, "")

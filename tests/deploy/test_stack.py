@@ -194,13 +194,13 @@ def test_it_previews_and_confirms_a_csv_import_on_different_nodes_and_the_worker
 
     assert wait_until(lambda: any("stack.new@medicine.example.edu" in (m["To"] or "") for m in sink.accepted), 30), (
         "the worker sent no invitation:\n" + stack.tail("worker"))
-    # The worker's log line for the invitation task carries the id of the request that queued it.
-    def invitation_tasks() -> list[str]:
-        return [line["request_id"] for line in json_lines(stack.logs / "worker.log")
-                if line.get("task") == "mentorprogram.tasks.send_invitation"]
+    # The outbox's send task that the confirmation queued logs the id of that request.
+    def sends_queued_by_the_confirmation() -> list[dict]:
+        return [line for line in json_lines(stack.logs / "worker.log")
+                if line.get("task") == "mentorprogram.tasks.send_emails"
+                and line.get("request_id") == confirm.headers["x-request-id"]]
 
-    assert wait_until(invitation_tasks, 10), stack.tail("worker")
-    assert invitation_tasks() == [confirm.headers["x-request-id"]]
+    assert wait_until(sends_queued_by_the_confirmation, 10), stack.tail("worker")
 
 
 def test_the_worker_delivers_the_reminder_beat_dispatched_and_logs_its_tasks_as_json(stack, sink):

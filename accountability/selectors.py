@@ -3,6 +3,7 @@ permission) and keeps its query count fixed whatever the amount of data."""
 
 from __future__ import annotations
 
+from collections import defaultdict
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from decimal import ROUND_HALF_UP, Decimal
@@ -221,24 +222,22 @@ def _status(actual: Decimal, target: Decimal, period: Period, today: date) -> tu
     return BEHIND, expected
 
 
-def _mentee_records(program: Program, period: Period, relation: str, date_field: str) -> dict[str, Subquery]:
+def _mentee_records(program: Program, period: Period, relation: str, date_field: str) -> list[sources.Tally]:
     """(low, mentees): the fewest records (meetings or goals) in the period with any of the mentor's
     mentees in an active mentorship at some point of it (paused ones are not counted), and how many
-    such mentees there are. Subqueries correlated to a mentor membership's ``user_id``."""
+    such mentees there are."""
     overlapping = Mentorship.objects.filter(
         mentee=OuterRef("pk"), started_on__lt=period.end,
     ).exclude(status=Mentorship.Status.PAUSED).filter(Q(ended_on__isnull=True) | Q(ended_on__gte=period.start))
-    mentees = Mentee.objects.filter(program=program, mentor=OuterRef("user_id")).filter(Exists(overlapping))
     records = (Mentee._meta.get_field(relation).related_model.objects
                .filter(mentee=OuterRef("pk"), **{f"{date_field}__gte": period.start, f"{date_field}__lt": period.end})
                .order_by().annotate(n=Func(F("pk"), function="COUNT")).values("n"))
-    per_mentor = mentees.order_by().values("mentor")
-    low = per_mentor.annotate(low=Min(Subquery(records, output_field=IntegerField()))).values("low")
-    count = per_mentor.annotate(n=Count("pk")).values("n")
-    return {"low": Subquery(low, output_field=IntegerField()), "mentees": Subquery(count, output_field=IntegerField())}
+    mentees = (Mentee.objects.filter(program=program).filter(Exists(overlapping))
+               .annotate(n=Subquery(records, output_field=IntegerField())))
+    return [sources.Tally(mentees, "mentor_id", {"low": Min("n"), "mentees": Count("pk")})]
 
 
-def _measures(program: Program, req: ReportingRequirement, period: Period) -> dict[str, Subquery]:
+def _measures(program: Program, req: ReportingRequirement, period: Period) -> list[sources.Tally]:
     M = ReportingRequirement.Metric
     window = {"program": program, "start": period.start, "end": period.end}
     if req.metric == M.MENTEE_MEETINGS:
@@ -257,32 +256,56 @@ def progress_for_mentors(
 ) -> dict[int, list[Progress]]:
     """Each mentor's progress on each active requirement of the program, in the period containing
     ``today``: two queries (the requirements, then the mentors with every measure counted by the
-    database), whatever the number of mentors or requirements."""
+    database), whatever the number of requirements. For a few mentors (a dashboard card, a nudge)."""
     mentors = Membership.objects.filter(program=program, role=Membership.Role.MENTOR, user_id__in=mentor_ids)
-    requirements, measured = _measure(program=program, mentors=mentors, today=today)
+    requirements, measured = _measure(program=program, mentors=mentors, today=today, many=False)
     cells = {m.user_id: m.progress for m in measured}
     return {mentor_id: cells.get(mentor_id) or [_progress(req, period, {}, day) for req, period, day in requirements]
             for mentor_id in mentor_ids}
 
 
-def _measure(*, program: Program, mentors: QuerySet[Membership], today: date | None):
+def _measure(*, program: Program, mentors: QuerySet[Membership], today: date | None, many: bool):
     """The program's active requirements as (requirement, period, today), and the ``mentors``
-    memberships, each with ``progress``: its Progress on every requirement, in that order."""
+    memberships, each with ``progress``: its Progress on every requirement, in that order.
+
+    For ``many`` mentors, every measure of every requirement is counted grouped by mentor in one
+    more query; for a few, the measures are subqueries of the one query that lists them."""
     today = today or local_today(program.time_zone)
     requirements = [(req, period_containing(req.period, today, program.academic_year_start_month), today)
                     for req in program.reporting_requirements.filter(is_active=True).order_by("metric")]
-    columns: list[dict[str, str]] = []
-    annotations = {}
-    for i, (req, period, _) in enumerate(requirements):
-        measures = _measures(program, req, period)
-        columns.append({name: f"r{i}_{name}" for name in measures})
-        annotations.update({f"r{i}_{name}": expression for name, expression in measures.items()})
-    memberships = list(mentors.annotate(**annotations))
+    tallies = [_measures(program, req, period) for req, period, _ in requirements]
+    if many:
+        shared, parts, tagged = {}, [], {}  # tagged: "r0_held" → (requirement's index, total's name, tally)
+        for i, requirement_tallies in enumerate(tallies):
+            for tally in requirement_tallies:
+                if tally.mentor is None:
+                    shared.update({f"r{i}_{name}": e for name, e in tally.correlated().items()})
+                    continue
+                parts += tally.grouped(mentors, tag=f"r{i}_")
+                tagged.update({f"r{i}_{name}": (i, name, tally) for name in tally.totals})
+        memberships = list(mentors.order_by().annotate(**shared))
+        counted: dict[int, list[dict]] = defaultdict(lambda: [{} for _ in requirements])
+        for tag, user_id, value in (parts[0].union(*parts[1:], all=True) if parts else []):
+            i, name, tally = tagged[tag]
+            counted[user_id][i][name] = tally.parse(name, value)
+        for m in memberships:
+            m.measured = counted[m.user_id]
+            for column in shared:
+                i, name = column.split("_", 1)
+                m.measured[int(i[1:])][name] = getattr(m, column)
+    else:
+        columns, annotations = {}, {}  # annotation → (requirement's index, total's name)
+        for i, requirement_tallies in enumerate(tallies):
+            for tally in requirement_tallies:
+                for name, expression in tally.correlated().items():
+                    columns[f"r{i}_{name}"], annotations[f"r{i}_{name}"] = (i, name), expression
+        memberships = list(mentors.annotate(**annotations))
+        for m in memberships:
+            m.measured = [{} for _ in requirements]
+            for column, (i, name) in columns.items():
+                m.measured[i][name] = getattr(m, column)
     for m in memberships:
-        m.progress = [
-            _progress(req, period, {name: getattr(m, column) for name, column in columns[i].items()}, day)
-            for i, (req, period, day) in enumerate(requirements)
-        ]
+        m.progress = [_progress(req, period, m.measured[i], day) for i, (req, period, day) in enumerate(requirements)]
     return requirements, memberships
 
 
@@ -349,7 +372,8 @@ def compliance_table(*, program: Program, today: date | None = None) -> tuple[li
     """Every active mentor × every active requirement, the most requirements behind first. Two
     queries: the requirements, and the mentors with every measure counted by the database."""
     active = Membership.objects.filter(program=program, role=Membership.Role.MENTOR, status=Membership.Status.ACTIVE)
-    requirements, memberships = _measure(program=program, mentors=active.select_related("user"), today=today)
+    requirements, memberships = _measure(program=program, mentors=active.select_related("user"), today=today,
+                                          many=True)
     rows = [ComplianceRow(m.user, m.department, m.progress) for m in memberships]
     rows.sort(key=lambda r: (-r.behind, str(r.mentor).lower()))
     return [req for req, *_ in requirements], rows

@@ -11,17 +11,18 @@ import hashlib
 from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date, datetime, time
+from decimal import Decimal
 from zoneinfo import ZoneInfo
 
-from django.db.models import DecimalField, F, Func, IntegerField, OuterRef, QuerySet, Subquery
-from django.db.models.functions import TruncDate
+from django.db.models import Aggregate, Count, DecimalField, OuterRef, QuerySet, Subquery, Sum, Value
+from django.db.models.functions import Cast, TruncDate
 
 from assessments import selectors as assessment_selectors
 from assessments.models import Response as AssessmentResponse
 from community.models import Attendance, Meeting
 from courses import selectors as course_selectors
 from courses.models import Completion, Course
-from mentorprogram.models import Program, User
+from mentorprogram.models import Membership, Program, User
 
 MAX_SUGGESTIONS = 3
 READING_MODALITIES = (Course.Modality.READING, Course.Modality.QUICK_GUIDE)
@@ -101,43 +102,82 @@ def suggestions_for_domains(
     return dict(result)
 
 
-# The measures below are expressions to annotate a query of the program's mentor memberships with:
-# each is a subquery correlated to the row's ``user_id`` (and ``joined_on``), so the database counts
-# every mentor's records in the one query that lists them.
+# The measures below count, for each mentor of a program, the records that meet a requirement.
+# Each is a ``Tally``: the records of every mentor, which field leads to the mentor, and what to
+# total. The database does the counting in either of two forms: correlated to each row of a query
+# that lists a few mentors (the dashboard's card: one query), or grouped by mentor (the compliance
+# table and the report: every tally of every requirement in one UNION ALL of hash aggregates,
+# instead of a subquery per mentor and measure).
 
-def _count(qs: QuerySet) -> Subquery:
-    return Subquery(qs.order_by().annotate(n=Func(F("pk"), function="COUNT")).values("n"),
-                    output_field=IntegerField())
+DECIMAL = DecimalField(max_digits=12, decimal_places=2)
 
 
-def community_attendance(*, program: Program, start: date, end: date) -> dict[str, Subquery]:
+@dataclass(frozen=True)
+class Tally:
+    records: QuerySet
+    mentor: str | None
+    """The records' path to the mentor's user id; None for records every mentor shares (the
+    meetings held), which stay correlated to the mentor's row in both forms: they are a few."""
+    totals: dict[str, Aggregate]
+    day: str | None = None
+    """The records' local day, counted only from the day the mentor joined the program."""
+
+    def correlated(self) -> dict[str, Subquery]:
+        """Expressions to annotate a query of mentor memberships with, one subquery per total."""
+        records = self.records
+        if self.mentor:
+            records = records.filter(**{self.mentor: OuterRef("user_id")})
+        if self.day:
+            records = records.filter(**{f"{self.day}__gte": OuterRef("joined_on")})
+        whole = records.order_by().annotate(_all=Value(1)).values("_all")  # one row: no GROUP BY
+        return {name: Subquery(whole.annotate(**{name: total}).values(name)) for name, total in self.totals.items()}
+
+    def grouped(self, mentors: QuerySet[Membership], tag: str) -> list[QuerySet]:
+        """Per total, a query of rows (``tag`` and the total's name, user id, value) for the
+        mentors of ``mentors`` that have records; to be combined with ``union(all=True)``."""
+        records = self.records.filter(**{f"{self.mentor}__in": mentors.values("user_id")})
+        if self.day:
+            joined = mentors.filter(user_id=OuterRef(self.mentor)).order_by().values("joined_on")[:1]
+            records = records.filter(**{f"{self.day}__gte": Subquery(joined)})
+        by_mentor = records.order_by().values(self.mentor)
+        return [by_mentor.annotate(value=Cast(total, DECIMAL), total=Value(f"{tag}{name}"))
+                .values_list("total", self.mentor, "value") for name, total in self.totals.items()]
+
+    def parse(self, name: str, value: Decimal) -> Decimal | int:
+        """A total read back from ``grouped``'s shared column: counts as whole numbers."""
+        return value if isinstance(self.totals[name], Sum) else int(value)
+
+
+def _local_day(field: str, program: Program) -> TruncDate:
+    return TruncDate(field, tzinfo=ZoneInfo(program.time_zone))
+
+
+def community_attendance(*, program: Program, start: date, end: date) -> list[Tally]:
     """(attended, held): the community meetings held in the period and, of those, the ones the
     mentor attended. The community app's rule: only meetings marked held count, and only those on
     or after the day the person joined the program (in the program's zone)."""
     since, until = _day_bounds(start, end, program.time_zone)
-    zone = ZoneInfo(program.time_zone)
-    held = (Meeting.objects.filter(series__program=program, status=Meeting.Status.HELD, starts_at__gte=since,
-                                   starts_at__lt=until)
-            .annotate(day=TruncDate("starts_at", tzinfo=zone)).filter(day__gte=OuterRef("joined_on")))
-    attended = (Attendance.objects.filter(
-        user=OuterRef("user_id"), present=True, meeting__series__program=program,
-        meeting__status=Meeting.Status.HELD, meeting__starts_at__gte=since, meeting__starts_at__lt=until,
-    ).annotate(day=TruncDate("meeting__starts_at", tzinfo=zone)).filter(day__gte=OuterRef("joined_on")))
-    return {"attended": _count(attended), "held": _count(held)}
+    held = Meeting.objects.filter(series__program=program, status=Meeting.Status.HELD, starts_at__gte=since,
+                                  starts_at__lt=until).annotate(day=_local_day("starts_at", program))
+    attended = Attendance.objects.filter(
+        present=True, meeting__series__program=program, meeting__status=Meeting.Status.HELD,
+        meeting__starts_at__gte=since, meeting__starts_at__lt=until,
+    ).annotate(day=_local_day("meeting__starts_at", program))
+    return [Tally(attended, "user_id", {"attended": Count("pk")}, day="day"),
+            Tally(held, None, {"held": Count("pk")}, day="day")]
 
 
-def training_credit_hours(*, program: Program, start: date, end: date) -> dict[str, Subquery]:
+def training_credit_hours(*, program: Program, start: date, end: date) -> list[Tally]:
     """hours: credit hours the mentor claimed for training completed in the period."""
-    done = Completion.objects.filter(user=OuterRef("user_id"), status=Completion.Status.COMPLETED,
-                                     completed_on__gte=start, completed_on__lt=end)
-    total = done.order_by().annotate(total=Func(F("credit_hours"), function="SUM")).values("total")
-    return {"hours": Subquery(total, output_field=DecimalField(max_digits=8, decimal_places=2))}
+    done = Completion.objects.filter(status=Completion.Status.COMPLETED, completed_on__gte=start,
+                                     completed_on__lt=end)
+    hours = Sum("credit_hours", output_field=DECIMAL)
+    return [Tally(done, "user_id", {"hours": hours})]
 
 
-def assessments_submitted(*, program: Program, start: date, end: date) -> dict[str, Subquery]:
+def assessments_submitted(*, program: Program, start: date, end: date) -> list[Tally]:
     """submitted: self-assessments the mentor submitted in the period (the re-assessment cadence)."""
     since, until = _day_bounds(start, end, program.time_zone)
-    return {"submitted": _count(AssessmentResponse.objects.filter(
-        program=program, user=OuterRef("user_id"), status=AssessmentResponse.Status.SUBMITTED,
-        submitted_at__gte=since, submitted_at__lt=until,
-    ))}
+    submitted = AssessmentResponse.objects.filter(program=program, status=AssessmentResponse.Status.SUBMITTED,
+                                                  submitted_at__gte=since, submitted_at__lt=until)
+    return [Tally(submitted, "user_id", {"submitted": Count("pk")})]

@@ -235,3 +235,23 @@ class Answer(models.Model):
 
     def __str__(self) -> str:
         return f"{self.item_id}: {self.choice or self.rating or self.text[:20]}"
+
+
+class DomainScore(models.Model):
+    """A submitted response's figures in one domain, counted once when it is submitted (a submitted
+    response never changes), so that the program report averages one row per person and domain
+    instead of every answer. ``score`` is the mean rating, ``readiness`` the share of "yes" of the
+    ``checked`` checklist answers; either is empty when the domain has no such answer."""
+
+    response = models.ForeignKey(Response, on_delete=models.CASCADE, related_name="domain_scores")
+    domain = models.ForeignKey(Domain, on_delete=models.PROTECT, related_name="scores")
+    score = models.FloatField(null=True)
+    readiness = models.FloatField(null=True)
+    checked = models.PositiveSmallIntegerField(default=0)
+    yes = models.PositiveSmallIntegerField(default=0)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["response", "domain"], name="domain_score_once")]
+
+    def __str__(self) -> str:
+        return f"{self.response_id} · {self.domain_id}"

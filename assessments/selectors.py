@@ -11,14 +11,26 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from django.db.models import Avg, Case, Count, Exists, F, FloatField, OuterRef, Prefetch, Q, Value, When
+from django.db.models import (
+    Avg,
+    Count,
+    Exists,
+    F,
+    Max,
+    Min,
+    OuterRef,
+    Prefetch,
+    Q,
+    Subquery,
+    Sum,
+)
 from django.http import Http404
 from django.utils import timezone
 
 from mentorprogram.models import Program, User
 
 from . import permissions, scoring
-from .models import Answer, Domain, Instrument, InstrumentVersion, Item, Response
+from .models import Answer, Domain, DomainScore, Instrument, InstrumentVersion, Item, Response
 
 REPLACEABLE_KINDS = (Instrument.Kind.READINESS, Instrument.Kind.SKILLS)
 
@@ -425,8 +437,8 @@ def program_aggregates(*, program: Program, instrument: Instrument, n: int | Non
     Privacy: with fewer people than ``program.privacy_threshold`` the result is ``hidden`` and
     carries no figures; a domain (or a change) that fewer people answered is hidden on its own.
     The caller checks that the viewer coordinates ``program``. Two queries (one when ``n``, the
-    count of ``baseline_counts``, is given), aggregated in the database down to one row per
-    person, response and domain."""
+    count of ``baseline_counts``, is given) over the responses' ``DomainScore`` rows, aggregated in
+    the database down to one row per domain."""
     submitted = Response.objects.filter(program=program, instrument=instrument, status=Response.Status.SUBMITTED)
     threshold = program.privacy_threshold
     if n is None:
@@ -436,43 +448,38 @@ def program_aggregates(*, program: Program, instrument: Instrument, n: int | Non
         return ProgramAggregates(instrument=instrument, n=n, threshold=threshold, hidden=True, measure=measure,
                                  domains=tuple(_hidden_domains(instrument, n)))
 
-    # The baseline and the latest response of each person (often one and the same), in one query.
-    rows = _per_person_domain_means(
-        submitted.filter(Q(occasion=Response.Occasion.BASELINE) | ~Exists(_later(submitted))))
-    latest_at: dict[int, datetime] = {}
-    for row in rows:
-        user = row["response__user_id"]
-        latest_at[user] = max(latest_at.get(user, row["response__submitted_at"]), row["response__submitted_at"])
-    baseline_rows = [r for r in rows if r["response__occasion"] == Response.Occasion.BASELINE]
-    latest_rows = [r for r in rows if r["response__submitted_at"] == latest_at[r["response__user_id"]]]
+    # Per domain, over each person's baseline and latest response (often one and the same): the
+    # means of their figures, how many people have one, and the mean of the follow-ups' changes.
+    baseline = Q(response__occasion=Response.Occasion.BASELINE)
+    latest = ~Exists(_later(submitted, response="response__"))
+    follow_up = latest & Q(response__occasion=Response.Occasion.FOLLOW_UP)
+    own_baseline = DomainScore.objects.filter(
+        response__user=OuterRef("response__user"), response__program=program, response__instrument=instrument,
+        response__occasion=Response.Occasion.BASELINE, domain__key=OuterRef("domain__key"))
+    totals = {}
+    for figure in ("score", "readiness"):
+        change = F(figure) - Subquery(own_baseline.values(figure)[:1])
+        totals |= {
+            f"{figure}_baseline": Avg(figure, filter=baseline), f"{figure}_n": Count(figure, filter=baseline),
+            f"{figure}_latest": Avg(figure, filter=latest),
+            f"{figure}_change": Avg(change, filter=follow_up), f"{figure}_n_change": Count(change, filter=follow_up),
+        }
+    counted = submitted.filter(Q(occasion=Response.Occasion.BASELINE) | ~Exists(_later(submitted)))
+    rows = list(DomainScore.objects.filter(response__in=counted).values("domain__key").order_by()
+                .annotate(order=Min("domain__order"), name=Max("domain__name"), **totals))
     if instrument.kind == Instrument.Kind.OTHER:
-        measure = "score" if any(r["score"] is not None for r in baseline_rows + latest_rows) else "readiness"
-
-    names: dict[str, tuple[int, str]] = {}
-    values: dict[str, dict[str, dict[int, float]]] = defaultdict(lambda: {"baseline": {}, "latest": {}, "later": {}})
-    for which, rows in (("baseline", baseline_rows), ("latest", latest_rows)):
-        for row in rows:
-            key = row["item__domain__key"]
-            order = min(names.get(key, (row["item__domain__order"], ""))[0], row["item__domain__order"])
-            names[key] = (order, row["item__domain__name"])
-            if row[measure] is None:
-                continue
-            values[key][which][row["response__user_id"]] = row[measure]
-            if which == "latest" and row["response__occasion"] == Response.Occasion.FOLLOW_UP:
-                values[key]["later"][row["response__user_id"]] = row[measure]
+        measure = "score" if any(row["score_n"] for row in rows) else "readiness"
 
     domains = []
-    for key, (_, name) in sorted(names.items(), key=lambda kv: (kv[1][0], kv[0])):
-        v = values[key]
-        people = len(v["baseline"])
+    for row in sorted(rows, key=lambda r: (r["order"], r["domain__key"])):
+        people = row[f"{measure}_n"]
         hidden = people < threshold
-        changes = [later - v["baseline"][user] for user, later in v["later"].items() if user in v["baseline"]]
+        n_change = row[f"{measure}_n_change"]
         domains.append(DomainAggregate(
-            key=key, name=name, n=people, hidden=hidden,
-            baseline_mean=None if hidden else scoring.mean(v["baseline"].values()),
-            latest_mean=None if hidden else scoring.mean(v["latest"].values()),
-            n_change=len(changes),
-            mean_change=None if len(changes) < threshold else scoring.mean(changes),
+            key=row["domain__key"], name=row["name"], n=people, hidden=hidden,
+            baseline_mean=None if hidden else row[f"{measure}_baseline"],
+            latest_mean=None if hidden else row[f"{measure}_latest"],
+            n_change=n_change, mean_change=None if n_change < threshold else row[f"{measure}_change"],
         ))
     return ProgramAggregates(instrument=instrument, n=n, threshold=threshold, hidden=False, measure=measure,
                              domains=tuple(domains))
@@ -487,22 +494,18 @@ def program_readiness_shares(*, program: Program, instrument: Instrument, n: int
         n = submitted.filter(occasion=Response.Occasion.BASELINE).count()
     if n < program.privacy_threshold:
         return []
-    checklist = Q(item__response_type=scoring.CHECKLIST) & ~Q(choice="")
-    rows = (
-        Answer.objects.filter(response__in=submitted.filter(~Exists(_later(submitted))))
-        .filter(checklist)
-        .values("response_id")
-        .annotate(share=Avg(Case(When(choice=scoring.YES, then=Value(100.0)), default=Value(0.0),
-                                 output_field=FloatField())))
-        .order_by()
-    )
+    rows = (DomainScore.objects.filter(response__in=submitted.filter(~Exists(_later(submitted))), checked__gt=0)
+            .values("response_id").order_by().annotate(share=Sum("yes") * 100.0 / Sum("checked")))
     return [row["share"] for row in rows]
 
 
-def _later(submitted):
+def _later(submitted, response: str = ""):
+    """Responses of the same person, program and instrument submitted after the outer one (which
+    is the outer row itself, or its ``response__``)."""
     return submitted.model.objects.filter(
-        user=OuterRef("user"), program=OuterRef("program"), instrument=OuterRef("instrument"),
-        status=Response.Status.SUBMITTED, submitted_at__gt=OuterRef("submitted_at"),
+        user=OuterRef(f"{response}user"), program=OuterRef(f"{response}program"),
+        instrument=OuterRef(f"{response}instrument"), status=Response.Status.SUBMITTED,
+        submitted_at__gt=OuterRef(f"{response}submitted_at"),
     )
 
 
@@ -512,22 +515,3 @@ def _hidden_domains(instrument: Instrument, n: int) -> list[DomainAggregate]:
         return []
     return [DomainAggregate(key=d.key, name=d.name, n=n, baseline_mean=None, latest_mean=None, hidden=True)
             for d in Domain.objects.filter(version=latest).order_by("order", "pk")]
-
-
-def _per_person_domain_means(responses) -> list[dict]:
-    scored = Q(item__response_type__in=scoring.SCORED_TYPES, not_applicable=False, rating__isnull=False)
-    checklist = Q(item__response_type=scoring.CHECKLIST) & ~Q(choice="")
-    return list(
-        Answer.objects.filter(response__in=responses)
-        .filter(scored | checklist)
-        .values("response_id", "response__user_id", "response__occasion", "response__submitted_at",
-                "item__domain__key", "item__domain__name", "item__domain__order")
-        .annotate(
-            score=Avg(F("rating"), filter=scored, output_field=FloatField()),
-            readiness=Avg(
-                Case(When(choice=scoring.YES, then=Value(1.0)), default=Value(0.0), output_field=FloatField()),
-                filter=checklist,
-            ),
-        )
-        .order_by()
-    )

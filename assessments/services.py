@@ -7,13 +7,13 @@ from datetime import datetime
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
-from django.db.models import Max
+from django.db.models import Avg, Count, FloatField, Max, Q
 from django.utils import timezone
 
 from mentorprogram.models import Program, User
 
 from . import scoring
-from .models import Answer, Domain, Instrument, InstrumentVersion, Item, Response
+from .models import Answer, Domain, DomainScore, Instrument, InstrumentVersion, Item, Response
 
 
 class NotADraft(Exception):
@@ -147,7 +147,28 @@ def response_submit(
     locked.occasion = Response.Occasion.FOLLOW_UP if has_baseline else Response.Occasion.BASELINE
     locked.full_clean(exclude=["user", "program", "instrument", "version"], validate_constraints=False)
     locked.save(update_fields=["status", "submitted_at", "occasion", "updated_at"])
+    domain_scores_record(response_ids=[locked.pk])
     return locked
+
+
+def domain_scores_record(*, response_ids, Answer=Answer, DomainScore=DomainScore) -> int:  # noqa: N803
+    """Count each response's figures per domain (``DomainScore``) from its answers, by the scoring
+    rules (a mean of the ratings that are not "not applicable", the share of "yes" of the checklist
+    answers), in the database: one query to read, one to write. For submitted responses only; the
+    model classes are parameters so that the migration that fills in older responses shares it."""
+    scored = Q(item__response_type__in=scoring.SCORED_TYPES, not_applicable=False, rating__isnull=False)
+    checked = Q(item__response_type=scoring.CHECKLIST) & ~Q(choice="")
+    rows = (Answer.objects.filter(response_id__in=response_ids).filter(scored | checked)
+            .values("response_id", "item__domain_id").order_by()
+            .annotate(score=Avg("rating", filter=scored, output_field=FloatField()),
+                      checked=Count("pk", filter=checked), yes=Count("pk", filter=checked & Q(choice=scoring.YES))))
+    made = DomainScore.objects.bulk_create([
+        DomainScore(response_id=row["response_id"], domain_id=row["item__domain_id"], score=row["score"],
+                    readiness=row["yes"] / row["checked"] if row["checked"] else None,
+                    checked=row["checked"], yes=row["yes"])
+        for row in rows
+    ], batch_size=1000, ignore_conflicts=True)
+    return len(made)
 
 
 # --- Instrument versions -------------------------------------------------------------------------

@@ -11,7 +11,7 @@ from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
 
-from assessments import selectors
+from assessments import selectors, services
 from assessments.defaults import install_default_instruments
 from assessments.models import Answer, Domain, Instrument, InstrumentVersion, Item, Response
 from mentorprogram.models import Program, User
@@ -127,5 +127,7 @@ def seed(*, program: Program, people: dict, mentors: list[User]) -> str:
     Answer.objects.bulk_create(answers, batch_size=1000)
     Response.objects.filter(pk__in=created.values(), submitted_at__isnull=False).update(
         started_at=F("submitted_at") - timedelta(days=1), updated_at=F("submitted_at"))
+    services.domain_scores_record(response_ids=[created[(p.user.pk, p.version.instrument_id, p.occasion)]
+                                                for p in plans if p.occasion])
     submitted = sum(1 for p in plans if p.occasion)
     return f"Assessments: {submitted} submitted responses and {len(plans) - submitted} drafts, {len(answers)} answers."

@@ -241,7 +241,8 @@ class DomainScore(models.Model):
     """A submitted response's figures in one domain, counted once when it is submitted (a submitted
     response never changes), so that the program report averages one row per person and domain
     instead of every answer. ``score`` is the mean rating, ``readiness`` the share of "yes" of the
-    ``checked`` checklist answers; either is empty when the domain has no such answer."""
+    ``checked`` checklist answers; either is empty when the domain has no such answer. A baseline
+    never changes, so a follow-up's change from it is counted at the same time."""
 
     response = models.ForeignKey(Response, on_delete=models.CASCADE, related_name="domain_scores")
     domain = models.ForeignKey(Domain, on_delete=models.PROTECT, related_name="scores")
@@ -249,6 +250,9 @@ class DomainScore(models.Model):
     readiness = models.FloatField(null=True)
     checked = models.PositiveSmallIntegerField(default=0)
     yes = models.PositiveSmallIntegerField(default=0)
+    score_change = models.FloatField(null=True)
+    readiness_change = models.FloatField(null=True)
+    """A follow-up's figure minus the person's baseline one in the same domain (key), when both exist."""
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["response", "domain"], name="domain_score_once")]

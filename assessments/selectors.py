@@ -15,13 +15,11 @@ from django.db.models import (
     Avg,
     Count,
     Exists,
-    F,
     Max,
     Min,
     OuterRef,
     Prefetch,
     Q,
-    Subquery,
     Sum,
 )
 from django.http import Http404
@@ -451,18 +449,14 @@ def program_aggregates(*, program: Program, instrument: Instrument, n: int | Non
     # Per domain, over each person's baseline and latest response (often one and the same): the
     # means of their figures, how many people have one, and the mean of the follow-ups' changes.
     baseline = Q(response__occasion=Response.Occasion.BASELINE)
-    latest = ~Exists(_later(submitted, response="response__"))
-    follow_up = latest & Q(response__occasion=Response.Occasion.FOLLOW_UP)
-    own_baseline = DomainScore.objects.filter(
-        response__user=OuterRef("response__user"), response__program=program, response__instrument=instrument,
-        response__occasion=Response.Occasion.BASELINE, domain__key=OuterRef("domain__key"))
+    latest = Q(response__in=submitted.filter(~Exists(_later(submitted))))
     totals = {}
     for figure in ("score", "readiness"):
-        change = F(figure) - Subquery(own_baseline.values(figure)[:1])
         totals |= {
             f"{figure}_baseline": Avg(figure, filter=baseline), f"{figure}_n": Count(figure, filter=baseline),
             f"{figure}_latest": Avg(figure, filter=latest),
-            f"{figure}_change": Avg(change, filter=follow_up), f"{figure}_n_change": Count(change, filter=follow_up),
+            f"{figure}_mean_change": Avg(f"{figure}_change", filter=latest),
+            f"{figure}_n_change": Count(f"{figure}_change", filter=latest),
         }
     counted = submitted.filter(Q(occasion=Response.Occasion.BASELINE) | ~Exists(_later(submitted)))
     rows = list(DomainScore.objects.filter(response__in=counted).values("domain__key").order_by()
@@ -479,7 +473,7 @@ def program_aggregates(*, program: Program, instrument: Instrument, n: int | Non
             key=row["domain__key"], name=row["name"], n=people, hidden=hidden,
             baseline_mean=None if hidden else row[f"{measure}_baseline"],
             latest_mean=None if hidden else row[f"{measure}_latest"],
-            n_change=n_change, mean_change=None if n_change < threshold else row[f"{measure}_change"],
+            n_change=n_change, mean_change=None if n_change < threshold else row[f"{measure}_mean_change"],
         ))
     return ProgramAggregates(instrument=instrument, n=n, threshold=threshold, hidden=False, measure=measure,
                              domains=tuple(domains))
@@ -499,13 +493,10 @@ def program_readiness_shares(*, program: Program, instrument: Instrument, n: int
     return [row["share"] for row in rows]
 
 
-def _later(submitted, response: str = ""):
-    """Responses of the same person, program and instrument submitted after the outer one (which
-    is the outer row itself, or its ``response__``)."""
+def _later(submitted):
     return submitted.model.objects.filter(
-        user=OuterRef(f"{response}user"), program=OuterRef(f"{response}program"),
-        instrument=OuterRef(f"{response}instrument"), status=Response.Status.SUBMITTED,
-        submitted_at__gt=OuterRef(f"{response}submitted_at"),
+        user=OuterRef("user"), program=OuterRef("program"), instrument=OuterRef("instrument"),
+        status=Response.Status.SUBMITTED, submitted_at__gt=OuterRef("submitted_at"),
     )
 
 

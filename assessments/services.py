@@ -152,20 +152,45 @@ def response_submit(
 
 
 def domain_scores_record(*, response_ids, Answer=Answer, DomainScore=DomainScore) -> int:  # noqa: N803
-    """Count each response's figures per domain (``DomainScore``) from its answers, by the scoring
-    rules (a mean of the ratings that are not "not applicable", the share of "yes" of the checklist
-    answers), in the database: one query to read, one to write. For submitted responses only; the
-    model classes are parameters so that the migration that fills in older responses shares it."""
+    """Count each submitted response's figures per domain (``DomainScore``) from its answers, by the
+    scoring rules: the mean of the ratings that are not "not applicable", the share of "yes" of the
+    checklist answers, and for a follow-up the change from the person's baseline. Three queries
+    whatever the number of responses (the answers aggregated, the baselines' figures, one insert).
+    The model classes are parameters so that the migration that fills in older responses shares it."""
     scored = Q(item__response_type__in=scoring.SCORED_TYPES, not_applicable=False, rating__isnull=False)
     checked = Q(item__response_type=scoring.CHECKLIST) & ~Q(choice="")
-    rows = (Answer.objects.filter(response_id__in=response_ids).filter(scored | checked)
-            .values("response_id", "item__domain_id").order_by()
-            .annotate(score=Avg("rating", filter=scored, output_field=FloatField()),
-                      checked=Count("pk", filter=checked), yes=Count("pk", filter=checked & Q(choice=scoring.YES))))
+    person = ("response__user_id", "response__program_id", "response__instrument_id")
+    rows = list(Answer.objects.filter(response_id__in=response_ids).filter(scored | checked)
+                .values("response_id", "response__occasion", *person, "item__domain_id", "item__domain__key")
+                .order_by()
+                .annotate(score=Avg("rating", filter=scored, output_field=FloatField()),
+                          checked=Count("pk", filter=checked), yes=Count("pk", filter=checked & Q(choice=scoring.YES))))
+    for row in rows:
+        row["readiness"] = row["yes"] / row["checked"] if row["checked"] else None
+
+    def key(row: dict, prefix: str = "") -> tuple:
+        return (*(row[prefix + field] for field in person), row[prefix + "item__domain__key"])
+
+    follow_ups = [row for row in rows if row["response__occasion"] != Response.Occasion.BASELINE]
+    baselines = {key(row): row for row in rows if row["response__occasion"] == Response.Occasion.BASELINE}
+    if follow_ups:
+        stored = (DomainScore.objects.filter(response__occasion=Response.Occasion.BASELINE,
+                                             response__user_id__in={row["response__user_id"] for row in follow_ups})
+                  .values(*person, "domain__key", "score", "readiness"))
+        baselines |= {(*(row[field] for field in person), row["domain__key"]): row for row in stored}
+
+    def change(row: dict, figure: str) -> float | None:
+        if row["response__occasion"] == Response.Occasion.BASELINE:
+            return None
+        base = baselines.get(key(row))
+        if base is None or row[figure] is None or base[figure] is None:
+            return None
+        return row[figure] - base[figure]
+
     made = DomainScore.objects.bulk_create([
         DomainScore(response_id=row["response_id"], domain_id=row["item__domain_id"], score=row["score"],
-                    readiness=row["yes"] / row["checked"] if row["checked"] else None,
-                    checked=row["checked"], yes=row["yes"])
+                    readiness=row["readiness"], checked=row["checked"], yes=row["yes"],
+                    score_change=change(row, "score"), readiness_change=change(row, "readiness"))
         for row in rows
     ], batch_size=1000, ignore_conflicts=True)
     return len(made)

@@ -9,7 +9,8 @@ def count_submitted(apps, schema_editor):
     from assessments.services import domain_scores_record
 
     Response = apps.get_model("assessments", "Response")
-    ids = list(Response.objects.filter(status="submitted").values_list("pk", flat=True))
+    # Baselines first: a follow-up's change is counted from its baseline's figures.
+    ids = list(Response.objects.filter(status="submitted").order_by("occasion", "pk").values_list("pk", flat=True))
     for start in range(0, len(ids), 2000):
         domain_scores_record(response_ids=ids[start:start + 2000], Answer=apps.get_model("assessments", "Answer"),
                              DomainScore=apps.get_model("assessments", "DomainScore"))
@@ -30,6 +31,8 @@ class Migration(migrations.Migration):
                 ('readiness', models.FloatField(null=True)),
                 ('checked', models.PositiveSmallIntegerField(default=0)),
                 ('yes', models.PositiveSmallIntegerField(default=0)),
+                ('score_change', models.FloatField(null=True)),
+                ('readiness_change', models.FloatField(null=True)),
                 ('domain', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='scores', to='assessments.domain')),
                 ('response', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='domain_scores', to='assessments.response')),
             ],

@@ -61,6 +61,7 @@ def test_the_migration_counts_the_responses_submitted_before_it(mentor, other_me
     theirs = make_response(other_mentor, program, version, rating=4)
     draft = make_response(other_mentor, program, version, submitted=False)
     counted = {r.pk: figures(r) for r in (baseline, follow_up, theirs)}
+    changes = dict(DomainScore.objects.values_list("response_id", "score_change").order_by("response_id"))
     try:
         migrate([("assessments", "0003_default_instruments")])
     finally:
@@ -68,4 +69,7 @@ def test_the_migration_counts_the_responses_submitted_before_it(mentor, other_me
 
     assert {r.pk: figures(r) for r in (baseline, follow_up, theirs)} == counted
     assert all(score == 3.0 for score, *_ in counted[baseline.pk].values())
+    # the follow-up's change from the baseline, counted again from the baseline counted first
+    assert dict(DomainScore.objects.values_list("response_id", "score_change").order_by("response_id")) == changes
+    assert changes == {baseline.pk: None, follow_up.pk: 3.0, theirs.pk: None}
     assert not DomainScore.objects.filter(response=draft).exists()

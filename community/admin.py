@@ -14,7 +14,8 @@ from django.utils.html import format_html
 from courses import permissions as course_permissions
 from mentorprogram.admin_scoping import ProgramScopedAdmin, ProgramScopedInline
 
-from . import selectors, services
+from . import recurrence, selectors, services
+from .admin_forms import PICKER_FIELDS, MeetingSeriesAdminForm
 from .models import (
     AgendaItem,
     Attendance,
@@ -55,19 +56,30 @@ class ResourcePersonAdmin(ProgramScopedAdmin):
 
 @admin.register(MeetingSeries)
 class MeetingSeriesAdmin(ProgramScopedAdmin):
+    form = MeetingSeriesAdminForm
     formfield_overrides = URL_FIELDS
-    list_display = ["title", "program", "rrule", "start_time", "duration_minutes", "is_active"]
+    list_display = ["title", "program", "repeats", "start_time", "duration_minutes", "is_active"]
     list_filter = ["program", "is_active"]
     list_select_related = ["program"]
     fieldsets = [
         (None, {"fields": ["program", "title", "is_active"]}),
         ("When", {
-            "fields": ["rrule", "first_date", "last_date", "start_time", "duration_minutes", "time_zone"],
+            "fields": ["first_date", "start_time", "duration_minutes", "time_zone"],
             "description": "Meetings are made twelve months ahead and kept up to date every night. "
                            "Moving or cancelling one meeting (under Meetings) leaves the others alone.",
         }),
+        ("Repeats", {"fields": [*PICKER_FIELDS, "last_date", "preview"]}),
         ("Where", {"fields": ["place", "video_url"]}),
+        ("Advanced: the recurrence rule", {"classes": ["collapse"], "fields": ["rrule"]}),
     ]
+
+    class Media:
+        js = ["js/series-picker.js"]
+
+    @admin.display(description="repeats", ordering="rrule")
+    def repeats(self, obj: MeetingSeries) -> str:
+        pattern = recurrence.from_rule(obj.rrule, obj.first_date)
+        return pattern.describe() if pattern else obj.rrule
 
     def save_model(self, request, obj, form, change):
         super().save_model(request, obj, form, change)

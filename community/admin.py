@@ -9,6 +9,7 @@ from django.db import models
 from django.db.models import Count, Q
 from django.template.loader import render_to_string
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.html import format_html
 
 from courses import permissions as course_permissions
@@ -186,6 +187,18 @@ class MeetingAdmin(ProgramScopedAdmin):
 
     def get_fieldsets(self, request, obj=None):
         return self.add_fieldsets if obj is None else super().get_fieldsets(request, obj)
+
+    def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
+        """A meeting's times are shown and entered in its series' time zone (the program's, unless
+        the series names another), whatever the coordinator's own zone."""
+        meeting = self.get_object(request, object_id) if object_id else None
+        if meeting is None:
+            return super().changeform_view(request, object_id, form_url, extra_context)
+        with timezone.override(meeting.series.zone):
+            response = super().changeform_view(request, object_id, form_url, extra_context)
+            if hasattr(response, "render"):
+                response.render()  # inside the zone: a TemplateResponse renders late otherwise
+        return response
 
     def get_readonly_fields(self, request, obj=None):
         return [] if obj is None else self.readonly_fields

@@ -15,8 +15,9 @@ from django.contrib import admin
 from django.contrib.admin.utils import get_fields_from_path
 from django.contrib.admin.widgets import AutocompleteSelect
 from django.core.exceptions import FieldDoesNotExist, ValidationError
-from django.db.models import Model, Q, QuerySet
+from django.db.models import DateTimeField, Model, Q, QuerySet
 from django.http import Http404
+from django.utils import timezone
 from django.utils.text import capfirst
 
 from . import permissions
@@ -93,6 +94,9 @@ class ProgramScopedMixin:
             formfield = _time_zone_formfield(db_field)
         else:
             formfield = super().formfield_for_dbfield(db_field, request, **kwargs)
+        if formfield is not None and isinstance(db_field, DateTimeField):
+            # Said in words, in the zone the form shows (the person's own; a meeting's: its series').
+            formfield.help_text = _in_zone(formfield.help_text, timezone.get_current_timezone_name())
         if formfield is not None:
             _name_inputs(formfield.widget, capfirst(db_field.verbose_name), every_input=self.name_every_input)
         return formfield
@@ -174,6 +178,11 @@ def _scoped_list_filter(model, spec):
                 filter_class, ScopedRelatedFieldListFilter):
             return (path, ScopedRelatedFieldListFilter)
     return spec
+
+
+def _in_zone(help_text: str, zone: str) -> str:
+    note = f"Date and time in {zone.replace('_', ' ')} time."
+    return f"{help_text} {note}".strip() if help_text else note
 
 
 def _is_time_zone(db_field) -> bool:

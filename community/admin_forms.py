@@ -181,3 +181,34 @@ def _initial_for(series: MeetingSeries) -> dict:
         return {**initial, "monthly_by": BY_WEEKDAY, "week_of_month": str(pattern.week_of_month),
                 "weekday": pattern.weekdays[0]}
     return {**initial, "monthly_by": BY_DATE, "month_day": str(pattern.month_day)}
+
+
+class AttendanceForm(forms.Form):
+    """A whole meeting's attendance: one box per person on the sheet, the minutes, and "held"."""
+
+    present = forms.MultipleChoiceField(required=False, widget=forms.CheckboxSelectMultiple)
+    minutes = forms.CharField(
+        required=False, widget=forms.Textarea(attrs={"rows": 8, "cols": 80}), max_length=50_000,
+        help_text="Markdown. Members see the minutes on the meeting's page once it is held.",
+    )
+    held = forms.BooleanField(
+        label="The meeting was held", required=False, initial=True,
+        help_text="Attendance counts towards each mentor's attendance once the meeting is marked held.",
+    )
+
+    def __init__(self, *args, sheet, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.sheet = sheet
+        self.fields["present"].choices = [(str(r.user.pk), str(r.user)) for r in sheet.rows]
+        self.fields["minutes"].initial = sheet.meeting.minutes
+        if sheet.meeting.status == "held":
+            del self.fields["held"]
+
+    def present_ids(self) -> set[int]:
+        return {int(pk) for pk in self.cleaned_data["present"]}
+
+    def ticked(self) -> set[int]:
+        """The boxes to show ticked: as posted, else as recorded (or the yes answers)."""
+        if self.is_bound:
+            return {int(v) for v in self.data.getlist("present") if v.isdigit()}
+        return self.sheet.ticked()

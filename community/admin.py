@@ -79,7 +79,7 @@ class MeetingSeriesAdmin(ProgramScopedAdmin):
             "description": "Meetings are made twelve months ahead and kept up to date every night. "
                            "Moving or cancelling one meeting (under Meetings) leaves the others alone.",
         }),
-        ("Repeats", {"fields": [*PICKER_FIELDS, "last_date", "preview"]}),
+        ("How often it meets", {"fields": [*PICKER_FIELDS, "last_date", "preview"]}),
         ("Where", {"fields": ["place", "video_url"]}),
         ("Advanced: the recurrence rule", {"classes": ["collapse"], "fields": ["rrule"]}),
     ]
@@ -269,7 +269,7 @@ class MeetingAdmin(ProgramScopedAdmin):
         return TemplateResponse(request, "admin/community/meeting_attendance.html", {
             **self.admin_site.each_context(request), "opts": self.model._meta, "meeting": meeting,
             "title": "Attendance and minutes", "subtitle": str(meeting), "form": form, "sheet": sheet,
-            "rows": sheet.rows, "ticked": form.ticked(), "refusal": refusal, "zone": str(zone),
+            "rows": sheet.rows, "ticked": form.ticked(), "refusal": refusal, "zone": str(zone).replace("_", " "),
             "starts": meeting.starts_at.astimezone(zone),
             "yes_count": sum(1 for r in sheet.rows if r.rsvp == Rsvp.Answer.YES),
         })

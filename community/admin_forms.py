@@ -153,7 +153,7 @@ class MeetingSeriesAdminForm(forms.ModelForm):
         except (ValueError, TypeError, OverflowError, recurrence.RuleError):
             widget.problem = "These choices make no dates yet; correct the fields marked above."
             return
-        widget.zone_name = str(zone)
+        widget.zone_name = str(zone).replace("_", " ")
 
     def is_valid(self) -> bool:
         """With "Preview dates" pressed, a valid form shows its dates and is not saved: the admin

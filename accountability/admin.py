@@ -10,6 +10,8 @@ from django.utils import timezone
 from django.utils.html import format_html, format_html_join
 
 from mentorprogram.admin_scoping import ProgramScopedAdmin, ProgramScopedInline
+from mentorprogram.models import OutboundEmail
+from toolbox.admin_confirm import confirmed_action
 from toolbox.admin_export import export_csv_action
 
 from . import nudges, services
@@ -192,9 +194,15 @@ class NudgeAdmin(ProgramScopedAdmin):
     def has_change_permission(self, request, obj=None) -> bool:
         return False
 
-    @admin.action(description="Send the selected failed nudges again", permissions=["view"])
-    def send_again(self, request, queryset):
-        queued = nudges.nudges_resend(nudges=queryset)
-        skipped = queryset.count() - queued
-        note = f" ({skipped} were not failed and are left alone)" if skipped else ""
-        self.message_user(request, f"{queued} nudge(s) queued to be sent again{note}.")
+    @confirmed_action(
+        description="Send the selected failed nudges again", permissions=["view"],
+        refuse=lambda nudge, now: None if nudge.email.status == OutboundEmail.Status.FAILED else
+        f"it is {nudge.email.get_status_display().lower()}, not failed",
+        what_happens=lambda admin, request, chosen: (
+            f"{len(chosen)} nudge{'s' if len(chosen) != 1 else ''} that failed will be emailed again, each with a "
+            "fresh set of attempts."),
+        button="Yes, send them again",
+    )
+    def send_again(self, request, chosen):
+        queued = nudges.nudges_resend(nudges=Nudge.objects.filter(pk__in=[n.pk for n in chosen]))
+        self.message_user(request, f"{queued} nudge(s) queued to be sent again.")

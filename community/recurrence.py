@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import zoneinfo
+from dataclasses import dataclass
 
 from dateutil.rrule import rrule, rrulestr
 
@@ -101,3 +102,156 @@ def occurrences(
     local_until = until.astimezone(zone).replace(tzinfo=None) + margin
     starts = (to_utc(local, zone) for local in parsed.between(local_since, local_until, inc=True))
     return [s for s in starts if since <= s < until]
+
+
+# --- the picker: plain choices to a rule and back ------------------------------------------
+
+WEEKDAYS = ("MO", "TU", "WE", "TH", "FR", "SA", "SU")
+WEEKDAY_NAMES = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
+MONTH_NAMES = ("January", "February", "March", "April", "May", "June", "July", "August", "September",
+               "October", "November", "December")
+WEEK_OF_MONTH = {1: "first", 2: "second", 3: "third", 4: "fourth", -1: "last"}
+LAST_DAY = -1
+PICKER_PARTS = {"FREQ", "INTERVAL", "BYDAY", "BYMONTHDAY", "BYMONTH", "BYSETPOS"}
+
+
+@dataclass(frozen=True)
+class Pattern:
+    """A rule as a coordinator chooses it: every ``interval`` weeks on ``weekdays``; or every
+    ``interval`` months (years, in ``month``) on the ``week_of_month``-th ``weekdays[0]`` (−1:
+    the last) or on day ``month_day`` (−1: the last day)."""
+
+    frequency: str
+    interval: int = 1
+    weekdays: tuple[str, ...] = ()
+    week_of_month: int | None = None
+    month_day: int | None = None
+    month: int | None = None
+
+    def __post_init__(self) -> None:
+        if self.frequency not in ALLOWED_FREQUENCIES:
+            raise RuleError("Choose every week, every month or every year.")
+        if not 1 <= self.interval <= 99:
+            raise RuleError("Repeat every 1 to 99 weeks, months or years.")
+        if any(day not in WEEKDAYS for day in self.weekdays):
+            raise RuleError("Choose days of the week.")
+        if self.frequency == "WEEKLY":
+            if not self.weekdays:
+                raise RuleError("Choose at least one day of the week.")
+            return
+        if self.frequency == "YEARLY" and self.month not in range(1, 13):
+            raise RuleError("Choose the month.")
+        by_weekday = self.week_of_month is not None
+        if by_weekday == (self.month_day is not None):
+            raise RuleError("Choose either a weekday of the month or a date of the month.")
+        if by_weekday and (self.week_of_month not in WEEK_OF_MONTH or len(self.weekdays) != 1):
+            raise RuleError("Choose which week of the month and one day of the week.")
+        if not by_weekday and self.month_day not in (*range(1, 32), LAST_DAY):
+            raise RuleError("Choose a day of the month from 1 to 31, or the last day.")
+
+    def describe(self) -> str:
+        """The pattern in words, e.g. “Every month on the second Tuesday”."""
+        unit = {"WEEKLY": "week", "MONTHLY": "month", "YEARLY": "year"}[self.frequency]
+        every = f"Every {unit}" if self.interval == 1 else f"Every {self.interval} {unit}s"
+        if self.frequency == "WEEKLY":
+            days = [WEEKDAY_NAMES[WEEKDAYS.index(d)] for d in sorted(self.weekdays, key=WEEKDAYS.index)]
+            listed = days[0] if len(days) == 1 else ", ".join(days[:-1]) + " and " + days[-1]
+            return f"{every} on {listed}"
+        if self.week_of_month is not None:
+            day = WEEKDAY_NAMES[WEEKDAYS.index(self.weekdays[0])]
+            on = f"the {WEEK_OF_MONTH[self.week_of_month]} {day}"
+        else:
+            on = "the last day" if self.month_day == LAST_DAY else f"day {self.month_day}"
+        where = f" of {MONTH_NAMES[self.month - 1]}" if self.frequency == "YEARLY" else ""
+        return f"{every} on {on}{where}"
+
+
+def to_rule(pattern: Pattern) -> str:
+    """The RRULE for a pattern, in a fixed order of parts, e.g. ``FREQ=MONTHLY;BYDAY=2TU``."""
+    parts = [f"FREQ={pattern.frequency}"]
+    if pattern.interval != 1:
+        parts.append(f"INTERVAL={pattern.interval}")
+    if pattern.frequency == "WEEKLY":
+        parts.append("BYDAY=" + ",".join(sorted(pattern.weekdays, key=WEEKDAYS.index)))
+        return ";".join(parts)
+    if pattern.frequency == "YEARLY":
+        parts.append(f"BYMONTH={pattern.month}")
+    if pattern.week_of_month is not None:
+        parts.append(f"BYDAY={pattern.week_of_month}{pattern.weekdays[0]}")
+    else:
+        parts.append(f"BYMONTHDAY={pattern.month_day}")
+    return ";".join(parts)
+
+
+def _int(text: str) -> int:
+    if not text.lstrip("+-").isdigit():
+        raise ValueError(text)
+    return int(text)
+
+
+def from_rule(rule: str, first_date: dt.date | None = None) -> Pattern | None:
+    """The pattern a rule stands for, or None when the picker cannot show it (COUNT, UNTIL,
+    several months, the 5th weekday…; such a rule stays in the advanced box). Parts a rule
+    leaves out come from ``first_date``, as the rule itself would take them."""
+    try:
+        rule = normalise(rule)
+    except RuleError:
+        return None
+    parts = dict(chunk.split("=", 1) for chunk in rule.split(";"))
+    if set(parts) - PICKER_PARTS:
+        return None
+    try:
+        interval = _int(parts.get("INTERVAL", "1"))
+        freq = parts["FREQ"]
+        days = [d for d in parts.get("BYDAY", "").split(",") if d]
+        if freq == "WEEKLY":
+            if set(parts) - {"FREQ", "INTERVAL", "BYDAY"}:
+                return None
+            if not days:
+                if first_date is None:
+                    return None
+                days = [WEEKDAYS[first_date.weekday()]]
+            return Pattern("WEEKLY", interval, tuple(sorted(set(days), key=WEEKDAYS.index)))
+        month = None
+        if freq == "YEARLY":
+            month = _int(parts["BYMONTH"]) if "BYMONTH" in parts else (first_date.month if first_date else None)
+        elif "BYMONTH" in parts:
+            return None
+        if "BYMONTHDAY" in parts:
+            if days or "BYSETPOS" in parts:
+                return None
+            return Pattern(freq, interval, month_day=_int(parts["BYMONTHDAY"]), month=month)
+        if not days:
+            if first_date is None:
+                return None
+            return Pattern(freq, interval, month_day=first_date.day, month=month)
+        if len(days) != 1:
+            return None
+        day = days[0]
+        if "BYSETPOS" in parts:  # the form some calendars write: BYDAY=TU;BYSETPOS=2
+            if not day.isalpha():
+                return None
+            return Pattern(freq, interval, (day,), week_of_month=_int(parts["BYSETPOS"]), month=month)
+        if day.isalpha():
+            return None  # every Tuesday of the month: not a choice of the picker
+        return Pattern(freq, interval, (day[-2:],), week_of_month=_int(day[:-2]), month=month)
+    except (RuleError, ValueError, KeyError):
+        return None
+
+
+def next_dates(
+    rule: str, *, first_date: dt.date, start_time: dt.time, last_date: dt.date | None,
+    zone: zoneinfo.ZoneInfo, now: dt.datetime, count: int = 5,
+) -> list[dt.datetime]:
+    """The next ``count`` meeting starts from ``now`` (aware, in ``zone``), for a preview."""
+    found: list[dt.datetime] = []
+    horizon = now + dt.timedelta(days=366 * SEARCH_YEARS)
+    for local in build(rule, first_date, start_time, last_date):
+        start = local.replace(tzinfo=zone)
+        if start > horizon:
+            break
+        if start.astimezone(UTC) >= now:
+            found.append(start)
+            if len(found) == count:
+                break
+    return found

@@ -231,6 +231,53 @@ def _my_answer(user: User) -> Subquery:
 
 # --- attendance -----------------------------------------------------------------------------
 
+ATTENDEE_ROLES = (Membership.Role.MENTOR, Membership.Role.COORDINATOR)
+"""Who is on a meeting's attendance sheet: the community's mentors (prospective ones too) and its
+coordinators, and anyone else who answered or was recorded (a member who has since left)."""
+
+
+@dataclass(frozen=True)
+class AttendanceRow:
+    user: User
+    rsvp: str | None
+    recorded: bool | None
+    """Present (True) or absent (False) as recorded, None when nothing is recorded yet."""
+
+    @property
+    def rsvp_label(self) -> str:
+        return Rsvp.Answer(self.rsvp).label if self.rsvp else "no answer"
+
+
+@dataclass(frozen=True)
+class AttendanceSheet:
+    meeting: Meeting
+    rows: list[AttendanceRow]
+
+    @property
+    def taken(self) -> bool:
+        """Whether attendance has been recorded (then the ticks show it, else the yes answers)."""
+        return any(r.recorded is not None for r in self.rows)
+
+    def ticked(self) -> set[int]:
+        if self.taken:
+            return {r.user.pk for r in self.rows if r.recorded}
+        return {r.user.pk for r in self.rows if r.rsvp == Rsvp.Answer.YES}
+
+
+def attendance_sheet(*, meeting: Meeting) -> AttendanceSheet:
+    """Everyone a coordinator may mark present at the meeting, by name, with their answer and what
+    is recorded, in four queries whatever the number of members."""
+    program_id = meeting.series.program_id
+    member_ids = set(Membership.objects.filter(program_id=program_id, role__in=ATTENDEE_ROLES,
+                                               status__in=permissions.LIVE_STATUSES).values_list("user_id", flat=True))
+    answers = dict(meeting.rsvps.values_list("user_id", "answer"))
+    recorded = dict(meeting.attendance.values_list("user_id", "present"))
+    people = User.objects.filter(pk__in=member_ids | set(answers) | set(recorded)).order_by("display_name", "email")
+    return AttendanceSheet(meeting=meeting, rows=[
+        AttendanceRow(user=u, rsvp=answers.get(u.pk), recorded=recorded.get(u.pk)) for u in people
+    ])
+
+
 @dataclass(frozen=True)
 class AttendanceRate:
     """Held meetings a person attended out of those held while they were a member."""

@@ -147,9 +147,24 @@ def meeting_cancel(*, meeting: Meeting) -> Meeting:
     return meeting_save(meeting=meeting, changed_fields=["status"])
 
 
-def meeting_mark_held(*, meeting: Meeting) -> Meeting:
+def meeting_hold_refusal(meeting: Meeting, now: dt.datetime) -> str | None:
+    """Why the meeting cannot be marked held now, or None: a meeting is held once it has started,
+    and a cancelled one never."""
+    if meeting.status == Meeting.Status.CANCELLED:
+        return "it was cancelled"
+    if meeting.starts_at > now:
+        local = meeting.starts_at.astimezone(meeting.series.zone)
+        return f"it has not started yet (it starts {local:%A %-d %B %Y at %H:%M}); mark it held once it has"
+    return None
+
+
+def meeting_mark_held(*, meeting: Meeting, now: dt.datetime | None = None) -> Meeting:
+    """Mark a meeting held; refused (ValidationError) before it has started or when cancelled."""
     if meeting.status == Meeting.Status.HELD:
         return meeting
+    reason = meeting_hold_refusal(meeting, now or timezone.now())
+    if reason:
+        raise ValidationError(f"This meeting cannot be marked held: {reason}.")
     meeting.status = Meeting.Status.HELD
     return meeting_save(meeting=meeting, changed_fields=["status"])
 
@@ -180,12 +195,46 @@ def attendance_record(*, meeting: Meeting, present: list[int], absent: tuple[int
     return len(rows)
 
 
-def attendance_from_rsvps(*, meeting: Meeting) -> int:
+def attendance_refusal(meeting: Meeting, now: dt.datetime) -> str | None:
+    """Why attendance cannot be taken now, or None: only once the meeting has started, never for
+    a cancelled one."""
+    if meeting.status == Meeting.Status.CANCELLED:
+        return "This meeting was cancelled: there is no attendance to take."
+    if meeting.starts_at > now:
+        local = meeting.starts_at.astimezone(meeting.series.zone)
+        return f"This meeting starts {local:%A %-d %B %Y at %H:%M}; take attendance once it has started."
+    return None
+
+
+def meeting_take_attendance(
+    *, meeting: Meeting, present: set[int], listed: set[int], minutes: str | None = None,
+    mark_held: bool = False, now: dt.datetime | None = None,
+) -> int:
+    """Record a whole meeting's attendance in one go: everyone ``listed`` is present if in
+    ``present``, else absent (earlier records overwritten); optionally save the minutes and mark
+    the meeting held. Refused (ValidationError) before it has started and for a cancelled one."""
+    now = now or timezone.now()
+    reason = attendance_refusal(meeting, now)
+    if reason:
+        raise ValidationError(reason)
+    if not present <= listed:
+        raise ValidationError("Only the people on the attendance sheet can be marked present.")
+    with transaction.atomic():
+        recorded = attendance_record(meeting=meeting, present=sorted(present), absent=sorted(listed - present))
+        if minutes is not None and minutes != meeting.minutes:
+            meeting.minutes = minutes
+            meeting.save(update_fields=["minutes", "updated_at"])
+        if mark_held:
+            meeting_mark_held(meeting=meeting, now=now)
+    return recorded
+
+
+def attendance_from_rsvps(*, meeting: Meeting, now: dt.datetime | None = None) -> int:
     """Mark the meeting held and everyone who answered yes present (a starting point the
-    coordinator then corrects)."""
+    coordinator then corrects). Refused before the meeting has started."""
     yes = list(meeting.rsvps.filter(answer=Rsvp.Answer.YES).values_list("user_id", flat=True))
     with transaction.atomic():
-        meeting_mark_held(meeting=meeting)
+        meeting_mark_held(meeting=meeting, now=now)
         return attendance_record(meeting=meeting, present=yes)
 
 

@@ -12,6 +12,7 @@ from django.db.models import Q
 
 from mentorprogram import permissions as core
 from mentorprogram.admin_scoping import ProgramScopedAdmin, ProgramScopedInline
+from toolbox.admin_confirm import confirmed_action
 from toolbox.admin_export import export_csv_action
 from toolbox.periods import local_today
 
@@ -216,10 +217,27 @@ class CompletionAdmin(ProgramScopedAdmin):
                                   messages.WARNING)
         self.message_user(request, f"{count} record{'s' if count != 1 else ''} {done}.", messages.SUCCESS)
 
-    @admin.action(description="Verify the selected completions")
-    def verify(self, request, queryset):
-        self._each(request, queryset, services.completion_verify, "verified")
+    @confirmed_action(
+        description="Verify the selected completions",
+        refuse=lambda c, now: ("it is not completed" if c.status != Completion.Status.COMPLETED
+                               else "it is already verified" if c.is_verified else None),
+        what_happens=lambda admin, request, chosen: (
+            f"{len(chosen)} completed course record{'s' if len(chosen) != 1 else ''} will be marked verified by "
+            "you; their people can then no longer correct or remove them."),
+        button="Yes, verify them",
+    )
+    def verify(self, request, chosen):
+        self._each(request, Completion.objects.filter(pk__in=[c.pk for c in chosen]), services.completion_verify,
+                   "verified")
 
-    @admin.action(description="Withdraw the verification of the selected completions")
-    def unverify(self, request, queryset):
-        self._each(request, queryset, services.completion_unverify, "no longer verified")
+    @confirmed_action(
+        description="Withdraw the verification of the selected completions",
+        refuse=lambda c, now: None if c.is_verified else "it is not verified",
+        what_happens=lambda admin, request, chosen: (
+            f"{len(chosen)} record{'s' if len(chosen) != 1 else ''} will no longer be verified; their people can "
+            "then correct or remove them again."),
+        button="Yes, withdraw the verification",
+    )
+    def unverify(self, request, chosen):
+        self._each(request, Completion.objects.filter(pk__in=[c.pk for c in chosen]),
+                   services.completion_unverify, "no longer verified")

@@ -13,6 +13,7 @@ from toolbox.admin_export import export_csv_action
 
 from . import admin_onboarding, permissions, services
 from .admin_scoping import ProgramScopedAdmin, ProgramScopedInline
+from .form_fields import LeadDaysField, MonthField, TimeZoneField
 from .models import PRIVACY_THRESHOLD_FLOOR, Membership, PrivacyThresholdChange, Program, User
 
 # Admin sign-in goes through allauth, so its rate limits and verification apply there too.
@@ -29,9 +30,25 @@ class ProgramAdminForm(forms.ModelForm):
                   "report. Tick this only if the program has agreed to that.",
     )
 
+    time_zone = TimeZoneField(help_text="Meetings, due dates and the academic year follow this time zone.")
+    reminder_lead_days = LeadDaysField(
+        label="Reminder emails",
+        help_text="When members are reminded of a meeting. Tick none to send reminders only with "
+                  "“Send reminders now”.",
+    )
+    academic_year_start_month = MonthField(
+        label="The academic year begins in", initial=7,
+        help_text="Training credit and transcripts are counted by academic year.",
+    )
+
     class Meta:
         model = Program
         fields = []  # the admin adds its fields
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if "reminder_lead_days" in self.fields:
+            self.fields["reminder_lead_days"].offer_current(self.instance.reminder_lead_days)
 
     def clean(self):
         data = super().clean()

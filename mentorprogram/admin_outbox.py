@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from django.contrib import admin
 
+from toolbox.admin_confirm import confirmed_action
+
 from .admin_scoping import ProgramScopedAdmin
 from .models import OutboundEmail
 from .outbox import outbox_resend
@@ -39,9 +41,15 @@ class OutboundEmailAdmin(ProgramScopedAdmin):
     def has_delete_permission(self, request, obj=None) -> bool:
         return False
 
-    @admin.action(description="Send the selected failed emails again", permissions=["view"])
-    def send_again(self, request, queryset):
-        queued = outbox_resend(emails=queryset)
-        skipped = queryset.count() - queued
-        note = f" ({skipped} were not failed and are left alone)" if skipped else ""
-        self.message_user(request, f"{queued} email(s) queued to be sent again{note}.")
+    @confirmed_action(
+        description="Send the selected failed emails again", permissions=["view"],
+        refuse=lambda email, now: None if email.status == OutboundEmail.Status.FAILED else
+        f"it is {email.get_status_display().lower()}, not failed",
+        what_happens=lambda admin, request, emails: (
+            f"{len(emails)} email{'s' if len(emails) != 1 else ''} that failed will be sent again, each with a "
+            "fresh set of attempts."),
+        button="Yes, send them again",
+    )
+    def send_again(self, request, emails):
+        queued = outbox_resend(emails=OutboundEmail.objects.filter(pk__in=[e.pk for e in emails]))
+        self.message_user(request, f"{queued} email(s) queued to be sent again.")

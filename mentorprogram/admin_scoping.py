@@ -15,8 +15,9 @@ from django.contrib import admin
 from django.contrib.admin.utils import get_fields_from_path
 from django.contrib.admin.widgets import AutocompleteSelect
 from django.core.exceptions import FieldDoesNotExist, ValidationError
-from django.db.models import Model, Q, QuerySet
+from django.db.models import DateTimeField, Model, Q, QuerySet
 from django.http import Http404
+from django.utils import timezone
 from django.utils.text import capfirst
 
 from . import permissions
@@ -89,7 +90,13 @@ class ProgramScopedMixin:
     name_every_input = False
 
     def formfield_for_dbfield(self, db_field, request, **kwargs):
-        formfield = super().formfield_for_dbfield(db_field, request, **kwargs)
+        if _is_time_zone(db_field):
+            formfield = _time_zone_formfield(db_field)
+        else:
+            formfield = super().formfield_for_dbfield(db_field, request, **kwargs)
+        if formfield is not None and isinstance(db_field, DateTimeField):
+            # Said in words, in the zone the form shows (the person's own; a meeting's: its series').
+            formfield.help_text = _in_zone(formfield.help_text, timezone.get_current_timezone_name())
         if formfield is not None:
             _name_inputs(formfield.widget, capfirst(db_field.verbose_name), every_input=self.name_every_input)
         return formfield
@@ -171,6 +178,28 @@ def _scoped_list_filter(model, spec):
                 filter_class, ScopedRelatedFieldListFilter):
             return (path, ScopedRelatedFieldListFilter)
     return spec
+
+
+def _in_zone(help_text: str, zone: str) -> str:
+    note = f"Date and time in {zone.replace('_', ' ')} time."
+    return f"{help_text} {note}".strip() if help_text else note
+
+
+def _is_time_zone(db_field) -> bool:
+    from .models import validate_time_zone
+
+    return validate_time_zone in getattr(db_field, "validators", ())
+
+
+def _time_zone_formfield(db_field) -> forms.Field:
+    """A time zone as a searchable select of the current names, never free text."""
+    from .form_fields import TimeZoneField
+
+    blank = "— the program's time zone —" if db_field.blank else None
+    return TimeZoneField(
+        required=not db_field.blank, blank_label=blank, label=capfirst(db_field.verbose_name),
+        help_text=db_field.help_text, initial=db_field.get_default() or None,
+    )
 
 
 def _name_inputs(widget: forms.Widget, label: str, *, every_input: bool) -> None:

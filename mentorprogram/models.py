@@ -10,6 +10,8 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils import timezone
 
+from toolbox import timezones
+
 
 def validate_time_zone(value: str) -> None:
     if value not in zoneinfo.available_timezones():
@@ -17,7 +19,8 @@ def validate_time_zone(value: str) -> None:
 
 
 def time_zone_choices() -> list[tuple[str, str]]:
-    return [(name, name.replace("_", " ")) for name in sorted(zoneinfo.available_timezones())]
+    """The current IANA names, without deprecated aliases (toolbox/timezones.py)."""
+    return timezones.time_zone_choices()
 
 
 class UserManager(BaseUserManager):

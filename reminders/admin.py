@@ -10,16 +10,20 @@ from django.core.exceptions import ValidationError
 from django.db.models import Count
 from django.http import Http404, HttpResponseNotAllowed
 from django.shortcuts import redirect
+from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils.html import format_html, format_html_join
 
 from community.admin import MeetingAdmin as CommunityMeetingAdmin
 from community.models import Meeting
 from mentorprogram.admin_scoping import ProgramScopedAdmin
+from toolbox.admin_confirm import confirmed_action
 from toolbox.admin_export import export_csv_action
 
-from . import services
+from . import selectors, services
 from .models import ReminderDelivery
+
+Status = ReminderDelivery.Status
 
 
 @admin.register(ReminderDelivery)
@@ -70,12 +74,19 @@ class ReminderDeliveryAdmin(ProgramScopedAdmin):
     def has_add_permission(self, request, *args) -> bool:
         return False  # the dispatcher and "send reminders now" make deliveries
 
-    @admin.action(description="Send the selected failed deliveries again")
-    def resend(self, request, queryset):
-        queued = services.deliveries_resend(deliveries=queryset)
-        skipped = queryset.count() - queued
-        note = f" ({skipped} were not failed and are left alone)" if skipped else ""
-        self.message_user(request, f"{queued} delivery(ies) queued to be sent again{note}.")
+    @confirmed_action(
+        description="Send the selected failed deliveries again",
+        refuse=lambda delivery, now: None if delivery.email.status == Status.FAILED else
+        f"it is {delivery.email.get_status_display().lower()}, not failed",
+        what_happens=lambda admin, request, deliveries: (
+            f"{len(deliveries)} email{'s' if len(deliveries) != 1 else ''} that failed will be sent again, each "
+            "with a fresh set of attempts."),
+        button="Yes, send them again",
+    )
+    def resend(self, request, deliveries):
+        queued = services.deliveries_resend(
+            deliveries=ReminderDelivery.objects.filter(pk__in=[d.pk for d in deliveries]))
+        self.message_user(request, f"{queued} delivery(ies) queued to be sent again.")
 
 
 admin.site.unregister(Meeting)
@@ -110,11 +121,24 @@ class MeetingAdmin(CommunityMeetingAdmin):
         )
 
     def send_reminders_view(self, request, object_id: str):
-        if request.method != "POST":
-            return HttpResponseNotAllowed(["POST"])
+        """GET: what "send reminders now" will do, and to how many people; POST: do it."""
+        if request.method not in ("GET", "POST"):
+            return HttpResponseNotAllowed(["GET", "POST"])
         meeting = self.get_object(request, object_id)
         if meeting is None or not self.has_change_permission(request, meeting):
             raise Http404("No such meeting.")
+        back = redirect("admin:community_meeting_change", meeting.pk)
+        try:
+            recipients = selectors.send_now_recipients(meeting=meeting)
+        except ValidationError as exc:
+            self.message_user(request, " ".join(exc.messages), messages.ERROR)
+            return back
+        if request.method == "GET":
+            return TemplateResponse(request, "admin/reminders/send_reminders_confirm.html", {
+                **self.admin_site.each_context(request), "opts": self.model._meta, "original": meeting,
+                "title": "Send reminders now?", "recipients": recipients[:50],
+                "more": max(0, len(recipients) - 50), "count": len(recipients),
+            })
         try:
             queued = services.meeting_send_reminders_now(meeting=meeting)
         except ValidationError as exc:
@@ -125,4 +149,4 @@ class MeetingAdmin(CommunityMeetingAdmin):
             else:
                 self.message_user(request, "Everyone has already been sent a reminder with this button.",
                                   messages.WARNING)
-        return redirect("admin:community_meeting_change", meeting.pk)
+        return back

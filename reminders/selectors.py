@@ -6,8 +6,10 @@ import datetime as dt
 from collections.abc import Iterable
 from dataclasses import dataclass
 
+from django.core.exceptions import ValidationError
 from django.db.models import QuerySet
 from django.http import Http404
+from django.utils import timezone
 
 from community import permissions as community_permissions
 from community.models import Meeting, Rsvp
@@ -15,6 +17,7 @@ from mentorprogram.models import Membership, User
 from mentorprogram.permissions import LIVE_STATUSES
 
 from . import tokens
+from .models import ReminderDelivery
 
 RECIPIENT_ROLES = (Membership.Role.MENTOR, Membership.Role.COORDINATOR)
 """The Mentor Community's people: its mentors (prospective ones too, who join a meeting before
@@ -37,6 +40,21 @@ def recipients_by_program(program_ids: Iterable[int]) -> dict[int, dict[int, dt.
         people = result.setdefault(program_id, {})
         people[user_id] = min(joined_on, people.get(user_id, joined_on))
     return result
+
+
+def send_now_recipients(*, meeting: Meeting, now: dt.datetime | None = None) -> list[User]:
+    """Who "send reminders now" would email: the meeting's reminder recipients not yet sent one
+    with the button. Raises ValidationError for a meeting that takes no reminders (cancelled,
+    held, or already started)."""
+    now = now or timezone.now()
+    if meeting.status != Meeting.Status.SCHEDULED:
+        raise ValidationError(f"This meeting is {meeting.get_status_display().lower()}; no reminders go out.")
+    if meeting.starts_at <= now:
+        raise ValidationError("This meeting has already started; no reminders go out.")
+    already = ReminderDelivery.objects.filter(meeting=meeting, kind=ReminderDelivery.Kind.REMINDER,
+                                              lead_days=ReminderDelivery.MANUAL_LEAD).values("user_id")
+    ids = recipient_memberships([meeting.series.program_id]).exclude(user_id__in=already).values("user_id")
+    return list(User.objects.filter(pk__in=ids).order_by("display_name", "email"))
 
 
 @dataclass(frozen=True)

@@ -4,7 +4,7 @@
 "use strict";
 (function () {
   function nameComboboxes(root) {
-    root.querySelectorAll("select.admin-autocomplete").forEach(function (select) {
+    root.querySelectorAll("select.admin-autocomplete, select.searchable-select").forEach(function (select) {
       var label = document.querySelector('label[for="' + select.id + '"]');
       var container = select.nextElementSibling;
       if (!label || !container) return;

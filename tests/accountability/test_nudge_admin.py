@@ -43,11 +43,13 @@ def test_send_again_queues_the_failed_nudges_of_the_coordinators_programs_only(
     queued: list[list[int]] = []
     monkeypatch.setattr(queueing, "publish", lambda batches, countdown=None: queued.extend(batches))
     client.force_login(coordinator)
+    chosen = {"action": "send_again", "_selected_action": [failed.nudge.pk, sent.nudge.pk, elsewhere.nudge.pk]}
+    confirm = client.post(reverse(CHANGELIST), chosen).content.decode()
+    assert "1 nudge that failed will be emailed again" in confirm and "not failed" in confirm  # asks first
+    assert queued == []
     with django_capture_on_commit_callbacks(execute=True):
-        response = client.post(reverse(CHANGELIST), {
-            "action": "send_again", "_selected_action": [failed.nudge.pk, sent.nudge.pk, elsewhere.nudge.pk],
-        }, follow=True)
-    assert "1 nudge(s) queued to be sent again (1 were not failed and are left alone)." in response.content.decode()
+        response = client.post(reverse(CHANGELIST), {**chosen, "confirmed": "yes"}, follow=True)
+    assert "1 nudge(s) queued to be sent again." in response.content.decode()
     assert queued == [[failed.pk]]
     failed.refresh_from_db()
     assert (failed.status, failed.attempts, failed.last_error, failed.next_attempt_at) == (Status.QUEUED, 0, "", None)

@@ -37,7 +37,16 @@ def community_objects(w) -> None:
 MEMBERS_WRITE = expect(owner=302, other_mentor=302, coordinator=302)
 """Members and coordinators act and are redirected; everyone else gets 404."""
 
+ADMIN_OF_OWNERS_PROGRAM = expect(owner=302, other_mentor=302, coordinator=200, other_coordinator=404, staff=404)
+"""An admin page of one meeting of the owner's program: its coordinators only; staff of no program and
+another program's coordinator find no such meeting."""
+
 ROUTES = [
+    # The admin's attendance page of the owner's program's meeting (a coming one: the coordinator's
+    # POST is refused with a message, and changes nothing).
+    Route("admin:community_meeting_attendance", kwargs=lambda w: {"object_id": str(w.meeting.pk)},
+          get=ADMIN_OF_OWNERS_PROGRAM, post=ADMIN_OF_OWNERS_PROGRAM,
+          post_data=lambda w: {"present": [w.people["owner"].pk], "held": "on", "minutes": "Taken over"}),
     Route("community:index", get=SIGNED_IN, post=SIGNED_IN_NOT_ALLOWED),
     Route("community:detail", kwargs=lambda w: {"slug": w.program.slug},
           get=PROGRAM_MEMBERS, post=SIGNED_IN_NOT_ALLOWED, secret=lambda w: w.mentor_community.purpose),

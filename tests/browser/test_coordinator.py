@@ -42,6 +42,10 @@ def test_it_lets_a_coordinator_record_attendance_import_people_and_read_the_repo
     action = "Mark held and record everyone who answered yes as present"
     page.get_by_role("combobox", name="Action").select_option(label=action)
     page.get_by_role("button", name="Go").click()
+    expect(page.locator(".confirm-what")).to_contain_text("1 meeting will be marked held")
+    audit(page)
+    assert Meeting.objects.get(pk=meeting.pk).status == Meeting.Status.SCHEDULED  # it asks first
+    page.get_by_role("button", name="Yes, mark them held").click()
     expect(page.locator(".messagelist")).to_contain_text("1 attendance record(s) made")
     audit(page)
     meeting.refresh_from_db()

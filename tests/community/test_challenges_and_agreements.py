@@ -49,14 +49,16 @@ def test_other_mentors_do_not_see_a_challenge_list_but_coordinators_see_open_one
     assert "A private worry" in body and str(mentor) in body
 
 
-def test_a_coordinator_turns_a_challenge_into_an_agenda_item_in_one_action(
+def test_a_coordinator_turns_a_challenge_into_an_agenda_item_in_one_confirmed_action(
     client, program, coordinator, mentor, meeting,
 ):
     challenge = ChallengeFactory(program=program, author=mentor, anonymous=True, meeting=meeting)
     client.force_login(coordinator)
-    response = client.post(reverse("admin:community_challenge_changelist"), {
-        "action": "add_to_agenda", admin.helpers.ACTION_CHECKBOX_NAME: [challenge.pk],
-    })
+    chosen = {"action": "add_to_agenda", admin.helpers.ACTION_CHECKBOX_NAME: [challenge.pk]}
+    response = client.post(reverse("admin:community_challenge_changelist"), chosen)
+    assert response.status_code == 200 and b"1 challenge will be added" in response.content
+    assert not AgendaItem.objects.exists()
+    response = client.post(reverse("admin:community_challenge_changelist"), {**chosen, "confirmed": "yes"})
     assert response.status_code == 302
     item = AgendaItem.objects.get()
     assert (item.meeting, item.text) == (meeting, challenge.text)

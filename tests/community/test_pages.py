@@ -15,6 +15,7 @@ from tests.factories.community import (
     AgendaItemFactory,
     ChallengeFactory,
     MeetingFactory,
+    MeetingSeriesFactory,
     ResourcePersonFactory,
     RsvpFactory,
 )
@@ -186,3 +187,14 @@ def test_it_shows_the_members_a_page_at_a_time_with_their_total(client, program,
     assert not {m.pk for m in first.context["members"]} & {m.pk for m in second.context["members"]}
     for bad in ("abc", "99", "-3"):
         assert client.get(url, {"members": bad}).context["member_page"].number == 1
+
+
+def test_the_community_page_names_each_coming_meeting_by_its_series(client, program, mentor):
+    monthly = MeetingSeriesFactory(program=program, title="Monthly meeting")
+    journal = MeetingSeriesFactory(program=program, title="Journal club")
+    MeetingFactory(series=monthly)
+    MeetingFactory(series=journal, starts_at=timezone.now() + dt.timedelta(days=9))
+    client.force_login(mentor)
+    html = client.get(reverse("community:detail", args=[program.slug])).content.decode()
+    coming = html.split('id="upcoming"')[1].split('id="past"')[0]
+    assert "Monthly meeting</span>:" in coming and "Journal club</span>:" in coming

@@ -105,15 +105,21 @@ def test_the_bulk_rate_uses_three_queries_whatever_the_number_of_people(
     assert len(rates) == people
 
 
-def test_the_admin_action_marks_held_and_records_yes_answers_as_present(
-    client, coordinator, mentor, other_mentor, meeting,
+def test_the_admin_action_marks_held_and_records_yes_answers_as_present_once_confirmed(
+    client, coordinator, mentor, other_mentor, series,
 ):
+    started = timezone.now() - dt.timedelta(hours=2)
+    meeting = MeetingFactory(series=series, starts_at=started, occurrence_start=started)
     RsvpFactory(meeting=meeting, user=mentor, answer="yes")
     RsvpFactory(meeting=meeting, user=other_mentor, answer="no")
     client.force_login(coordinator)
-    response = client.post(reverse("admin:community_meeting_changelist"), {
-        "action": "record_attendance_from_rsvps", admin.helpers.ACTION_CHECKBOX_NAME: [meeting.pk],
-    })
+    chosen = {"action": "record_attendance_from_rsvps", admin.helpers.ACTION_CHECKBOX_NAME: [meeting.pk]}
+    response = client.post(reverse("admin:community_meeting_changelist"), chosen)
+    assert response.status_code == 200
+    assert b"1 meeting will be marked held, and the 1 person who answered yes recorded as present" in response.content
+    meeting.refresh_from_db()
+    assert meeting.status == Meeting.Status.SCHEDULED and not Attendance.objects.exists()
+    response = client.post(reverse("admin:community_meeting_changelist"), {**chosen, "confirmed": "yes"})
     assert response.status_code == 302
     meeting.refresh_from_db()
     assert meeting.status == Meeting.Status.HELD

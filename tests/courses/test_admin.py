@@ -20,7 +20,12 @@ def changelist(model) -> str:
 def test_it_lets_a_coordinator_verify_their_mentors_completions(client, program, coordinator, mentor):
     completion = CompletionFactory(user=mentor)
     client.force_login(coordinator)
-    response = client.post(changelist(Completion), {"action": "verify", ACTION_CHECKBOX_NAME: [completion.pk]})
+    chosen = {"action": "verify", ACTION_CHECKBOX_NAME: [completion.pk]}
+    response = client.post(changelist(Completion), chosen)
+    assert b"1 completed course record will be marked verified" in response.content  # it asks first
+    completion.refresh_from_db()
+    assert completion.verified_at is None
+    response = client.post(changelist(Completion), {**chosen, "confirmed": "yes"})
     assert response.status_code == 302
     completion.refresh_from_db()
     assert completion.verified_by == coordinator
@@ -30,7 +35,8 @@ def test_it_lets_a_coordinator_verify_their_mentors_completions(client, program,
 def test_it_does_not_let_a_coordinator_verify_their_own_record(client, program, coordinator):
     completion = CompletionFactory(user=coordinator)
     client.force_login(coordinator)
-    client.post(changelist(Completion), {"action": "verify", ACTION_CHECKBOX_NAME: [completion.pk]})
+    client.post(changelist(Completion), {"action": "verify", ACTION_CHECKBOX_NAME: [completion.pk],
+                                         "confirmed": "yes"})
     completion.refresh_from_db()
     assert completion.verified_at is None
 

@@ -19,7 +19,7 @@ def form_data(program, **changes) -> dict:
         "name": program.name, "slug": program.slug, "community_name": program.community_name,
         "time_zone": program.time_zone, "mission": program.mission,
         "expected_behaviours": program.expected_behaviours, "expected_topics": "", "professionalism_standards": "",
-        "privacy_threshold": program.privacy_threshold, "gap_threshold": "4.0", "reminder_lead_days": "[7, 1]",
+        "privacy_threshold": program.privacy_threshold, "gap_threshold": "4.0", "reminder_lead_days": ["7", "1"],
         "academic_year_start_month": "7",
         "privacy_threshold_changes-TOTAL_FORMS": "0", "privacy_threshold_changes-INITIAL_FORMS": "0",
         "privacy_threshold_changes-MIN_NUM_FORMS": "0", "privacy_threshold_changes-MAX_NUM_FORMS": "1000",

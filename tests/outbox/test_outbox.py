@@ -161,7 +161,10 @@ def test_the_admin_lists_every_failed_email_with_the_servers_words_and_sends_it_
     changelist = reverse("admin:mentorprogram_outboundemail_changelist")
     body = client.get(changelist + "?status__exact=failed").content.decode()
     assert "550 5.1.1 No such mailbox here" in body and "Another program" not in body
-    response = client.post(changelist, {"action": "send_again", "_selected_action": [ours.pk]}, follow=True)
+    chosen = {"action": "send_again", "_selected_action": [ours.pk]}
+    assert "1 email that failed will be sent again" in client.post(changelist, chosen).content.decode()
+    assert published == []  # the first press only asks
+    response = client.post(changelist, {**chosen, "confirmed": "yes"}, follow=True)
     assert "1 email(s) queued to be sent again" in response.content.decode()
     ours.refresh_from_db()
     assert (ours.status, ours.attempts, ours.last_error) == (Status.QUEUED, 0, "")

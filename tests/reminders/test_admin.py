@@ -43,8 +43,12 @@ def test_the_resend_action_queues_failed_deliveries_again(client, coordinator, m
     client.force_login(coordinator)
     with django_capture_on_commit_callbacks() as callbacks:
         # The list's rows are deliveries: the action is given their ids, not their emails'.
-        client.post(reverse("admin:reminders_reminderdelivery_changelist"),
-                    {"action": "resend", "_selected_action": [failed_delivery.pk, sent_delivery.pk]})
+        chosen = {"action": "resend", "_selected_action": [failed_delivery.pk, sent_delivery.pk]}
+        page = client.post(reverse("admin:reminders_reminderdelivery_changelist"), chosen)
+        assert b"1 email that failed will be sent again" in page.content and b"Left alone" in page.content
+        failed.refresh_from_db()
+        assert failed.status == Status.FAILED
+        client.post(reverse("admin:reminders_reminderdelivery_changelist"), {**chosen, "confirmed": "yes"})
     failed.refresh_from_db()
     sent.refresh_from_db()
     assert (failed.status, failed.attempts, failed.last_error) == (Status.QUEUED, 0, "")
@@ -59,7 +63,9 @@ def test_the_meeting_page_has_a_send_reminders_now_button_that_queues_one_per_me
     page = client.get(reverse("admin:community_meeting_change", args=[upcoming.pk]))
     assert b"Send reminders now" in page.content
     button = reverse("admin:community_meeting_send_reminders", args=[upcoming.pk])
-    assert client.get(button).status_code == 405
+    confirm = client.get(button)  # asks first, with the count
+    assert confirm.status_code == 200 and b"3 people will be emailed a reminder" in confirm.content
+    assert not ReminderDelivery.objects.exists()
     with django_capture_on_commit_callbacks():
         client.post(button)
         client.post(button)

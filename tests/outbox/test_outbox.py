@@ -165,3 +165,45 @@ def test_the_admin_lists_every_failed_email_with_the_servers_words_and_sends_it_
     assert "1 email(s) queued to be sent again" in response.content.decode()
     ours.refresh_from_db()
     assert (ours.status, ours.attempts, ours.last_error) == (Status.QUEUED, 0, "")
+
+
+@pytest.mark.parametrize(("name", "value"), [
+    ("Subject", "Reminder: Medicine Mentor Circle meets Monday"),
+    ("Subject", "  two  spaces,\tand a tab; at the edges  "),
+    ("To", '"Okafor, Sam" <sam@example.org>'),
+    ("Content-Type", 'multipart/alternative; boundary="=_ob12_3"'),
+    ("List-Unsubscribe", "<https://mentoring.example.org/unsubscribe/" + "x" * 80 + ">"),
+    ("Subject", "Réunion: the academy’s circle"),
+    ("X-Empty", ""),
+])
+def test_the_outbox_writes_every_header_exactly_as_compat32_does(name, value):
+    """The short cut for short ASCII headers changes the speed of serialising, never its bytes."""
+    from email._policybase import compat32
+
+    from mentorprogram.outbox.headers import SERIALISING_POLICY
+
+    ours, stock = SERIALISING_POLICY.clone(linesep="\r\n"), compat32.clone(linesep="\r\n")
+    assert ours.fold_binary(name, value) == stock.fold_binary(name, value)
+
+
+def test_a_reminder_serialised_by_the_outbox_is_the_message_django_builds(program, mentor):
+    from email import message_from_bytes
+    from email.policy import default
+
+    email = OutboundEmailFactory(kind=OutboundEmail.Kind.ACCOUNT, user=mentor, to_address=mentor.email,
+                                 subject="Your mentoring program", body_text="Hello\n", body_html="<p>Hello</p>")
+    from mentorprogram.outbox import headers
+    from mentorprogram.outbox.composers import composer_for
+
+    composed = composer_for(email.kind).prepare([email], None)(email)
+    message = headers.finish(composed.message, email, unsubscribe="reminders")
+    data = message.message().as_bytes(linesep="\r\n")
+    parsed = message_from_bytes(data, policy=default)
+    assert parsed["Subject"] == "Your mentoring program" and parsed["To"] == mentor.email
+    assert parsed["List-Unsubscribe"].strip().startswith("<http") and parsed["Auto-Submitted"] == "auto-generated"
+    assert [p.get_content_type() for p in parsed.walk()] == ["multipart/alternative", "text/plain", "text/html"]
+    assert parsed.get_body(("html",)).get_content() == "<p>Hello</p>"
+    boundary = parsed.get_boundary()
+    assert boundary.startswith("=_ob") and boundary != message_from_bytes(
+        headers.finish(composer_for(email.kind).prepare([email], None)(email).message, email, unsubscribe=None)
+        .message().as_bytes()).get_boundary()

@@ -207,3 +207,25 @@ def test_a_reminder_serialised_by_the_outbox_is_the_message_django_builds(progra
     assert boundary.startswith("=_ob") and boundary != message_from_bytes(
         headers.finish(composer_for(email.kind).prepare([email], None)(email).message, email, unsubscribe=None)
         .message().as_bytes()).get_boundary()
+
+
+def test_another_email_backend_is_chosen_by_the_environment():
+    """What the README tells a deployer to set to send through django-anymail (or any backend)."""
+    import json
+    import os
+    import subprocess
+    import sys
+
+    from django.conf import settings
+
+    env = {**os.environ, "DJANGO_SETTINGS_MODULE": "config.settings", "EMAIL_URL": "smtp://mail.example.org:25",
+           "EMAIL_BACKEND": "anymail.backends.mailgun.EmailBackend", "ANYMAIL": '{"MAILGUN_API_KEY": "key-1"}'}
+    script = ("import django, json; django.setup(); from django.conf import settings as s; "
+              "print(json.dumps([s.EMAIL_BACKEND, s.ANYMAIL]))")
+    out = subprocess.run([sys.executable, "-c", script], env=env, cwd=settings.BASE_DIR,  # noqa: S603
+                         capture_output=True, text=True, check=True).stdout
+    assert json.loads(out.splitlines()[-1]) == ["anymail.backends.mailgun.EmailBackend", {"MAILGUN_API_KEY": "key-1"}]
+    env.pop("EMAIL_BACKEND")
+    out = subprocess.run([sys.executable, "-c", script], env=env, cwd=settings.BASE_DIR,  # noqa: S603
+                         capture_output=True, text=True, check=True).stdout
+    assert json.loads(out.splitlines()[-1])[0] == "mentorprogram.outbox.smtp.EmailBackend"

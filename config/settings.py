@@ -210,6 +210,10 @@ vars().update(EMAIL_CONFIG)
 if EMAIL_CONFIG.get("EMAIL_BACKEND") == "django.core.mail.backends.smtp.EmailBackend":
     # Django's own, told whether a failure came after the whole message went out (the outbox).
     EMAIL_BACKEND = "mentorprogram.outbox.smtp.EmailBackend"
+# Any other Django email backend by its dotted path, e.g. django-anymail's for an API provider,
+# with ANYMAIL its settings as JSON (README, "Sending through another provider").
+EMAIL_BACKEND = env("EMAIL_BACKEND", default=EMAIL_BACKEND)
+ANYMAIL = env.json("ANYMAIL", default={})
 EMAIL_TIMEOUT = EMAIL_CONFIG.get("EMAIL_TIMEOUT") or env.int("EMAIL_TIMEOUT", default=30)
 DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", default="mentorprogram <noreply@example.org>")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL

@@ -10,4 +10,4 @@ class ProfileForm(forms.ModelForm):
 
     class Meta:
         model = User
-        fields = ["display_name", "time_zone", "reminders_opt_out"]
+        fields = ["display_name", "time_zone", "reminders_opt_out", "nudges_opt_out"]

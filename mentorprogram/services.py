@@ -15,13 +15,16 @@ from .models import PRIVACY_THRESHOLD_FLOOR, Membership, PrivacyThresholdChange,
 PROTECTED_USER_FIELDS = ("email", "password", "is_active", "is_staff", "is_superuser")
 
 
-def user_update_profile(*, user: User, display_name: str, time_zone: str, reminders_opt_out: bool) -> User:
-    """Save a person's own profile settings after validating them."""
+def user_update_profile(*, user: User, display_name: str, time_zone: str, reminders_opt_out: bool,
+                        nudges_opt_out: bool) -> User:
+    """Save a person's own profile settings after validating them. The two opt-outs are the ones
+    an email's unsubscribe link turns on; here the person sees them and can turn them off again."""
     user.display_name = display_name
     user.time_zone = time_zone
     user.reminders_opt_out = reminders_opt_out
+    user.nudges_opt_out = nudges_opt_out
     user.full_clean(exclude=["password"])
-    user.save(update_fields=["display_name", "time_zone", "reminders_opt_out"])
+    user.save(update_fields=["display_name", "time_zone", "reminders_opt_out", "nudges_opt_out"])
     return user
 
 

@@ -7,6 +7,13 @@ from django.db import migrations, models
 BATCH = 1000
 
 
+def _check_constraints_now(schema_editor):
+    """On PostgreSQL, run the deferred foreign-key checks of the rows just written before the
+    table is altered: ALTER TABLE refuses a table with pending trigger events."""
+    if schema_editor.connection.vendor == "postgresql":
+        schema_editor.execute("SET CONSTRAINTS ALL IMMEDIATE")
+
+
 def to_outbox(apps, schema_editor):
     from urllib.parse import urlsplit
 
@@ -30,6 +37,7 @@ def to_outbox(apps, schema_editor):
         for nudge in batch:
             nudge.email_id = by_key[f"{nudge.person_id}:{nudge.kind}:{nudge.key}"]
         Nudge.objects.bulk_update(batch, ["email_id"])
+    _check_constraints_now(schema_editor)
 
 
 def from_outbox(apps, schema_editor):
@@ -40,6 +48,7 @@ def from_outbox(apps, schema_editor):
             status="pending" if email.status == "queued" else email.status, attempts=email.attempts,
             error=email.last_error, claim_token=email.claim_token[:40], claimed_at=email.claimed_at,
             next_attempt_at=email.next_attempt_at, sent_at=email.sent_at)
+    _check_constraints_now(schema_editor)
 
 
 class Migration(migrations.Migration):

@@ -9,6 +9,13 @@ from django.db import migrations, models
 BATCH = 1000
 
 
+def _check_constraints_now(schema_editor):
+    """On PostgreSQL, run the deferred foreign-key checks of the rows just written before the
+    table is altered: ALTER TABLE refuses a table with pending trigger events."""
+    if schema_editor.connection.vendor == "postgresql":
+        schema_editor.execute("SET CONSTRAINTS ALL IMMEDIATE")
+
+
 def _key(row) -> str:
     if row.kind == "reminder":
         return f"{row.meeting_id}:{row.user_id}:lead:{row.lead_days}"
@@ -39,6 +46,7 @@ def to_outbox(apps, schema_editor):
         for delivery in batch:
             delivery.email_id = by_key[_key(delivery)]
         Delivery.objects.bulk_update(batch, ["email_id"])
+    _check_constraints_now(schema_editor)
 
 
 def from_outbox(apps, schema_editor):
@@ -50,6 +58,7 @@ def from_outbox(apps, schema_editor):
             claimed_at=email.claimed_at, enqueued_at=email.enqueued_at, next_attempt_at=email.next_attempt_at,
             sent_at=email.sent_at, sent_sequence=delivery.sent_sequence if email.status != "sent"
             else (delivery.sent_sequence or 0))
+    _check_constraints_now(schema_editor)
 
 
 class Migration(migrations.Migration):

@@ -5,6 +5,14 @@ import datetime as dt
 import pytest
 from django.utils import timezone
 
+# The live tests' shared fixtures (one definition, in tests/reminders/live.py).
+from tests.reminders.live import (  # noqa: F401
+    fast_retries,
+    leave_the_migrated_data,
+    redis_db,
+    sink,
+    unreachable_mail_server,
+)
 from toolbox.periods import local_today
 
 

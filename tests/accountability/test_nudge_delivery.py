@@ -18,38 +18,19 @@ from mentorprogram.models import Membership, OutboundEmail
 from mentorprogram.outbox import outbox_send, outbox_sweep, queueing
 from tests.factories import make_member
 from tests.factories.accountability import AccountabilityPlanFactory, NudgeFactory, PlanItemFactory
-from tests.migrated_data import restore_migrated_data
 from tests.reminders.live import (
-    free_port,
-    point_mail_at,
     redis_app,
     require_redis,
-    smtp_sink,
     thread_worker,
     wait_until,
 )
 
-pytestmark = pytest.mark.services
+pytestmark = [pytest.mark.services, pytest.mark.usefixtures("leave_the_migrated_data")]
 
 Status = Nudge.Status
 NOW = dt.datetime(2026, 3, 31, 18, 0, tzinfo=dt.UTC)  # 31 March in Los Angeles
 # Workers in other threads only see committed data.
 COMMITTED = pytest.mark.django_db(transaction=True, serialized_rollback=True)
-
-
-@pytest.fixture(scope="module", autouse=True)
-def _leave_the_migrated_data(django_db_setup, django_db_blocker):
-    """The committed tests end by emptying the tables; put back what the migrations made."""
-    yield
-    with django_db_blocker.unblock():
-        restore_migrated_data(flush=False)
-
-
-@pytest.fixture
-def sink(settings):
-    with smtp_sink() as sink:
-        point_mail_at(settings, sink.port)
-        yield sink
 
 
 def overdue_for(program, mentor, *, due_on: dt.date = dt.date(2026, 3, 20)):
@@ -139,8 +120,8 @@ def test_a_refused_address_fails_at_once_with_the_servers_words(program, mentor,
     assert email.last_error == "The mail server refused the address: 550 5.1.1 No such mailbox here"
 
 
-def test_an_unreachable_mail_server_is_tried_again_then_the_nudge_fails_saying_why(program, mentor, settings):
-    point_mail_at(settings, free_port())  # nothing listens there
+def test_an_unreachable_mail_server_is_tried_again_then_the_nudge_fails_saying_why(program, mentor, settings,
+                                                                                   unreachable_mail_server):
     settings.REMINDERS_MAX_ATTEMPTS = 2
     overdue_for(program, mentor)
     (pk,) = nudges.nudges_dispatch(now=NOW)

@@ -17,41 +17,19 @@ from mentorprogram import onboarding
 from mentorprogram.models import Membership, OutboundEmail
 from mentorprogram.outbox import outbox_sweep
 from reminders import services
-from tests.migrated_data import restore_migrated_data
 from tests.reminders.live import (
     REDIS_URL,
     ProcessWorker,
-    point_mail_at,
     redis_app,
-    require_redis,
-    smtp_sink,
     thread_worker,
     wait_until,
 )
 from tests.reminders.test_live_delivery import meeting_in, members
 
-pytestmark = [pytest.mark.services, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
+pytestmark = [pytest.mark.services, pytest.mark.django_db(transaction=True, serialized_rollback=True),
+              pytest.mark.usefixtures("leave_the_migrated_data")]
 
 Status = OutboundEmail.Status
-
-
-@pytest.fixture(scope="module", autouse=True)
-def _leave_the_migrated_data(django_db_setup, django_db_blocker):
-    yield
-    with django_db_blocker.unblock():
-        restore_migrated_data(flush=False)
-
-
-@pytest.fixture
-def redis_db():
-    return require_redis()
-
-
-@pytest.fixture
-def sink(settings):
-    with smtp_sink() as sink:
-        point_mail_at(settings, sink.port)
-        yield sink
 
 
 def finished() -> bool:

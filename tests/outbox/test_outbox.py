@@ -168,3 +168,67 @@ def test_the_admin_lists_every_failed_email_with_the_servers_words_and_sends_it_
     assert "1 email(s) queued to be sent again" in response.content.decode()
     ours.refresh_from_db()
     assert (ours.status, ours.attempts, ours.last_error) == (Status.QUEUED, 0, "")
+
+
+@pytest.mark.parametrize(("name", "value"), [
+    ("Subject", "Reminder: Medicine Mentor Circle meets Monday"),
+    ("Subject", "  two  spaces,\tand a tab; at the edges  "),
+    ("To", '"Okafor, Sam" <sam@example.org>'),
+    ("Content-Type", 'multipart/alternative; boundary="=_ob12_3"'),
+    ("List-Unsubscribe", "<https://mentoring.example.org/unsubscribe/" + "x" * 80 + ">"),
+    ("Subject", "Réunion: the academy’s circle"),
+    ("X-Empty", ""),
+])
+def test_the_outbox_writes_every_header_exactly_as_compat32_does(name, value):
+    """The short cut for short ASCII headers changes the speed of serialising, never its bytes."""
+    from email._policybase import compat32
+
+    from mentorprogram.outbox.headers import SERIALISING_POLICY
+
+    ours, stock = SERIALISING_POLICY.clone(linesep="\r\n"), compat32.clone(linesep="\r\n")
+    assert ours.fold_binary(name, value) == stock.fold_binary(name, value)
+
+
+def test_a_reminder_serialised_by_the_outbox_is_the_message_django_builds(program, mentor):
+    from email import message_from_bytes
+    from email.policy import default
+
+    email = OutboundEmailFactory(kind=OutboundEmail.Kind.ACCOUNT, user=mentor, to_address=mentor.email,
+                                 subject="Your mentoring program", body_text="Hello\n", body_html="<p>Hello</p>")
+    from mentorprogram.outbox import headers
+    from mentorprogram.outbox.composers import composer_for
+
+    composed = composer_for(email.kind).prepare([email], None)(email)
+    message = headers.finish(composed.message, email, unsubscribe="reminders")
+    data = message.message().as_bytes(linesep="\r\n")
+    parsed = message_from_bytes(data, policy=default)
+    assert parsed["Subject"] == "Your mentoring program" and parsed["To"] == mentor.email
+    assert parsed["List-Unsubscribe"].strip().startswith("<http") and parsed["Auto-Submitted"] == "auto-generated"
+    assert [p.get_content_type() for p in parsed.walk()] == ["multipart/alternative", "text/plain", "text/html"]
+    assert parsed.get_body(("html",)).get_content() == "<p>Hello</p>"
+    boundary = parsed.get_boundary()
+    assert boundary.startswith("=_ob") and boundary != message_from_bytes(
+        headers.finish(composer_for(email.kind).prepare([email], None)(email).message, email, unsubscribe=None)
+        .message().as_bytes()).get_boundary()
+
+
+def test_another_email_backend_is_chosen_by_the_environment():
+    """What the README tells a deployer to set to send through django-anymail (or any backend)."""
+    import json
+    import os
+    import subprocess
+    import sys
+
+    from django.conf import settings
+
+    env = {**os.environ, "DJANGO_SETTINGS_MODULE": "config.settings", "EMAIL_URL": "smtp://mail.example.org:25",
+           "EMAIL_BACKEND": "anymail.backends.mailgun.EmailBackend", "ANYMAIL": '{"MAILGUN_API_KEY": "key-1"}'}
+    script = ("import django, json; django.setup(); from django.conf import settings as s; "
+              "print(json.dumps([s.EMAIL_BACKEND, s.ANYMAIL]))")
+    out = subprocess.run([sys.executable, "-c", script], env=env, cwd=settings.BASE_DIR,  # noqa: S603
+                         capture_output=True, text=True, check=True).stdout
+    assert json.loads(out.splitlines()[-1]) == ["anymail.backends.mailgun.EmailBackend", {"MAILGUN_API_KEY": "key-1"}]
+    env.pop("EMAIL_BACKEND")
+    out = subprocess.run([sys.executable, "-c", script], env=env, cwd=settings.BASE_DIR,  # noqa: S603
+                         capture_output=True, text=True, check=True).stdout
+    assert json.loads(out.splitlines()[-1])[0] == "mentorprogram.outbox.smtp.EmailBackend"

@@ -14,6 +14,15 @@ from tests.factories.community import (
     ResourcePersonFactory,
 )
 
+# The live tests' shared fixtures (one definition, in tests/reminders/live.py).
+from tests.reminders.live import (  # noqa: F401
+    fast_retries,
+    leave_the_migrated_data,
+    redis_db,
+    sink,
+    unreachable_mail_server,
+)
+
 LA = zoneinfo.ZoneInfo("America/Los_Angeles")
 # The Monday after daylight-saving time began in the United States (Sunday 8 March 2026).
 START = dt.datetime(2026, 3, 9, 12, 0, tzinfo=LA)

@@ -1,7 +1,13 @@
-"""The real things the reminder tests run against: a Redis broker, Celery workers (in a
-thread, or as a separate process that can be killed) and an SMTP server on a free port.
+"""The real things the live tests (outbox, reminders, nudges) run against: a Redis broker, Celery
+workers (in a thread, or as a separate process that can be killed) and an SMTP server on a free
+port — and the fixtures those tests share, which a test module takes by importing them.
 
-None is mocked: the tests assert on what the SMTP server received."""
+None is mocked: the tests assert on what the SMTP server received.
+
+Safe under pytest-xdist: each worker process uses its own Redis database (the base one plus the
+worker's number, ``PYTEST_XDIST_WORKER``), its own test database (pytest-django's suffix), ports
+the kernel hands out and that are held or retried so no two workers share one, and files only
+under its tests' ``tmp_path``."""
 
 from __future__ import annotations
 
@@ -18,6 +24,7 @@ import time
 import zlib
 from collections import Counter
 from pathlib import Path
+from urllib.parse import urlsplit, urlunsplit
 
 import pytest
 from aiosmtpd.controller import Controller
@@ -29,12 +36,31 @@ from django.db import connection
 import accountability.tasks  # noqa: F401  (registered before a worker builds its task table)
 import mentorprogram.tasks  # noqa: F401
 import reminders.tasks  # noqa: F401
+from tests.migrated_data import restore_migrated_data
+
+
+def xdist_worker_index() -> int:
+    """0 without pytest-xdist; n for its worker ``gwn``."""
+    worker = os.environ.get("PYTEST_XDIST_WORKER", "")
+    return int(worker[2:]) if worker.startswith("gw") and worker[2:].isdigit() else 0
+
+
+def per_worker_redis_url(base: str) -> str:
+    """The Redis database of this test process: ``base``'s own, plus the xdist worker's number
+    (so ``redis://…/10`` is db 10 for ``gw0`` and db 11 for ``gw1``)."""
+    index = xdist_worker_index()
+    if not index:
+        return base
+    parts = urlsplit(base)
+    db = int(parts.path.strip("/") or 0)
+    return urlunsplit(parts._replace(path=f"/{db + index}"))
+
 
 # When the project itself is configured for Redis (CI), the live tests use that database: a task
 # published by code that holds the project's own app then reaches the test workers too.
-REDIS_URL = os.environ.get("REMINDERS_TEST_REDIS_URL") or (
+REDIS_URL = per_worker_redis_url(os.environ.get("REMINDERS_TEST_REDIS_URL") or (
     settings.CELERY_BROKER_URL if settings.CELERY_BROKER_URL.startswith("redis") else "redis://127.0.0.1:6379/8"
-)
+))
 BASE_DIR = Path(settings.BASE_DIR)
 
 
@@ -76,7 +102,7 @@ class Sink:
         self.answered_451: set[str] = set()
         self._seen = 0
         self._lock = threading.Lock()
-        self.controller = Controller(self, hostname="127.0.0.1", port=free_port())
+        self.controller = None
 
     async def handle_RCPT(self, server, session, envelope, address, rcpt_options):
         with self._lock:
@@ -128,6 +154,8 @@ class Sink:
 
 
 def free_port() -> int:
+    """A port the kernel chose at random among the free ones (another process may take it before
+    it is bound: ``smtp_sink`` then takes another)."""
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         return s.getsockname()[1]
@@ -136,12 +164,28 @@ def free_port() -> int:
 @contextlib.contextmanager
 def smtp_sink():
     sink = Sink()
-    sink.controller.start()
+    for attempt in range(5):
+        sink.controller = Controller(sink, hostname="127.0.0.1", port=free_port())
+        try:
+            sink.controller.start()
+            break
+        except OSError:  # another test process bound it between the probe and now
+            if attempt == 4:
+                raise
     try:
         yield sink
     finally:
         sink.release.set()
         sink.controller.stop()
+
+
+@contextlib.contextmanager
+def closed_port():
+    """A port where nothing listens, held bound (not listening) for as long as the test needs it,
+    so that no other test process's SMTP sink can start there meanwhile: connecting is refused."""
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        yield s.getsockname()[1]
 
 
 def point_mail_at(settings_fixture, port: int) -> None:
@@ -240,3 +284,43 @@ def wait_until(predicate, timeout: float = 30, interval: float = 0.05) -> bool:
             return True
         time.sleep(interval)
     return predicate()
+
+
+# The fixtures the live test modules share; a module takes them by importing them.
+
+@pytest.fixture(scope="module")
+def leave_the_migrated_data(django_db_setup, django_db_blocker):
+    """Tests that commit end by emptying the tables; once a module's tests are done, put back what
+    the migrations made (the topic library, the default instruments…) so that the next module —
+    and a reused test database — find it. Use with ``pytest.mark.usefixtures``."""
+    yield
+    with django_db_blocker.unblock():
+        restore_migrated_data(flush=False)
+
+
+@pytest.fixture
+def redis_db():
+    return require_redis()
+
+
+@pytest.fixture
+def sink(settings):
+    """A real SMTP server, and the project's email backend pointed at it."""
+    with smtp_sink() as sink:
+        point_mail_at(settings, sink.port)
+        yield sink
+
+
+@pytest.fixture
+def unreachable_mail_server(settings):
+    """The email backend pointed at a port where nothing listens."""
+    with closed_port() as port:
+        point_mail_at(settings, port)
+        yield port
+
+
+@pytest.fixture
+def fast_retries(settings):
+    settings.REMINDERS_RETRY_BASE_SECONDS = 0.2
+    settings.REMINDERS_RETRY_MAX_SECONDS = 1
+    settings.REMINDERS_MAX_ATTEMPTS = 3

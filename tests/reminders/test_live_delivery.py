@@ -20,43 +20,20 @@ from reminders import services
 from reminders.models import ReminderDelivery
 from tests.factories import make_member
 from tests.factories.community import MeetingFactory, MeetingSeriesFactory
-from tests.migrated_data import restore_migrated_data
 
-from .live import ProcessWorker, point_mail_at, redis_app, require_redis, smtp_sink, thread_worker, wait_until
+from .live import (
+    ProcessWorker,
+    redis_app,
+    thread_worker,
+    wait_until,
+)
 
 # Workers in other threads and processes only see committed data, hence transaction=True.
-pytestmark = [pytest.mark.services, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
+pytestmark = [pytest.mark.services, pytest.mark.django_db(transaction=True, serialized_rollback=True),
+              pytest.mark.usefixtures("leave_the_migrated_data")]
 
 Status = ReminderDelivery.Status
 UNFINISHED = (Status.QUEUED, Status.SENDING)
-
-
-@pytest.fixture(scope="module", autouse=True)
-def _leave_the_migrated_data(django_db_setup, django_db_blocker):
-    """These tests end by emptying the tables; put back what the migrations made (the topic
-    library, the default instruments…) so that a reused test database keeps it."""
-    yield
-    with django_db_blocker.unblock():
-        restore_migrated_data(flush=False)
-
-
-@pytest.fixture
-def redis_db():
-    return require_redis()
-
-
-@pytest.fixture
-def sink(settings):
-    with smtp_sink() as sink:
-        point_mail_at(settings, sink.port)
-        yield sink
-
-
-@pytest.fixture
-def fast_retries(settings):
-    settings.REMINDERS_RETRY_BASE_SECONDS = 0.2
-    settings.REMINDERS_RETRY_MAX_SECONDS = 1
-    settings.REMINDERS_MAX_ATTEMPTS = 3
 
 
 def members(program, n: int) -> list:
@@ -127,10 +104,8 @@ def test_a_refused_address_fails_for_good_while_the_others_get_theirs(program, r
     assert "550" in failed.last_error and "No such mailbox" in failed.last_error
 
 
-def test_an_unreachable_mail_server_ends_in_failed_deliveries_that_say_why(program, redis_db, settings, fast_retries):
-    from .live import free_port
-
-    point_mail_at(settings, free_port())  # nothing listens there
+def test_an_unreachable_mail_server_ends_in_failed_deliveries_that_say_why(program, redis_db, unreachable_mail_server,
+                                                                           fast_retries):
     members(program, 3)
     meeting_in(program, hours=20)
     with redis_app() as app, thread_worker(app):

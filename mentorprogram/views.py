@@ -74,3 +74,22 @@ def unsubscribe(request, token: str):
             raise Http404("This account no longer exists.")
         context["done"] = True
     return render(request, "mentorprogram/unsubscribe.html", context)
+
+
+@login_required
+@require_POST
+def invitation_resend(request, pk: int):
+    """A coordinator sends an unanswered invitation of their program again, through the outbox.
+    A double click within the minute sends it once."""
+    from django.utils import timezone
+
+    from .onboarding import invitation_send
+
+    membership = selectors.get_unanswered_invitation(user=request.user, pk=pk)
+    requested_at = timezone.now().replace(second=0, microsecond=0)
+    if invitation_send(membership_id=membership.pk, base_url=request.build_absolute_uri("/").rstrip("/"),
+                       requested_at=requested_at):
+        messages.success(request, f"The invitation to {membership.user} is on its way again.")
+    else:
+        messages.info(request, f"The invitation to {membership.user} was already sent a moment ago.")
+    return redirect("dashboard:home")

@@ -438,19 +438,20 @@ class PersonSummary:
 
 def person_summary(*, program: Program, person: User, today: date | None = None) -> PersonSummary:
     """What a coordinator of ``program`` reads about one of its people: progress on each
-    requirement, their current plan (counts by status, the open items), and how many mentees and
+    requirement, their current (or latest) plan (counts by status, the open items), and how many mentees and
     mentee meetings they have recorded — counts and dates only, never the notes or goal wording."""
     today = today or local_today(program.time_zone)
     memberships = list(Membership.objects.filter(core.coordinator_sees_membership_q(), program=program, user=person)
                        .order_by("role"))
     is_mentor = any(m.role == Membership.Role.MENTOR for m in memberships)
     progress = progress_for_mentor(user=person, program=program, today=today) if is_mentor else []
-    year = academic_year(today, program.academic_year_start_month)
-    plan = AccountabilityPlan.objects.filter(program=program, mentor=person, period_start=year.start).first()
+    plan = (AccountabilityPlan.objects.filter(program=program, mentor=person, period_start__lte=today)
+            .order_by("-period_start").first())  # the current one, else the latest
     counts: dict[str, int] = {}
     open_items: list[PlanItem] = []
     if plan is not None:
-        counts = {r["status"]: r["n"] for r in plan.items.values("status").annotate(n=Count("pk")).order_by()}
+        counts = {PlanItem.Status(r["status"]).label: r["n"]
+                  for r in plan.items.values("status").annotate(n=Count("pk")).order_by("status")}
         open_items = list(plan.items.filter(status__in=PlanItem.OPEN_STATUSES).order_by("due_on", "pk")[:10])
     mentees = Mentee.objects.filter(program=program, mentor=person).aggregate(
         mentees=Count("pk", distinct=True), meetings=Count("meetings", distinct=True))

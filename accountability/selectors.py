@@ -320,9 +320,9 @@ def _progress(req: ReportingRequirement, period: Period, values: dict, today: da
 
 
 def _first_period(progress: Progress, joined_on: date | None, today: date) -> Progress:
-    """Someone who joined after the period began has not had a whole one yet: short of the
-    target they are getting started, not behind (nor nudged, nor counted behind)."""
-    if progress.status == BEHIND and joined_on is not None and progress.period.start < joined_on <= today:
+    """The period someone joined in is their first: short of the target they are getting
+    started, not behind (nor nudged, nor counted behind)."""
+    if progress.status == BEHIND and joined_on is not None and progress.period.start <= joined_on <= today:
         progress.status = GETTING_STARTED
         progress.detail = " ".join(filter(None, [progress.detail, f"The first {progress.period.kind.replace('_', ' ')} "
                                                  "since joining: the target counts from the next one."]))

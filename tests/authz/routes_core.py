@@ -40,6 +40,7 @@ def unanswered_invitation(w) -> None:
 ROUTES = [
     Route("dashboard:home", get=PUBLIC, post=NOT_ALLOWED),
     Route("dashboard:mine", get=PUBLIC, post=NOT_ALLOWED),
+    Route("dashboard:first_steps", get=SIGNED_IN, post=NOT_ALLOWED),
     Route("healthz", get=PUBLIC, post=NOT_ALLOWED),
     # A List-Unsubscribe link: the signed token is the credential; a forged one is 404 to everyone.
     Route("unsubscribe", kwargs=lambda w: {"token": "not-a-signed-token"},
@@ -78,6 +79,9 @@ ROUTES = [
     Route("account_reset_password_done", get=PUBLIC, post=NOT_ALLOWED),
     # Invitations: each person's own.
     Route("invitations", get=SIGNED_IN, post=SIGNED_IN_NOT_ALLOWED),
+    # The invitation link: a forged key is moved into the session and then refused, for everyone.
+    Route("invitation_welcome", kwargs=lambda w: {"uidb36": "zz", "key": "not-a-key"},
+          get=dict.fromkeys(PUBLIC, 302), post=dict.fromkeys(PUBLIC, 302)),
     # Sending an unanswered invitation again: the program's coordinators only.
     Route("invitation_resend", kwargs=lambda w: {"pk": w.unanswered_invitation.pk}, get=SIGNED_IN_NOT_ALLOWED,
           post=expect(owner=404, coordinator=302)),

@@ -95,6 +95,8 @@ def test_it_leaves_a_mentor_on_their_own_dashboard(client, program, mentor):
 
 
 def test_a_coordinator_who_mentors_reaches_their_own_view(client, program, coordinator):
+    client.force_login(coordinator)
+    assert "My mentoring" not in client.get(HOME).content.decode()  # coordinating only: no second view
     MembershipFactory(user=coordinator, program=program, role=Membership.Role.MENTOR)
     client.force_login(coordinator)
     page = client.get(HOME).content.decode()

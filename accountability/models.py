@@ -292,6 +292,7 @@ class Nudge(models.Model):
     class Kind(models.TextChoices):
         ITEM_OVERDUE = "item_overdue", "Plan item overdue"
         REQUIREMENT_BEHIND = "requirement_behind", "Requirement behind"
+        FROM_COORDINATOR = "from_coordinator", "Reminder from a coordinator"
 
     Status = OutboundEmail.Status
 

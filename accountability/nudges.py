@@ -11,6 +11,7 @@ completed, the requirement caught up).
 from __future__ import annotations
 
 import uuid
+from dataclasses import dataclass
 from datetime import datetime
 
 from django.conf import settings
@@ -111,6 +112,9 @@ class NudgeComposer:
                 raise Skip("The account is deactivated.")
             if person.reminders_opt_out or person.nudges_opt_out:
                 raise Skip("The person turned these emails off.")
+            if nudge.kind == Nudge.Kind.FROM_COORDINATOR:
+                return Composed(coordinator_message(person=person, program=nudge.program, now=now,
+                                                    by_name=email.context.get("by", "")), unsubscribe="nudges")
             return Composed(_message(nudge, now), unsubscribe="nudges")
 
         return build
@@ -146,3 +150,78 @@ def _message(nudge: Nudge, now: datetime) -> EmailMultiAlternatives:
 def _absolute(path: str) -> str:
     base = getattr(settings, "SITE_URL", "").rstrip("/")
     return f"{base}{path}" if base else path
+
+
+# --- A reminder a coordinator sends from a person's summary ----------------------------------
+
+@dataclass
+class ReminderPreview:
+    """What a coordinator's reminder to this person would say, and whether it can go now."""
+
+    subject: str
+    text: str
+    blocked: str  # why nothing can be sent now ("" when it can)
+
+
+def _coordinator_key(program: Program, today) -> str:
+    return f"coordinator:{program.pk}:{today:%Y-%m-%d}"
+
+
+def coordinator_message(*, person, program: Program, by_name: str, now: datetime) -> EmailMultiAlternatives:
+    """The reminder: where the person stands on each requirement and their overdue plan items,
+    as it is when the email is built (the preview and the sending build it the same way)."""
+    today = local_today(program.time_zone, now)
+    progress = selectors.progress_for_mentor(user=person, program=program, today=today)
+    overdue = list(PlanItem.objects.filter(plan__program=program, plan__mentor=person, due_on__lt=today,
+                                           status__in=PlanItem.OPEN_STATUSES).order_by("due_on", "pk")[:10])
+    context = {
+        "person": person, "program": program, "by_name": by_name, "progress": progress, "overdue": overdue,
+        "behind": [p for p in progress if p.status == BEHIND],
+        "url": _absolute(reverse("accountability:home")),
+        "site_name": getattr(settings, "SITE_NAME", "mentorprogram"),
+    }
+    template = "emails/accountability_from_coordinator"
+    subject = " ".join(render_to_string(f"{template}_subject.txt", context).split())
+    message = EmailMultiAlternatives(subject, render_to_string(f"{template}.txt", context), to=[person.email])
+    message.attach_alternative(render_to_string(f"{template}.html", context), "text/html")
+    return message
+
+
+def _blocked(person, program: Program, today) -> str:
+    if not person.is_active:
+        return "The account is deactivated."
+    if person.reminders_opt_out or person.nudges_opt_out:
+        return f"{person} has turned accountability emails off; nothing can be sent."
+    if Nudge.objects.filter(person=person, kind=Nudge.Kind.FROM_COORDINATOR,
+                            key=_coordinator_key(program, today)).exists():
+        return f"A reminder from {program.name} already went to {person} today; one a day is enough."
+    return ""
+
+
+def coordinator_reminder_preview(*, program: Program, person, by, now: datetime | None = None) -> ReminderPreview:
+    now = now or timezone.now()
+    message = coordinator_message(person=person, program=program, by_name=str(by), now=now)
+    return ReminderPreview(subject=message.subject, text=message.body,
+                           blocked=_blocked(person, program, local_today(program.time_zone, now)))
+
+
+def coordinator_reminder_send(*, program: Program, person, by, now: datetime | None = None) -> Nudge | None:
+    """Record a coordinator's reminder to one person of their program and queue it through the
+    outbox (after commit). At most one a day per person and program — a second click, or a
+    second coordinator, records nothing — and none to someone who turned these emails off.
+    Returns the nudge, or None when nothing was recorded."""
+    now = now or timezone.now()
+    today = local_today(program.time_zone, now)
+    if _blocked(person, program, today):
+        return None
+    nudge = Nudge(program=program, person=person, kind=Nudge.Kind.FROM_COORDINATOR,
+                  key=_coordinator_key(program, today))
+    token = uuid.uuid4().hex
+    with transaction.atomic():
+        emails = outbox_enqueue([OutboundEmail(kind=OutboundEmail.Kind.NUDGE, dedupe_key=_dedupe_key(nudge),
+                                               program=program, user=person, to_address=person.email,
+                                               context={"by": str(by)})], now=now, dispatch_token=token)
+        nudge.email = emails[_dedupe_key(nudge)]
+        Nudge.objects.bulk_create([nudge], ignore_conflicts=True)
+        queued = outbox_queue(dispatch_token=token)
+    return nudge if queued else None

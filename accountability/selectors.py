@@ -33,12 +33,14 @@ ON_TRACK = "on_track"
 BEHIND = "behind"
 NOT_APPLICABLE = "not_applicable"
 NO_DATA = "no_data"
+GETTING_STARTED = "getting_started"  # short of the target in the person's first period: never "behind"
 
 STATUS_LABELS = {
     MET: "Met", ON_TRACK: "On track", BEHIND: "Behind", NOT_APPLICABLE: "Not applicable", NO_DATA: "No data yet",
+    GETTING_STARTED: "Getting started",
 }
 STATUS_CLASSES = {MET: "success", ON_TRACK: "info", BEHIND: "danger", NOT_APPLICABLE: "secondary",
-                  NO_DATA: "secondary"}
+                  NO_DATA: "secondary", GETTING_STARTED: "info"}
 DUE_SOON_DAYS = 30
 
 
@@ -305,7 +307,8 @@ def _measure(*, program: Program, mentors: QuerySet[Membership], today: date | N
             for column, (i, name) in columns.items():
                 m.measured[i][name] = getattr(m, column)
     for m in memberships:
-        m.progress = [_progress(req, period, m.measured[i], day) for i, (req, period, day) in enumerate(requirements)]
+        m.progress = [_first_period(_progress(req, period, m.measured[i], day), m.joined_on, day)
+                      for i, (req, period, day) in enumerate(requirements)]
     return requirements, memberships
 
 
@@ -337,6 +340,16 @@ def _progress(req: ReportingRequirement, period: Period, values: dict, today: da
     actual = Decimal(values.get("hours" if req.metric == M.TRAINING_CREDIT else "submitted") or 0)
     status, expected = _status(actual, req.target, period, today)
     return Progress(req, period, actual, expected, status)
+
+
+def _first_period(progress: Progress, joined_on: date | None, today: date) -> Progress:
+    """The period someone joined in is their first: short of the target they are getting
+    started, not behind (nor nudged, nor counted behind)."""
+    if progress.status == BEHIND and joined_on is not None and progress.period.start <= joined_on <= today:
+        progress.status = GETTING_STARTED
+        progress.detail = " ".join(filter(None, [progress.detail, f"The first {progress.period.kind.replace('_', ' ')} "
+                                                 "since joining: the target counts from the next one."]))
+    return progress
 
 
 def progress_for_mentor(*, user: User, program: Program, today: date | None = None) -> list[Progress]:
@@ -412,3 +425,81 @@ def plan_completion_summary(*, program: Program, today: date | None = None) -> d
                                                  items__due_on__lt=today)),
     )
     return {key.removeprefix("n_"): value for key, value in totals.items()}
+
+
+@dataclass
+class BehindOnRequirement:
+    requirement: ReportingRequirement
+    count: int  # active mentors behind on it
+    furthest: list[tuple[User, Progress]]  # the furthest behind first, up to the limit
+
+
+def behind_by_requirement(*, program: Program, today: date | None = None, limit: int = 5) -> list[BehindOnRequirement]:
+    """For the coordinator's home: per active requirement, how many active mentors are behind and
+    who is furthest behind (the largest shortfall against what the time gone by expects). The
+    compliance table's two queries."""
+    requirements, rows = compliance_table(program=program, today=today)
+    summary = []
+    for i, req in enumerate(requirements):
+        behind = [(row.mentor, row.cells[i]) for row in rows if row.cells[i].status == BEHIND]
+        behind.sort(key=lambda pair: (-(pair[1].expected - (pair[1].actual or 0)), str(pair[0]).lower()))
+        summary.append(BehindOnRequirement(req, len(behind), behind[:limit]))
+    return summary
+
+
+@dataclass
+class PersonSummary:
+    person: User
+    program: Program
+    memberships: list[Membership]
+    progress: list[Progress]
+    plan: AccountabilityPlan | None
+    plan_counts: dict[str, int]
+    open_items: list[PlanItem]
+    mentees: int
+    mentee_meetings: int
+
+
+def person_summary(*, program: Program, person: User, today: date | None = None) -> PersonSummary:
+    """What a coordinator of ``program`` reads about one of its people: progress on each
+    requirement, their current (or latest) plan (counts by status, the open items), and how many mentees and
+    mentee meetings they have recorded — counts and dates only, never the notes or goal wording."""
+    today = today or local_today(program.time_zone)
+    memberships = list(Membership.objects.filter(core.coordinator_sees_membership_q(), program=program, user=person)
+                       .order_by("role"))
+    is_mentor = any(m.role == Membership.Role.MENTOR for m in memberships)
+    progress = progress_for_mentor(user=person, program=program, today=today) if is_mentor else []
+    plan = (AccountabilityPlan.objects.filter(program=program, mentor=person, period_start__lte=today)
+            .order_by("-period_start").first())  # the current one, else the latest
+    counts: dict[str, int] = {}
+    open_items: list[PlanItem] = []
+    if plan is not None:
+        counts = {PlanItem.Status(r["status"]).label: r["n"]
+                  for r in plan.items.values("status").annotate(n=Count("pk")).order_by("status")}
+        open_items = list(plan.items.filter(status__in=PlanItem.OPEN_STATUSES).order_by("due_on", "pk")[:10])
+    mentees = Mentee.objects.filter(program=program, mentor=person).aggregate(
+        mentees=Count("pk", distinct=True), meetings=Count("meetings", distinct=True))
+    return PersonSummary(person=person, program=program, memberships=memberships, progress=progress, plan=plan,
+                         plan_counts=counts, open_items=open_items, mentees=mentees["mentees"],
+                         mentee_meetings=mentees["meetings"])
+
+
+def get_program_for_person_summary(*, user: User, slug: str) -> Program:
+    """A program whose people the user may look at one by one: one they coordinate (any for a
+    superuser); anything else is a 404."""
+    programs = Program.objects.all() if user.is_active and user.is_superuser else Program.objects.filter(
+        pk__in=core.coordinated_program_ids(user))
+    try:
+        return programs.get(slug=slug)
+    except Program.DoesNotExist:
+        raise Http404("No such program.") from None
+
+
+def get_person_in_program(*, program: Program, user_id: int) -> User:
+    """A person the program's coordinators see (an accepted membership of any status); else 404."""
+    person = User.objects.filter(
+        pk=user_id, memberships__in=Membership.objects.filter(core.coordinator_sees_membership_q(), program=program),
+    ).distinct().first()
+    if person is None:
+        raise Http404("No such person in this program.")
+    return person

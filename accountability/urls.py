@@ -21,4 +21,6 @@ urlpatterns = [
     path("goals/<int:pk>/", views.goal_edit, name="goal_edit"),
     path("programs/<slug:slug>/compliance/", views.compliance, name="compliance"),
     path("programs/<slug:slug>/compliance.csv", views.compliance_csv, name="compliance_csv"),
+    path("programs/<slug:slug>/people/<int:user_id>/", views.person, name="person"),
+    path("programs/<slug:slug>/people/<int:user_id>/remind/", views.person_remind, name="person_remind"),
 ]

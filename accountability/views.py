@@ -10,7 +10,7 @@ from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.cache import never_cache
-from django.views.decorators.http import require_POST, require_safe
+from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from toolbox.csv_export import csv_response
 from toolbox.params import query_int
@@ -294,3 +294,54 @@ def compliance_csv(request, slug: str):
     stamp = timezone.localdate().isoformat()
     return csv_response(f"{program.slug}-compliance-{stamp}.csv", header, body)
 
+
+
+# --- From the table to a person --------------------------------------------------------------
+
+def _person_context(request, slug: str, user_id: int) -> tuple:
+    program = selectors.get_program_for_person_summary(user=request.user, slug=slug)
+    person = selectors.get_person_in_program(program=program, user_id=user_id)
+    return program, person
+
+
+@login_required
+@private
+@require_safe
+def person(request, slug: str, user_id: int):
+    """One person of the program, for its coordinators: requirements, plan, training and the
+    assessments they submitted — counts and dates, never mentee notes nor assessment answers."""
+    from assessments import selectors as assessments
+    from courses import selectors as courses
+    from toolbox.periods import academic_year_of
+
+    program, person = _person_context(request, slug, user_id)
+    today = local_today(program.time_zone)
+    year = academic_year_of(today, program.academic_year_start_month)
+    transcript = courses.transcript_for(person=person, start_month=program.academic_year_start_month, year=year)
+    return render(request, "accountability/person.html", {
+        "program": program, "person": person,
+        "summary": selectors.person_summary(program=program, person=person, today=today),
+        "transcript": transcript, "this_year": transcript.years[0] if transcript.years else None,
+        "responses": assessments.submitted_list(person=person, program=program),
+    })
+
+
+@login_required
+@private
+@require_http_methods(["GET", "HEAD", "POST"])
+def person_remind(request, slug: str, user_id: int):
+    """GET shows the reminder exactly as it will be sent; POST sends it through the outbox."""
+    from . import nudges
+
+    program, person = _person_context(request, slug, user_id)
+    if request.method == "POST":
+        if nudges.coordinator_reminder_send(program=program, person=person, by=request.user):
+            messages.success(request, f"A reminder is on its way to {person}.")
+        else:
+            preview = nudges.coordinator_reminder_preview(program=program, person=person, by=request.user)
+            messages.warning(request, preview.blocked or "Nothing was sent.")
+        return redirect("accountability:person", slug=program.slug, user_id=person.pk)
+    preview = nudges.coordinator_reminder_preview(program=program, person=person, by=request.user)
+    return render(request, "accountability/person_remind.html", {
+        "program": program, "person": person, "preview": preview,
+    })

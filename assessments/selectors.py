@@ -9,23 +9,13 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 
-from django.db.models import (
-    Avg,
-    Count,
-    Exists,
-    Max,
-    Min,
-    OuterRef,
-    Prefetch,
-    Q,
-    Sum,
-)
+from django.db.models import Avg, Count, Exists, Max, Min, OuterRef, Prefetch, Q, Sum
 from django.http import Http404
 from django.utils import timezone
 
-from mentorprogram.models import Program, User
+from mentorprogram.models import Membership, Program, User
 
 from . import permissions, scoring
 from .models import Answer, Domain, DomainScore, Instrument, InstrumentVersion, Item, Response
@@ -506,3 +496,46 @@ def _hidden_domains(instrument: Instrument, n: int) -> list[DomainAggregate]:
         return []
     return [DomainAggregate(key=d.key, name=d.name, n=n, baseline_mean=None, latest_mean=None, hidden=True)
             for d in Domain.objects.filter(version=latest).order_by("order", "pk")]
+
+
+# --- Follow-ups, for coordinators ------------------------------------------------------------
+
+FOLLOW_UP_AFTER_DAYS = 365
+"""A self-assessment is taken again a year after the last one: the follow-up that shows change."""
+
+
+@dataclass
+class FollowUpDue:
+    user_id: int
+    name: str
+    instrument: str
+    last_submitted: datetime
+
+
+def due_for_follow_up(*, program: Program, now: datetime | None = None, limit: int = 5,
+                      after_days: int = FOLLOW_UP_AFTER_DAYS) -> tuple[int, list[FollowUpDue]]:
+    """Active members of the program whose latest submitted response to an instrument is older
+    than ``after_days``: how many (person × instrument) and the longest waiting, up to ``limit``.
+    Two aggregate queries, whatever the number of responses."""
+    now = now or timezone.now()
+    members = Membership.objects.filter(program=program, status=Membership.Status.ACTIVE,
+                                        awaiting_acceptance=False).values("user_id")
+    grouped = (
+        Response.objects.filter(program=program, status=Response.Status.SUBMITTED, user_id__in=members,
+                                instrument__is_active=True)
+        .values("user_id", "user__display_name", "user__email", "instrument__name")
+        .annotate(last=Max("submitted_at")).filter(last__lt=now - timedelta(days=after_days))
+        .order_by("last", "user_id")
+    )
+    due = [FollowUpDue(r["user_id"], r["user__display_name"] or r["user__email"], r["instrument__name"], r["last"])
+           for r in grouped[:limit]]
+    return grouped.count(), due
+
+
+def submitted_list(*, person: User, program: Program) -> list[Response]:
+    """The person's submitted responses in the program — instrument, occasion and date, for a
+    coordinator's summary; no answers and no scores. One query."""
+    return list(
+        Response.objects.filter(user=person, program=program, status=Response.Status.SUBMITTED)
+        .select_related("instrument").order_by("-submitted_at", "-pk")
+    )

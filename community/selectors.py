@@ -502,3 +502,24 @@ def feed_meetings(*, user: User, now: dt.datetime | None = None) -> list[Meeting
         .prefetch_related(Prefetch("agenda_items", queryset=AgendaItem.objects.select_related("topic")))
         .order_by("starts_at")
     )
+
+
+# --- the coordinator's home -----------------------------------------------------------------
+
+def next_meeting_with_rsvps(*, program: Program, now: dt.datetime | None = None) -> Meeting | None:
+    """The program's next scheduled meeting (or the one under way), with its RSVPs counted by
+    the database as ``rsvp_yes``, ``rsvp_maybe`` and ``rsvp_no``. One query, for its coordinators."""
+    now = now or timezone.now()
+    answers = {f"rsvp_{a}": Count("rsvps", filter=Q(rsvps__answer=a)) for a in Rsvp.Answer.values}
+    return (
+        Meeting.objects.select_related("series").filter(
+            series__program=program, status=Meeting.Status.SCHEDULED, ends_at__gt=now,
+        ).annotate(**answers).order_by("starts_at", "pk").first()
+    )
+
+
+def new_challenges(*, program: Program, limit: int = 5) -> tuple[int, list[Challenge]]:
+    """Open challenges waiting to be put on an agenda, oldest first (the ``limit`` first), and how
+    many there are in all. Two queries; coordinators see their authors."""
+    open_ = Challenge.objects.filter(program=program, status=Challenge.Status.OPEN)
+    return open_.count(), list(open_.select_related("author", "meeting").order_by("submitted_at", "pk")[:limit])

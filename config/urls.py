@@ -12,6 +12,8 @@ urlpatterns = [
     path("invitations/", views.invitations, name="invitations"),
     path("invitations/<int:pk>/accept/", views.invitation_accept, name="invitation_accept"),
     path("invitations/<int:pk>/decline/", views.invitation_decline, name="invitation_decline"),
+    path("invitations/<int:pk>/resend/", views.invitation_resend, name="invitation_resend"),
+    path("invitations/welcome/<str:uidb36>/<str:key>/", views.invitation_welcome, name="invitation_welcome"),
     path("unsubscribe/<str:token>/", views.unsubscribe, name="unsubscribe"),
     path("programs/<slug:slug>/", views.program_detail, name="program_detail"),
     path("accounts/", include("allauth.urls")),

@@ -29,6 +29,7 @@ from django.core.exceptions import ValidationError
 from django.core.mail import EmailMultiAlternatives
 from django.core.validators import validate_email
 from django.db import transaction
+from django.db.models import F
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
@@ -437,7 +438,7 @@ def invitation_message(membership: Membership, base_url: str) -> EmailMultiAlter
     }
     if not user.has_usable_password():
         key = default_token_generator.make_token(user)
-        path = reverse("account_reset_password_from_key", kwargs={"uidb36": user_pk_to_url_str(user), "key": key})
+        path = reverse("invitation_welcome", kwargs={"uidb36": user_pk_to_url_str(user), "key": key})
         context["set_password_url"] = base_url + path
     subject = " ".join(render_to_string("emails/invitation_subject.txt", context).split())
     message = EmailMultiAlternatives(
@@ -456,4 +457,30 @@ def memberships_accept_invitation(*, user: User) -> int:
     person's own answer (``services.membership_accept``), whatever happens to their password."""
     return Membership.objects.filter(user=user, status=Membership.Status.INVITED, awaiting_acceptance=False).update(
         status=Membership.Status.PROSPECTIVE
+    )
+
+
+# --- Accepting by the link ------------------------------------------------------------------
+
+def invitation_user_for_key(*, uidb36: str, key: str) -> User | None:
+    """The active account whose invitation link this is, while the link is good: the key is
+    allauth's password-reset token, so it expires (PASSWORD_RESET_TIMEOUT) and is spent once a
+    password is set (the token covers the password hash). None otherwise."""
+    from allauth.account.utils import url_str_to_user_pk
+
+    try:
+        user = User.objects.filter(pk=url_str_to_user_pk(uidb36), is_active=True).first()
+    except (ValueError, OverflowError):
+        return None
+    if user is None or not default_token_generator.check_token(user, key):
+        return None
+    return user
+
+
+def invitation_welcome_memberships(*, user: User) -> list[Membership]:
+    """The invitations the link answers, newest first: the ones that setting a password accepts."""
+    return list(
+        Membership.objects.filter(user=user, status=Membership.Status.INVITED, awaiting_acceptance=False,
+                                  declined_at__isnull=True)
+        .select_related("program").order_by(F("invited_at").desc(nulls_last=True), "program__name")
     )

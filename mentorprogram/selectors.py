@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from django.db.models import Count, QuerySet
+from django.db.models import Count, F, QuerySet
 from django.http import Http404
 
 from . import permissions
-from .models import Membership, Program, User
+from .models import Membership, OutboundEmail, Program, User
 
 
 def get_program_for_user(*, user: User, slug: str) -> Program:
@@ -54,3 +54,39 @@ def get_invitation_for_user(*, user: User, pk: int) -> Membership:
     if membership is None:
         raise Http404("No such invitation.")
     return membership
+
+
+def unanswered_invitations(*, program: Program, limit: int = 10) -> dict:
+    """For the program's coordinators: invitations nobody has answered yet (the oldest first, up
+    to ``limit``), how many there are, and how many ask an account from outside the program —
+    those are counted but not shown, as the coordinator does not see those people until they
+    accept. Two queries."""
+    open_ = Membership.objects.filter(program=program, status=Membership.Status.INVITED, declined_at__isnull=True)
+    counts = open_.aggregate(
+        total=Count("pk", filter=permissions.coordinator_sees_membership_q()),
+        outside=Count("pk", filter=~permissions.coordinator_sees_membership_q()),
+    )
+    shown = list(open_.filter(permissions.coordinator_sees_membership_q()).select_related("user")
+                 .order_by(F("invited_at").asc(nulls_first=True), "pk")[:limit])
+    return {"count": counts["total"], "outside": counts["outside"], "shown": shown}
+
+
+def get_unanswered_invitation(*, user: User, pk: int) -> Membership:
+    """An unanswered invitation of a program the user coordinates, through which they see the
+    person; anything else is a 404."""
+    membership = (
+        Membership.objects.filter(permissions.coordinator_sees_membership_q(), pk=pk,
+                                  program_id__in=permissions.coordinated_program_ids(user),
+                                  status=Membership.Status.INVITED, declined_at__isnull=True)
+        .select_related("user", "program").first()
+    )
+    if membership is None:
+        raise Http404("No such invitation.")
+    return membership
+
+
+def failed_emails(*, program: Program, limit: int = 5) -> tuple[int, list[OutboundEmail]]:
+    """The program's emails that failed for good, the latest first (up to ``limit``), and how many
+    there are. Two queries."""
+    failed = OutboundEmail.objects.filter(program=program, status=OutboundEmail.Status.FAILED)
+    return failed.count(), list(failed.select_related("user").order_by("-created_at", "-pk")[:limit])

@@ -74,3 +74,63 @@ def unsubscribe(request, token: str):
             raise Http404("This account no longer exists.")
         context["done"] = True
     return render(request, "mentorprogram/unsubscribe.html", context)
+
+
+@login_required
+@require_POST
+def invitation_resend(request, pk: int):
+    """A coordinator sends an unanswered invitation of their program again, through the outbox.
+    A double click within the minute sends it once."""
+    from django.utils import timezone
+
+    from .onboarding import invitation_send
+
+    membership = selectors.get_unanswered_invitation(user=request.user, pk=pk)
+    requested_at = timezone.now().replace(second=0, microsecond=0)
+    if invitation_send(membership_id=membership.pk, base_url=request.build_absolute_uri("/").rstrip("/"),
+                       requested_at=requested_at):
+        messages.success(request, f"The invitation to {membership.user} is on its way again.")
+    else:
+        messages.info(request, f"The invitation to {membership.user} was already sent a moment ago.")
+    return redirect("dashboard:home")
+
+
+WELCOME_SESSION_KEY = "_invitation_welcome_key"
+WELCOME_SET = "set"  # the key's place in the URL once it is kept in the session
+
+
+@never_cache
+@require_http_methods(["GET", "HEAD", "POST"])
+def invitation_welcome(request, uidb36: str, key: str):
+    """The invitation link: a page in the program's name that sets the password, signs the person
+    in and sends them to their first steps. As allauth does for a reset, the key moves from the
+    URL into the session at once, so that it never leaks through a Referer or the history."""
+    from allauth.account.forms import ResetPasswordKeyForm
+    from allauth.account.internal.flows.login import perform_login, record_authentication
+    from allauth.account.models import Login
+    from django.urls import reverse
+
+    from .onboarding import invitation_user_for_key, invitation_welcome_memberships
+
+    if key != WELCOME_SET:
+        request.session[WELCOME_SESSION_KEY] = key
+        return redirect("invitation_welcome", uidb36=uidb36, key=WELCOME_SET)
+    key = request.session.get(WELCOME_SESSION_KEY, "")
+    person = invitation_user_for_key(uidb36=uidb36, key=key)
+    if person is None:
+        return render(request, "mentorprogram/invitation_welcome.html", {"bad_link": True})
+    memberships = invitation_welcome_memberships(user=person)
+    form = ResetPasswordKeyForm(request.POST or None, user=person, temp_key=key)
+    if request.method == "POST" and form.is_valid():
+        form.save()  # the account adapter accepts the invitations with the password
+        request.session.pop(WELCOME_SESSION_KEY, None)
+        if person.is_staff:  # staff sign in themselves, with every check the sign-in page makes
+            messages.success(request, "Your password is set. Sign in to continue.")
+            return redirect("account_login")
+        record_authentication(request, person, method="password_reset", email=person.email)
+        login = Login(user=person, email=person.email, redirect_url=reverse("dashboard:first_steps"))
+        return perform_login(request, login)
+    return render(request, "mentorprogram/invitation_welcome.html", {
+        "person": person, "form": form, "memberships": memberships,
+        "program": memberships[0].program if memberships else None,
+    })

@@ -16,6 +16,7 @@ from mentorprogram import permissions
 from mentorprogram.models import Membership, Program, User
 from toolbox.periods import academic_year_label, local_today
 
+from . import csv_cells
 from .disclosure import Disclosure, Release
 from .privacy import Figure, change, count, figure
 from .sources import ReportSources
@@ -39,8 +40,16 @@ class Section:
     more: tuple[str, str] | None = None
     """(label, URL name taking the program's slug) of a page with the details behind the section."""
 
+    units: dict[str, str] = field(default_factory=dict)
+    """Units of columns whose figures carry none (hours, a 1–7 scale), for the CSV's headers."""
+
+    def csv(self) -> tuple[list[str], list[list[str]]]:
+        """(header, rows) for the download: numbers in numeric columns, units in the headers, and a
+        status column saying why a cell is empty."""
+        return csv_cells.table(self.columns, self.rows, self.units)
+
     def csv_rows(self) -> list[list[str]]:
-        return [[cell.text if isinstance(cell, Figure) else cell for cell in row] for row in self.rows]
+        return self.csv()[1]
 
 
 @dataclass
@@ -144,6 +153,7 @@ def _domain_scores(src: ReportSources, kind: str, d: Disclosure) -> Section:
         ),
         columns=["Domain", "Baseline mean", "Latest mean", "Change", "People (latest)"],
         empty=f"The program uses no {'readiness checklist' if readiness else 'skills inventory'} yet.",
+        units={} if readiness else {"Baseline mean": "1–7", "Latest mean": "1–7", "Change": "points on 1–7"},
     )
     data = src.domain_scores(kind)
     unit, places = ("%", 0) if readiness else ("", 1)
@@ -330,6 +340,7 @@ def _training(src: ReportSources, d: Disclosure) -> Section:
         key="training", title="Training credit hours", source="training completions",
         intro="Credit hours of completed training per academic year, and the mean per person who trained.",
         columns=["Academic year", "People who trained", "Credit hours", "Mean per person"],
+        units={"Mean per person": "credit hours"},
         empty="Nobody in the program has recorded completed training yet.",
     )
     data = src.credit_hours_by_year()

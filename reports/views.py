@@ -29,4 +29,5 @@ def program_report_csv(request, slug: str, table: str):
     if section is None:
         raise Http404("No such table.")
     filename = f"{program.slug}-{section.key}-{timezone.localdate():%Y-%m-%d}.csv"
-    return csv_response(filename, section.columns, section.csv_rows())
+    header, rows = section.csv()
+    return csv_response(filename, header, rows)

@@ -93,4 +93,10 @@ ROUTES = [
           post=SIGNED_IN_NOT_ALLOWED),
     Route("accountability:compliance_csv", kwargs=lambda w: {"slug": w.program.slug}, get=COORDINATORS,
           post=SIGNED_IN_NOT_ALLOWED),
+    # A person's summary and the reminder sent from it: coordinators of the person's program only.
+    Route("accountability:person", kwargs=lambda w: {"slug": w.program.slug, "user_id": w.people["owner"].pk},
+          get=COORDINATORS, post=SIGNED_IN_NOT_ALLOWED, secret=lambda w: w.plan_item.title),
+    Route("accountability:person_remind",
+          kwargs=lambda w: {"slug": w.program.slug, "user_id": w.people["owner"].pk},
+          get=COORDINATORS, post=expect(owner=404, coordinator=302)),
 ]

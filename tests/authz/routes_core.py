@@ -25,8 +25,22 @@ def invitation(w) -> None:
         status=Membership.Status.INVITED, awaiting_acceptance=True,
     )
 
+@builder
+def unanswered_invitation(w) -> None:
+    from mentorprogram.models import Membership
+    from tests.factories import MembershipFactory, UserFactory
+
+    # A new account the owner's program invited, for its coordinators to send again.
+    w.objects.unanswered_invitation = MembershipFactory(
+        user=UserFactory(password=None, email="invited.newcomer@example.org"), program=w.program,
+        role=Membership.Role.MENTOR, status=Membership.Status.INVITED,
+    )
+
+
 ROUTES = [
     Route("dashboard:home", get=PUBLIC, post=NOT_ALLOWED),
+    Route("dashboard:mine", get=PUBLIC, post=NOT_ALLOWED),
+    Route("dashboard:first_steps", get=SIGNED_IN, post=NOT_ALLOWED),
     Route("healthz", get=PUBLIC, post=NOT_ALLOWED),
     # A List-Unsubscribe link: the signed token is the credential; a forged one is 404 to everyone.
     Route("unsubscribe", kwargs=lambda w: {"token": "not-a-signed-token"},
@@ -65,6 +79,12 @@ ROUTES = [
     Route("account_reset_password_done", get=PUBLIC, post=NOT_ALLOWED),
     # Invitations: each person's own.
     Route("invitations", get=SIGNED_IN, post=SIGNED_IN_NOT_ALLOWED),
+    # The invitation link: a forged key is moved into the session and then refused, for everyone.
+    Route("invitation_welcome", kwargs=lambda w: {"uidb36": "zz", "key": "not-a-key"},
+          get=dict.fromkeys(PUBLIC, 302), post=dict.fromkeys(PUBLIC, 302)),
+    # Sending an unanswered invitation again: the program's coordinators only.
+    Route("invitation_resend", kwargs=lambda w: {"pk": w.unanswered_invitation.pk}, get=SIGNED_IN_NOT_ALLOWED,
+          post=expect(owner=404, coordinator=302)),
     Route("invitation_accept", kwargs=lambda w: {"pk": w.invitation.pk},
           get=SIGNED_IN_NOT_ALLOWED, post=ANSWER_OWN_INVITATION),
     Route("invitation_decline", kwargs=lambda w: {"pk": w.invitation.pk},

@@ -135,7 +135,7 @@ def test_it_sends_a_link_that_sets_the_password_and_accepts_the_invitation(
     with django_capture_on_commit_callbacks(execute=True):
         confirm(client, upload(client, program, "email,name,role,department\nnew@med.example.edu,Dr. New,mentor,\n"))
     client.logout()
-    link = re.search(r"http://testserver(/accounts/password/reset/key/\S+)", mail.outbox[0].body).group(1)
+    link = re.search(r"http://testserver(/invitations/welcome/\S+)", mail.outbox[0].body).group(1)
 
     form_page = client.get(link, follow=True)
     assert form_page.status_code == 200

@@ -68,12 +68,16 @@ def test_it_publishes_a_mean_only_at_n_values_a_threshold_apart(client, program,
         response, data = page(client, program)
         cell = response.context["report"].section("skills").rows[0][2]  # the latest mean
         chart_value = data["skills"]["datasets"][1]["data"][0]
-        csv_cell = csv_table(client, program, "skills")[1][2]
-        assert csv_cell == cell.text  # the download agrees with the page
+        csv_row = csv_table(client, program, "skills")[1]
+        csv_cell = csv_row[2]
+        # The download agrees with the page: the same number, or an empty cell and the reason.
+        assert csv_cell == ("" if cell.hidden else cell.text.split(" (as of")[0])
+        assert ("as of" in csv_row[-1]) == ("as of" in cell.text)
         seen.append((n, cell.text, chart_value))
 
         if n < T:
-            assert cell.hidden and chart_value is None and csv_cell == "fewer than 5 responses", n
+            assert cell.hidden and chart_value is None and csv_cell == "", n
+            assert csv_row[-1].startswith("Fewer than 5 responses"), n
         elif n == T or n == 2 * T:
             assert cell.text == mean_of(ratings), n  # computed afresh, on everyone
             assert "as of" not in cell.text
@@ -103,7 +107,7 @@ def test_it_does_not_republish_a_figure_hidden_and_back_at_the_same_n(client, pr
 
     again = page(client, program)[0].context["report"].section("skills").rows[0][2].text
     assert again == first  # the earlier value, not the new mean: leaver minus newcomer stays unknown
-    assert csv_table(client, program, "skills")[1][2] == first
+    assert csv_table(client, program, "skills")[1][2] == first.split(" (as of")[0]
 
 
 def test_it_keeps_a_figure_whose_people_stay_but_whose_answers_change(client, program, coordinator):
@@ -179,8 +183,7 @@ def test_the_page_and_its_downloads_share_one_record(client, program, coordinato
     _sections_at(monkeypatch, T + 1)
     for key in GUARDED:
         rows = csv_table(client, program, key)
-        texts = [cell for row in rows[1:] for cell in row]
-        assert any("(as of 5 responses)" in cell for cell in texts), key
+        assert any("as of 5 responses" in row[-1] for row in rows[1:]), key
     response, data = page(client, program)
     assert "(as of 5 responses)" in response.content.decode()
 

@@ -157,20 +157,29 @@ def test_it_shows_the_coordinator_every_section_with_a_chart_a_table_and_a_csv(c
 
     tables = {key: csv_rows(client.get(csv_url(program, key))) for key in SECTIONS}
     for key, rows in tables.items():
-        assert all(HIDDEN not in row for row in rows), key
-    assert tables["people"][2] == ["Mentor", "0", "0", "6", "0", "6"]
-    assert tables["skills"][1] == ["Domain 1", "3.0", "5.0", "+2.0", "6"]
-    assert tables["readiness"][1] == ["Domain 1", "100%", "100%", "0 points", "6"]
-    assert tables["readiness-shares"][-2:] == [["80–100%", "6"], ["All people", "6"]]
-    assert tables["impact"][1:] == [["Domain 1", "+2.00", "6"], ["Domain 2", "+2.00", "6"]]
+        assert all(HIDDEN.capitalize() not in row[-1] for row in rows[1:]), key  # nothing hidden
+    # Numbers in numeric columns, units in the headers.
+    assert tables["people"][2] == ["Mentor", "0", "0", "6", "0", "6", ""]
+    assert tables["skills"][0] == ["Domain", "Baseline mean (1–7)", "Latest mean (1–7)", "Change (points on 1–7)",
+                                   "People (latest)", "Status"]
+    assert tables["skills"][1] == ["Domain 1", "3.0", "5.0", "2.0", "6", ""]
+    assert tables["readiness"][0][1:4] == ["Baseline mean (%)", "Latest mean (%)", "Change (percentage points)"]
+    assert tables["readiness"][1] == ["Domain 1", "100", "100", "0", "6", ""]
+    assert tables["readiness-shares"][-2:] == [["80–100%", "6", ""], ["All people", "6", ""]]
+    assert tables["impact"][1:] == [["Domain 1", "2.00", "6", ""], ["Domain 2", "2.00", "6", ""]]
     this_month = [row for row in tables["attendance"][1:] if row[1] != "0"]
-    assert this_month == [[this_month[0][0], "1", "5", "83%"]]
-    requirement, target, on_track, behind, share = tables["compliance"][1]
+    assert tables["attendance"][0][-2:] == ["Attendance rate (%)", "Status"]
+    assert this_month == [[this_month[0][0], "1", "5", "83", ""]]
+    quiet = next(row for row in tables["attendance"][1:] if row[1] == "0")
+    assert quiet[2:] == ["", "", "Attendance rate: no meetings"]
+    requirement, target, on_track, behind, share, status = tables["compliance"][1]
     assert (requirement, target, on_track, behind, share) == ("Training credit hours", "2.5 per academic year",
-                                                                "6", "0", "100%")
-    assert dict(tables["plans"][1:]) == {"People with a plan": "6", "Plan items": "12", "Completed": "6",
-                                         "Overdue": "0", "Share completed": "50%"}
-    assert tables["training"][1][1:] == ["6", "15.0", "2.5"]
+                                                                "6", "0", "100")
+    assert tables["compliance"][0][-2] == "Share on track (%)"
+    assert {row[0]: row[1] for row in tables["plans"][1:]} == {
+        "People with a plan": "6", "Plan items": "12", "Completed": "6", "Overdue": "0", "Share completed (%)": "50"}
+    assert tables["training"][0][-2:] == ["Mean per person (credit hours)", "Status"]
+    assert tables["training"][1][1:] == ["6", "15.0", "2.5", ""]
 
 
 def test_it_says_so_when_a_section_has_nothing_to_report(client, program, coordinator, mentor):
@@ -179,7 +188,7 @@ def test_it_says_so_when_a_section_has_nothing_to_report(client, program, coordi
     assert "The program has no reporting requirements yet" in html
     assert "Nobody in the program has recorded completed training yet." in html
     rows = csv_rows(client.get(csv_url(program, "training")))
-    assert rows == [["Academic year", "People who trained", "Credit hours", "Mean per person"]]
+    assert rows == [["Academic year", "People who trained", "Credit hours", "Mean per person (credit hours)", "Status"]]
 
 
 def test_it_downloads_each_table_as_a_dated_csv(client, program, coordinator, mentor):
@@ -187,9 +196,9 @@ def test_it_downloads_each_table_as_a_dated_csv(client, program, coordinator, me
     response = client.get(csv_url(program, "people"))
     assert response["Content-Disposition"].startswith(f'attachment; filename="{program.slug}-people-')
     rows = csv_rows(response)
-    assert rows[0] == ["Role", "Invited", "Prospective", "Active", "Alumni", "Total"]
-    assert rows[1:] == [["Coordinator", "0", "0", "1", "0", "1"], ["Mentor", "0", "0", "1", "0", "1"],
-                        ["Faculty", "0", "0", "0", "0", "0"]]
+    assert rows[0] == ["Role", "Invited", "Prospective", "Active", "Alumni", "Total", "Status"]
+    assert rows[1:] == [["Coordinator", "0", "0", "1", "0", "1", ""], ["Mentor", "0", "0", "1", "0", "1", ""],
+                        ["Faculty", "0", "0", "0", "0", "0", ""]]
     assert client.get(csv_url(program, "nonsense")).status_code == 404
 
 
@@ -202,7 +211,8 @@ def test_it_hides_a_single_mentors_scores_by_domain(client, program, coordinator
     response = client.get(report_url(program))
     assert all(v is None for d in charts(response)[kind]["datasets"] for v in d["data"])
     rows = csv_rows(client.get(csv_url(program, kind)))[1:]
-    assert rows and all(row[1:] == [HIDDEN] * 4 for row in rows)
+    # Suppressed cells are empty; the status column says why.
+    assert rows and all(row[1:5] == [""] * 4 and row[5].startswith(HIDDEN.capitalize()) for row in rows)
 
 
 def test_it_shows_the_readiness_distribution_only_over_enough_people(client, program, coordinator):
@@ -211,7 +221,8 @@ def test_it_shows_the_readiness_distribution_only_over_enough_people(client, pro
     response = client.get(report_url(program))
     assert charts(response)["readiness-shares"]["datasets"][0]["data"] == [None] * 5
     rows = csv_rows(client.get(csv_url(program, "readiness-shares")))[1:]
-    assert [row[1] for row in rows] == [HIDDEN] * 6
+    assert [row[1] for row in rows] == [""] * 6
+    assert all(row[2].startswith(HIDDEN.capitalize()) for row in rows)
 
 
 def test_it_hides_the_change_of_the_only_mentor_with_a_follow_up(client, program, coordinator):
@@ -220,7 +231,8 @@ def test_it_hides_the_change_of_the_only_mentor_with_a_follow_up(client, program
     response = client.get(report_url(program))
     assert charts(response)["impact"]["datasets"][0]["data"] == [None, None]
     rows = csv_rows(client.get(csv_url(program, "impact")))
-    assert rows[1:] == [["Domain 1", HIDDEN, HIDDEN], ["Domain 2", HIDDEN, HIDDEN]]
+    status = f"{HIDDEN.capitalize()}: Mean change, People with both not shown"
+    assert rows[1:] == [["Domain 1", "", "", status], ["Domain 2", "", "", status]]
     assert "+3.00" not in response.content.decode()
     # The skills section itself rests on all six baselines and shows.
     assert csv_rows(client.get(csv_url(program, "skills")))[1][1] == "3.0"

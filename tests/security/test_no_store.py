@@ -11,6 +11,7 @@ from tests import authz
 # The pages anyone may see without signing in, and why they may be kept by a cache.
 PUBLIC = {
     "dashboard:home": "the signed-out front page, the same for everyone",
+    "dashboard:mine": "the signed-out front page, the same for everyone",
     "healthz": "the state of the database and the broker, no one's data",
     "account_login": "the sign-in form",
     "account_signup": "the sign-up form",

@@ -61,6 +61,10 @@ def per_worker_redis_url(base: str) -> str:
 REDIS_URL = per_worker_redis_url(os.environ.get("REMINDERS_TEST_REDIS_URL") or (
     settings.CELERY_BROKER_URL if settings.CELERY_BROKER_URL.startswith("redis") else "redis://127.0.0.1:6379/8"
 ))
+if "CELERY_BROKER_URL" in os.environ:
+    # Celery reads this variable before any app's own broker_url: point it at this process's
+    # database too, or every xdist worker would publish to the same one.
+    os.environ["CELERY_BROKER_URL"] = REDIS_URL
 BASE_DIR = Path(settings.BASE_DIR)
 
 

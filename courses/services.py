@@ -33,6 +33,9 @@ def completion_record(
     completion are changed with ``completion_correct``; verified records are never changed here.
     """
     now = now or timezone.now()
+    if status not in dict(course.status_choices()):
+        raise ValidationError({"status": f"A {course.get_modality_display().lower()} cannot be recorded as "
+                                         f"{dict(Completion.Status.choices).get(status, status).lower()}."})
     if not course.is_active and status != Completion.Status.COMPLETED:
         raise ValidationError({"status": "This course is no longer offered; you can only record having completed it."})
     start_month = academic_start_month_for(person=user)
@@ -55,7 +58,7 @@ def completion_record(
     completion = next((r for r in records if r.is_open), None) or Completion(user=user, course=course)
     if Completion.STATUS_RANK[status] < Completion.STATUS_RANK[completion.status] and completion.pk:
         raise ValidationError({"status": (
-            f"This course is already recorded as {completion.get_status_display().lower()}; a record only moves "
+            f"This course is already recorded as {completion.status_label.lower()}; a record only moves "
             "forward. Remove it to start over."
         )})
     if completion.pk and status == completion.status:

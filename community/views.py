@@ -87,7 +87,8 @@ def challenges(request, slug: str):
             raise Http404("No such community.")
         if form.is_valid():
             services.challenge_submit(program=program, author=request.user, **form.cleaned_data)
-            messages.success(request, "Thank you. Your challenge is on the list for the next meeting.")
+            messages.success(request, "Thank you: your challenge is sent for the next meeting. The coordinators "
+                                      "will see it when they set the agenda.")
             return redirect("community:challenges", slug=program.slug)
     context = {
         "program": program,

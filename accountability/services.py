@@ -13,6 +13,7 @@ from django.db.models import F
 from django.utils import timezone
 
 from mentorprogram.models import Program, User
+from toolbox import datetimes
 from toolbox.periods import academic_year, local_today
 
 from . import permissions, sources
@@ -87,7 +88,8 @@ def mentee_update(*, by: User, mentee: Mentee, name: str, email: str = "", depar
         if ended_on > today:
             raise ValidationError({"ended_on": "The end date cannot be in the future."})
         if ended_on < current.started_on:
-            raise ValidationError({"ended_on": f"The mentorship started on {current.started_on:%-d %B %Y}."})
+            started = datetimes.format_date(current.started_on)
+            raise ValidationError({"ended_on": f"The mentorship started on {started}."})
         current.status, current.ended_on = status, ended_on
     elif current is None:
         current = Mentorship(mentee=mentee, started_on=today, status=status)

@@ -12,6 +12,7 @@ from django.utils import timezone
 from django.utils.text import slugify
 
 from mentorprogram.models import User
+from toolbox import datetimes
 from toolbox.periods import academic_year, local_today
 
 from . import permissions
@@ -52,7 +53,8 @@ def completion_record(
             return done  # the same completion saved again
         if not completing:
             raise ValidationError({"status": (
-                f"You completed this course on {done.completed_on:%-d %b %Y}, in {year.label.lower()}; a record "
+                f"You completed this course on {datetimes.format_date(done.completed_on)}, in {year.label.lower()}; "
+                "a record "
                 "only moves forward. Correct or remove that record instead."
             )})
     completion = next((r for r in records if r.is_open), None) or Completion(user=user, course=course)

@@ -73,7 +73,8 @@ def format_datetime(value: datetime.datetime | None, tz: str | datetime.tzinfo |
     if value is None:
         return ""
     value = local(value, tz)
-    return f"{format_date(value, weekday=True)}, {format_time(value, zone_name=True)}"
+    zone = value.tzinfo
+    return f"{format_date(value, weekday=True, tz=zone)}, {format_time(value, zone, zone_name=True)}"
 
 
 def format_range(start: datetime.datetime | None, end: datetime.datetime | None,
@@ -85,13 +86,15 @@ def format_range(start: datetime.datetime | None, end: datetime.datetime | None,
     if end is None:
         return format_datetime(start, tz)
     start, end = local(start, tz), local(end, tz)
+    zone = start.tzinfo
+    day = format_date(start, weekday=True, tz=zone)
     if start.date() != end.date():
-        return f"{format_date(start, weekday=True)}, {format_time(start)} – {format_datetime(end)}"
+        return f"{day}, {format_time(start, zone)} – {format_datetime(end, zone)}"
     if dateformat.format(start, "A") == dateformat.format(end, "A"):
-        times = f"{dateformat.format(start, 'g:i')}–{format_time(end, zone_name=True)}"
+        times = f"{dateformat.format(start, 'g:i')}–{format_time(end, zone, zone_name=True)}"
     else:
-        times = f"{format_time(start)}–{format_time(end, zone_name=True)}"
-    return f"{format_date(start, weekday=True)}, {times}"
+        times = f"{format_time(start, zone)}–{format_time(end, zone, zone_name=True)}"
+    return f"{day}, {times}"
 
 
 def format_date_range(start: datetime.date | None, end: datetime.date | None) -> str:

@@ -4,6 +4,8 @@
 
 from __future__ import annotations
 
+import datetime
+
 from django import template
 
 from toolbox import datetimes
@@ -49,3 +51,20 @@ def duration(minutes):
 @register.filter
 def host(url):
     return datetimes.link_host(url)
+
+
+@register.filter
+def when_value(value):
+    """A stored value as a person reads it: an ISO date ("2026-12-13") becomes Dec 13, 2026."""
+    if isinstance(value, str) and len(value) == 10:
+        try:
+            return datetimes.format_date(datetime.date.fromisoformat(value))
+        except ValueError:
+            return value
+    return value
+
+
+@register.filter
+def field_label(name):
+    """A field's name as words: "due_on" is "Due on"."""
+    return str(name).replace("_", " ").capitalize()

@@ -4,6 +4,7 @@ input is bad (a ``ValidationError`` keyed by field)."""
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import dataclass
 from datetime import date, datetime
 
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -12,6 +13,7 @@ from django.db.models import F
 from django.utils import timezone
 
 from mentorprogram.models import Program, User
+from toolbox import datetimes
 from toolbox.periods import academic_year, local_today
 
 from . import permissions, sources
@@ -25,7 +27,7 @@ from .models import (
     PlanItemChange,
 )
 
-DEFAULT_DUE_DAYS = 90
+FIRST_DUE_DAYS = 30  # the first proposed item without a session is due a month from now
 TRACKED_ITEM_FIELDS = ("title", "description", "kind", "domain_key", "domain_name", "link", "due_on", "status",
                        "completed_on", "evidence")
 
@@ -86,7 +88,8 @@ def mentee_update(*, by: User, mentee: Mentee, name: str, email: str = "", depar
         if ended_on > today:
             raise ValidationError({"ended_on": "The end date cannot be in the future."})
         if ended_on < current.started_on:
-            raise ValidationError({"ended_on": f"The mentorship started on {current.started_on:%-d %B %Y}."})
+            started = datetimes.format_date(current.started_on)
+            raise ValidationError({"ended_on": f"The mentorship started on {started}."})
         current.status, current.ended_on = status, ended_on
     elif current is None:
         current = Mentorship(mentee=mentee, started_on=today, status=status)
@@ -276,52 +279,112 @@ def plan_item_update(*, item: PlanItem, by: User, version: int, now: datetime | 
     return item
 
 
-def plan_propose_from_baseline(*, plan: AccountabilityPlan, by: User, now: datetime | None = None) -> list[PlanItem]:
-    """Items from the gaps of the mentor's baseline self-assessments.
+@dataclass(frozen=True)
+class Proposal:
+    """One item the plan could take, shown to the mentor to choose from before anything is added."""
+
+    source_key: str
+    title: str
+    kind: str
+    due_on: date
+    description: str = ""
+    link: str = ""
+    domain_key: str = ""
+    domain_name: str = ""
+    label: str = ""  # how the checklist of proposals names it, when not the title
+    session_on: date | None = None
+
+    def item_fields(self) -> dict:
+        return {"source_key": self.source_key, "title": self.title, "kind": self.kind, "due_on": self.due_on,
+                "description": self.description, "link": self.link, "domain_key": self.domain_key,
+                "domain_name": self.domain_name}
+
+
+def _spread(count: int, *, first: date, last: date) -> list[date]:
+    """``count`` due dates from ``first`` to ``last``, evenly apart, so a plan is not all due on one day."""
+    if count <= 0:
+        return []
+    if last <= first or count == 1:
+        return [min(first, last)] * count
+    step = (last - first) / count
+    return [first + step * i for i in range(count)]
+
+
+def plan_proposals(*, plan: AccountabilityPlan, now: datetime | None = None) -> list[Proposal]:
+    """What the gaps of the mentor's latest self-assessments (the latest submitted response of each
+    instrument) suggest for this plan, less what the plan already holds and the catalog items the
+    mentor has completed.
 
     Each weak domain brings the catalog's courses and readings tagged with it, or a free-text
     activity when the catalog has none; each checklist item not yet in place becomes an item.
-    Proposing again adds only what is new (items remember their source).
+    Due dates spread over what remains of the plan's period: an item with a session in the period
+    is due on its day, the others after it, the soonest session first.
     """
-    if not permissions.can_edit_plan(by, plan):
-        raise PermissionDenied
     now = now or timezone.now()
-    gaps = sources.baseline_gaps(user=plan.mentor, program=plan.program)
+    gaps = sources.latest_gaps(user=plan.mentor, program=plan.program)
     domain_gaps = [g for g in gaps if not g.is_checklist_item]
     suggestions = sources.suggestions_for_domains(program=plan.program, user=plan.mentor,
-                                                  domain_keys=[g.domain_key for g in domain_gaps])
+                                                  domain_keys=[g.domain_key for g in domain_gaps],
+                                                  exclude_completed_by=plan.mentor, now=now)
     today = local_today(plan.program.time_zone, now)
-    due = min(today + dt.timedelta(days=DEFAULT_DUE_DAYS), plan.period_end - dt.timedelta(days=1))
-    proposals: list[dict] = []
+    first_due = min(today + dt.timedelta(days=FIRST_DUE_DAYS), plan.period_end - dt.timedelta(days=1))
+    last_due = plan.period_end - dt.timedelta(days=1)
+    raw: list[dict] = []
     for gap in domain_gaps:
         offered = suggestions.get(gap.domain_key) or []
         for s in offered:
-            proposals.append({"source_key": s.key, "title": s.title, "kind": s.kind, "link": s.link,
-                              "description": s.description, "domain_key": gap.domain_key,
-                              "domain_name": gap.domain_name})
+            raw.append({"source_key": s.key, "title": s.title, "kind": s.kind, "link": s.link,
+                        "description": s.description, "domain_key": gap.domain_key,
+                        "domain_name": gap.domain_name, "session_on": s.next_session_on})
         if not offered:
-            proposals.append({
+            raw.append({
                 "source_key": f"domain:{gap.domain_key}", "kind": PlanItem.Kind.ACTIVITY,
                 "title": f"Strengthen “{gap.domain_name}”",
-                "description": (f"Your baseline score here was {gap.score:g}. Choose an activity that builds "
-                                "this skill — a session with a peer mentor, a reading, or feedback from a "
-                                "mentee — and note what you did."),
+                "description": (f"Your latest score here was {gap.score:g}. Choose an activity that builds "
+                                "this skill (a session with a peer mentor, a reading, or feedback from a "
+                                "mentee) and note what you did."),
                 "domain_key": gap.domain_key, "domain_name": gap.domain_name,
             })
     for gap in gaps:
         if gap.is_checklist_item:
-            proposals.append({"source_key": f"checklist:{gap.item_key}", "kind": PlanItem.Kind.CHECKLIST,
-                              "title": gap.item_prompt[:300],
-                              "description": f"Answered “{gap.answer}” on the readiness checklist.",
-                              "domain_key": gap.domain_key, "domain_name": gap.domain_name})
-    existing = set(plan.items.exclude(source_key="").values_list("source_key", flat=True))
+            raw.append({"source_key": f"checklist:{gap.item_key}", "kind": PlanItem.Kind.CHECKLIST,
+                        "title": gap.item_prompt[:300], "label": f"{gap.answer_label}: {gap.item_prompt}",
+                        "description": f"On the readiness checklist you answered “{gap.answer_label}”.",
+                        "domain_key": gap.domain_key, "domain_name": gap.domain_name})
+    held = set(plan.items.exclude(source_key="").values_list("source_key", flat=True))
+    unique: list[dict] = []
+    for proposal in raw:
+        if proposal["source_key"] not in held:
+            held.add(proposal["source_key"])
+            unique.append(proposal)
+    in_period = [p for p in unique if p.get("session_on") and today <= p["session_on"] < plan.period_end]
+    in_period.sort(key=lambda p: p["session_on"])
+    others = [p for p in unique if p not in in_period]
+    after = max([first_due, *(p["session_on"] + dt.timedelta(days=7) for p in in_period)])
+    dates = _spread(len(others), first=after, last=last_due)
+    proposals = [Proposal(due_on=p["session_on"], **p) for p in in_period]
+    proposals += [Proposal(due_on=due, **p) for p, due in zip(others, dates, strict=True)]
+    return proposals
+
+
+def plan_propose_from_baseline(*, plan: AccountabilityPlan, by: User, keys: list[str] | None = None,
+                               now: datetime | None = None) -> list[PlanItem]:
+    """Add the proposals the mentor ticked (by source key; all of them when ``keys`` is None).
+
+    A key no longer proposed (added since, or its gap closed) is skipped, so a form sent twice
+    adds nothing the second time.
+    """
+    if not permissions.can_edit_plan(by, plan):
+        raise PermissionDenied
+    now = now or timezone.now()
+    chosen = plan_proposals(plan=plan, now=now)
+    if keys is not None:
+        wanted = set(keys)
+        chosen = [p for p in chosen if p.source_key in wanted]
     added = []
     with transaction.atomic():
-        seen = set(existing)
-        for proposal in proposals:
-            if proposal["source_key"] in seen:
-                continue
-            seen.add(proposal["source_key"])
-            added.append(plan_item_add(plan=plan, by=by, due_on=due, now=now, **proposal))
-        AccountabilityPlan.objects.filter(pk=plan.pk).update(proposed_at=now)
+        for proposal in chosen:
+            added.append(plan_item_add(plan=plan, by=by, now=now, **proposal.item_fields()))
+        if added:
+            AccountabilityPlan.objects.filter(pk=plan.pk).update(proposed_at=now)
     return added

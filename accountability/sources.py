@@ -16,8 +16,10 @@ from zoneinfo import ZoneInfo
 
 from django.db.models import Aggregate, Count, DecimalField, OuterRef, QuerySet, Subquery, Sum, Value
 from django.db.models.functions import Cast, TruncDate
+from django.utils.translation import ngettext
 
 from assessments import selectors as assessment_selectors
+from assessments.models import Answer as AssessmentAnswer
 from assessments.models import Response as AssessmentResponse
 from community.models import Attendance, Meeting
 from courses import selectors as course_selectors
@@ -25,6 +27,7 @@ from courses.models import Completion, Course
 from mentorprogram.models import Membership, Program, User
 
 MAX_SUGGESTIONS = 3
+ANSWER_LABELS = dict(AssessmentAnswer.Choice.choices)
 READING_MODALITIES = (Course.Modality.READING, Course.Modality.QUICK_GUIDE)
 
 
@@ -43,6 +46,11 @@ class Gap:
     def is_checklist_item(self) -> bool:
         return bool(self.item_key)
 
+    @property
+    def answer_label(self) -> str:
+        """The answer as the checklist offered it ("Not yet"), never its stored value."""
+        return ANSWER_LABELS.get(self.answer, self.answer)
+
 
 @dataclass(frozen=True)
 class Suggestion:
@@ -52,6 +60,7 @@ class Suggestion:
     link: str = ""
     description: str = ""
     domains: tuple[str, ...] = field(default_factory=tuple)
+    next_session_on: date | None = None
 
 
 def _day_bounds(start: date, end: date, tz: str) -> tuple[datetime, datetime]:
@@ -59,12 +68,13 @@ def _day_bounds(start: date, end: date, tz: str) -> tuple[datetime, datetime]:
     return datetime.combine(start, time.min, zone), datetime.combine(end, time.min, zone)
 
 
-def baseline_gaps(*, user: User, program: Program) -> list[Gap]:
-    """Gaps of this person's baseline self-assessments in the program, weakest domain first,
-    then each checklist item answered "not yet" or "unsure" (scored by the assessments app)."""
+def latest_gaps(*, user: User, program: Program) -> list[Gap]:
+    """Gaps of this person's latest submitted response to each instrument in the program (a
+    follow-up that closed a gap of the baseline leaves it out), weakest domain first, then each
+    checklist item answered "not yet" or "unsure" (scored by the assessments app)."""
     threshold = float(program.gap_threshold)
     domains, checklist = [], []
-    for result in assessment_selectors.baseline_gaps(user=user, program=program).values():
+    for result in assessment_selectors.latest_gaps(user=user, program=program).values():
         if result.score is not None and result.score < threshold:
             domains.append(Gap(result.key, result.name, score=round(result.score, 2)))
         for prompt, answer in result.gap_items:
@@ -77,24 +87,35 @@ def baseline_gaps(*, user: User, program: Program) -> list[Gap]:
 
 def suggestions_for_domains(
     *, program: Program, domain_keys: list[str], user: User | None = None, per_domain: int = MAX_SUGGESTIONS,
+    exclude_completed_by: User | None = None, now: datetime | None = None,
 ) -> dict[str, list[Suggestion]]:
     """Catalog courses and readings tagged with each domain, best first (the catalog's order:
-    upcoming sessions, then most credit), at most ``per_domain`` each. Two queries."""
+    upcoming sessions, then most credit), at most ``per_domain`` each, leaving out what
+    ``exclude_completed_by`` has completed. Three queries."""
     if not domain_keys:
         return {}
     wanted = set(domain_keys)
     result: dict[str, list[Suggestion]] = defaultdict(list)
-    for course in course_selectors.suggest_for_domains(wanted, user=user, program=program):
+    courses = course_selectors.suggest_for_domains(wanted, user=user, program=program, now=now)
+    if exclude_completed_by is not None:
+        courses = courses.exclude(pk__in=Completion.objects.filter(
+            user=exclude_completed_by, status=Completion.Status.COMPLETED).values("course_id"))
+    zone = ZoneInfo(program.time_zone)
+    for course in courses:
         tagged = [d.domain_key for d in course.domains.all() if d.domain_key in wanted]
         details = [course.get_modality_display()]
         if course.provider:
             details.append(course.provider)
         if course.cme_credit_hours:
-            details.append(f"{format(course.cme_credit_hours.normalize(), 'f')} CME credit hours")
+            hours = course.cme_credit_hours
+            details.append(ngettext("%(n)s CME credit hour", "%(n)s CME credit hours", 1 if hours == 1 else 2)
+                           % {"n": format(hours.normalize(), "f")})
         suggestion = Suggestion(
             key=f"course:{course.pk}", title=course.title[:300], link=course.url,
             kind="reading" if course.modality in READING_MODALITIES else "course",
             description=" · ".join(details), domains=tuple(tagged),
+            next_session_on=(course.next_session_starts_at.astimezone(zone).date()
+                             if course.next_session_starts_at else None),
         )
         for key in tagged:
             if len(result[key]) < per_domain:

@@ -9,6 +9,7 @@ from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils import timezone
+from django.utils.translation import ngettext
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
@@ -76,20 +77,33 @@ def plan_detail(request, pk: int):
 
 
 @login_required
-@require_POST
+@private
 def plan_propose(request, pk: int):
+    """The items the latest self-assessments suggest, as a checklist: nothing is added until the
+    mentor (or a coordinator) ticks what to take and sends the form."""
     plan = selectors.get_plan_for_user(user=request.user, pk=pk)
-    try:
-        added = services.plan_propose_from_baseline(plan=plan, by=request.user)
-    except PermissionDenied:
-        raise Http404("No such plan.") from None
-    if added:
-        messages.success(request, f"{len(added)} item{'s' if len(added) != 1 else ''} proposed from the baseline. "
-                                  "Edit, date or drop them as you see fit.")
-    else:
-        messages.info(request, "Nothing new to propose: either the plan already holds every suggestion, or "
-                               "there is no submitted baseline self-assessment with gaps yet.")
-    return redirect("accountability:plan_detail", pk=plan.pk)
+    if not permissions.can_edit_plan(request.user, plan):
+        raise Http404("No such plan.")
+    error = ""
+    if request.method == "POST":
+        keys = request.POST.getlist("proposal")
+        if not keys:
+            error = "Tick at least one item to add, or go back to the plan."
+        else:
+            added = services.plan_propose_from_baseline(plan=plan, by=request.user, keys=keys)
+            if added:
+                messages.success(request, ngettext(
+                    "%(n)d item added to the plan. Edit, date or drop it as you see fit.",
+                    "%(n)d items added to the plan. Edit, date or drop them as you see fit.", len(added),
+                ) % {"n": len(added)})
+            else:
+                messages.info(request, "Nothing was added: the plan already holds what you ticked.")
+            return redirect("accountability:plan_detail", pk=plan.pk)
+    proposals = services.plan_proposals(plan=plan)
+    return render(request, "accountability/propose.html", {
+        "plan": plan, "proposals": proposals, "error": error, "is_owner": plan.mentor_id == request.user.pk,
+        "chosen": set(request.POST.getlist("proposal")),
+    }, status=400 if error else 200)
 
 
 @login_required

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from django.utils import formats, timezone
+from toolbox import datetimes
 
 from .selectors import Results, ScoredResponse
 
@@ -16,7 +16,7 @@ def _value(result, measure: str) -> float | None:
 
 
 def _label(scored: ScoredResponse) -> str:
-    when = formats.date_format(timezone.localtime(scored.response.submitted_at), "N j, Y")
+    when = datetimes.format_date(scored.response.submitted_at)
     return f"{scored.response.get_occasion_display()} ({when})"
 
 

@@ -4,11 +4,13 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import Http404
+from django.http import Http404, JsonResponse
 from django.shortcuts import redirect, render
+from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from mentorprogram.models import Program
+from toolbox import datetimes
 
 from . import permissions, scoring, selectors, services
 from .charts import results_chart
@@ -42,14 +44,19 @@ def start(request, program_slug: str, instrument_id: int):
 @login_required
 @require_http_methods(["GET", "HEAD", "POST"])
 def take(request, pk: int):
+    autosave = request.method == "POST" and request.POST.get("action") == AUTOSAVE
     try:
         response = selectors.get_draft_for_user(user=request.user, pk=pk)
     except selectors.AlreadySubmitted as done:
+        if autosave:
+            return JsonResponse({"saved": False, "error": "This response is already submitted."}, status=409)
         if request.method == "POST":
             return _already_submitted(request, done.response)
         return redirect("assessments:results", pk=pk)
     structure = selectors.structures([response.version_id])[response.version_id]
     saved = selectors.answers_by_response([response.pk])[response.pk]
+    if autosave:
+        return _autosave(request, response, structure, saved)
     if request.method != "POST":
         form = ResponseForm(structure=structure, answers=saved)
         return _render_take(request, response, form, saved)
@@ -78,6 +85,29 @@ def take(request, pk: int):
         return redirect("assessments:results", pk=response.pk)
     messages.success(request, "Your answers are saved as a draft. Come back any time to finish.")
     return redirect("assessments:take", pk=response.pk)
+
+
+AUTOSAVE = "autosave"
+
+
+def _autosave(request, response, structure, saved):
+    """The page's script saves the draft as the person answers: the same rules as Save draft,
+    answered in JSON, so a slip of the network loses nothing the next save will not carry."""
+    form = ResponseForm(request.POST, structure=structure, answers=saved)
+    if form.is_tampered() or not form.is_valid():
+        return JsonResponse({"saved": False, "error": "Some answers could not be saved; press Save draft."},
+                            status=400)
+    answers = form.answers()
+    try:
+        services.response_save_draft(response=response, answers=answers, items=form.items)
+    except services.InvalidAnswers:
+        return JsonResponse({"saved": False, "error": "Some answers could not be saved; press Save draft."},
+                            status=400)
+    except services.NotADraft:
+        return JsonResponse({"saved": False, "error": "This response is already submitted."}, status=409)
+    answered, total = scoring.progress(structure.specs, answers)
+    return JsonResponse({"saved": True, "answered": answered, "total": total,
+                         "at": datetimes.format_time(timezone.now())})
 
 
 def _render_take(request, response, form, answers, *, status=200, tampered=False, submitted_incomplete=False):

@@ -9,7 +9,20 @@ from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
-from django.db.models import Count, Exists, F, Func, IntegerField, OuterRef, Prefetch, Q, QuerySet, Subquery, Window
+from django.db.models import (
+    BooleanField,
+    Count,
+    Exists,
+    F,
+    Func,
+    IntegerField,
+    OuterRef,
+    Prefetch,
+    Q,
+    QuerySet,
+    Subquery,
+    Window,
+)
 from django.db.models.functions import TruncDate
 from django.http import Http404
 from django.utils import timezone
@@ -127,6 +140,7 @@ def community_page(*, program: Program, user: User, now: dt.datetime, members_pa
         "next_meeting": next_meeting,
         "upcoming": upcoming,
         "past": list(base.filter(ends_at__lte=now).exclude(status=Meeting.Status.CANCELLED)
+                     .annotate(my_presence=_my_presence(user))
                      .order_by("-starts_at")[:PAST_MEETINGS_SHOWN]),
         "is_coordinator": permissions.may_manage(user, program.pk),
     }
@@ -184,7 +198,13 @@ def meeting_page(*, meeting: Meeting, user: User, now: dt.datetime) -> dict:
         _challenge_view(c, user)
         for c in meeting.challenges.select_related("author").order_by("submitted_at")
     ]
+    is_past = meeting.ends_at <= now or meeting.status == Meeting.Status.HELD
     context = {
+        "is_past": is_past,
+        "is_open": not is_past and meeting.status != Meeting.Status.CANCELLED,
+        # True: attended, False: recorded absent, None: not recorded (only asked once it is over)
+        "my_presence": (meeting.attendance.filter(user=user).values_list("present", flat=True).first()
+                        if is_past else None),
         "meeting": meeting,
         "program": meeting.series.program,
         "agenda": agenda(meeting),
@@ -196,7 +216,7 @@ def meeting_page(*, meeting: Meeting, user: User, now: dt.datetime) -> dict:
         ),
         "challenges": challenges,
         "is_coordinator": manager,
-        "show_minutes": meeting.status == Meeting.Status.HELD and bool(meeting.minutes.strip()),
+        "show_minutes": is_past and bool(meeting.minutes.strip()),
     }
     if manager:
         context["rsvps"] = list(meeting.rsvps.select_related("user").order_by("answer", "user__display_name"))
@@ -222,6 +242,12 @@ def upcoming_meetings_for_user(
 def _count(qs: QuerySet) -> Subquery:
     """How many rows ``qs`` (correlated to the outer row) has, as a subquery."""
     return Subquery(qs.order_by().annotate(n=Func(F("pk"), function="COUNT")).values("n"), output_field=IntegerField())
+
+
+def _my_presence(user: User) -> Subquery:
+    """Whether ``user`` was recorded present at the outer meeting (None when not recorded)."""
+    return Subquery(Attendance.objects.filter(meeting=OuterRef("pk"), user=user).values("present")[:1],
+                    output_field=BooleanField())
 
 
 def _my_answer(user: User) -> Subquery:

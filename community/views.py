@@ -13,6 +13,7 @@ from django.utils import timezone
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST, require_safe
 
+from toolbox import datetimes
 from toolbox.params import next_url, query_int
 
 from . import calendar, permissions, selectors, services
@@ -62,7 +63,8 @@ def meeting_rsvp(request, pk: int):
     except ValidationError as exc:
         messages.error(request, " ".join(exc.messages))
         return redirect(default)
-    messages.success(request, f"Your answer for {obj.starts_at:%B} is saved: {rsvp.get_answer_display().lower()}.")
+    messages.success(request, f"Your answer for the meeting of {datetimes.format_date(obj.starts_at)} is saved: "
+                              f"{rsvp.get_answer_display().lower()}.")
     return redirect(then)
 
 
@@ -87,7 +89,8 @@ def challenges(request, slug: str):
             raise Http404("No such community.")
         if form.is_valid():
             services.challenge_submit(program=program, author=request.user, **form.cleaned_data)
-            messages.success(request, "Thank you. Your challenge is on the list for the next meeting.")
+            messages.success(request, "Thank you: your challenge is sent for the next meeting. The coordinators "
+                                      "will see it when they set the agenda.")
             return redirect("community:challenges", slug=program.slug)
     context = {
         "program": program,

@@ -103,6 +103,8 @@ TEMPLATES = [
                 "mentorprogram.context_processors.site",
                 "mentorprogram.navigation.nav_sections",
             ],
+            # One way to write dates, times and links on every page and email (toolbox.datetimes).
+            "builtins": ["toolbox.templatetags.formatting"],
         },
     },
 ]

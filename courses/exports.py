@@ -18,10 +18,10 @@ def _rows(transcript: Transcript) -> Iterator[list]:
     for year in transcript.years:
         for c in year.completions:
             yield [year.label, c.course.title, c.course.provider, c.course.get_modality_display(),
-                   c.get_status_display(), c.completed_on.isoformat(), c.credit_hours,
+                   c.status_label, c.completed_on.isoformat(), c.credit_hours,
                    c.verified_at.date().isoformat() if c.verified_at else "", c.verified_by or ""]
     for c in transcript.in_progress:
-        yield ["", c.course.title, c.course.provider, c.course.get_modality_display(), c.get_status_display(),
+        yield ["", c.course.title, c.course.provider, c.course.get_modality_display(), c.status_label,
                "", "", "", ""]
 
 

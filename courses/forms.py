@@ -3,6 +3,7 @@ from __future__ import annotations
 from decimal import Decimal
 
 from django import forms
+from django.utils.translation import ngettext
 
 from .domains import DOMAIN_CHOICES
 from .models import Completion, Course, Theme
@@ -48,10 +49,11 @@ class CompletionForm(forms.Form):
     def __init__(self, *args, course: Course, current: Completion | None = None, **kwargs):
         super().__init__(*args, **kwargs)
         self.course = course
+        choices = course.status_choices()  # in the words of its kind: a reading is read, not enrolled
         if current is not None:  # a record only moves forward: offer its status and those after it
             rank = Completion.STATUS_RANK[current.status]
-            self.fields["status"].choices = [(value, label) for value, label in Completion.Status.choices
-                                             if Completion.STATUS_RANK[value] >= rank]
+            choices = [(value, label) for value, label in choices if Completion.STATUS_RANK[value] >= rank]
+        self.fields["status"].choices = choices
         self.fields["credit_hours"].max_value = course.cme_credit_hours
         self.fields["credit_hours"].widget.attrs.update(max=str(course.cme_credit_hours), step="0.25")
         if not course.has_credit:
@@ -60,7 +62,10 @@ class CompletionForm(forms.Form):
     def clean_credit_hours(self):
         value = self.cleaned_data.get("credit_hours")
         if value is not None and value > self.course.cme_credit_hours:
-            raise forms.ValidationError(f"This course carries at most {self.course.cme_credit_hours} CME credit hours.")
+            most = self.course.cme_credit_hours
+            raise forms.ValidationError(ngettext("This course carries at most %(n)s CME credit hour.",
+                                                 "This course carries at most %(n)s CME credit hours.",
+                                                 1 if most == 1 else 2) % {"n": format(most.normalize(), "f")})
         return value
 
     def clean(self):

@@ -154,6 +154,40 @@ class Course(models.Model):
     def has_credit(self) -> bool:
         return self.cme_credit_hours > 0
 
+    def status_choices(self) -> list[tuple[str, str]]:
+        """The record's statuses in the words of this kind of item: a reading is to read or
+        read (there is nothing to enrol in), a workshop is registered for and attended."""
+        words = STATUS_WORDS.get(self.modality, STATUS_WORDS[None])
+        return list(words.items())
+
+    def status_label(self, status: str) -> str:
+        return dict(self.status_choices()).get(status) or STATUS_WORDS[None].get(status, status)
+
+    @property
+    def link_action(self) -> str:
+        """What following the item's link does, to say before the link's destination."""
+        return LINK_ACTIONS.get(self.modality, "Go to the provider's page")
+
+
+STATUS_WORDS: dict[str | None, dict[str, str]] = {
+    None: {"planned": "Planned", "enrolled": "Enrolled", "completed": "Completed"},
+    Course.Modality.READING: {"planned": "To read", "completed": "Read"},
+    Course.Modality.QUICK_GUIDE: {"planned": "To read", "completed": "Read"},
+    Course.Modality.WORKSHOP_SERIES: {"planned": "Planned", "enrolled": "Registered", "completed": "Attended"},
+    Course.Modality.ANNUAL_EVENT: {"planned": "Planned", "enrolled": "Registered", "completed": "Attended"},
+    Course.Modality.CONFERENCE_WORKSHOP: {"planned": "Planned", "enrolled": "Registered", "completed": "Attended"},
+    Course.Modality.NETWORK: {"planned": "Planned", "enrolled": "Joined", "completed": "Completed"},
+}
+
+LINK_ACTIONS = {
+    Course.Modality.SELF_PACED: "Take the course",
+    Course.Modality.READING: "Read it",
+    Course.Modality.QUICK_GUIDE: "Read it",
+    Course.Modality.WORKSHOP_SERIES: "Register",
+    Course.Modality.ANNUAL_EVENT: "Register",
+    Course.Modality.NETWORK: "Join",
+}
+
 
 class CourseDomain(models.Model):
     """A skills or readiness domain a course addresses, by the domain's stable key."""
@@ -195,8 +229,11 @@ class CourseSession(models.Model):
         indexes = [models.Index(fields=["course", "starts_at"])]
 
     def __str__(self) -> str:
-        label = self.title or (f"Part {self.part}" if self.part else "Session")
-        return f"{self.course}: {label}"
+        return f"{self.course}: {self.label}"
+
+    @property
+    def label(self) -> str:
+        return self.title or (f"Part {self.part}" if self.part else "Session")
 
     def clean(self) -> None:
         super().clean()
@@ -258,7 +295,12 @@ class Completion(models.Model):
         indexes = [models.Index(fields=["user", "status", "completed_on"])]
 
     def __str__(self) -> str:
-        return f"{self.user} — {self.course} ({self.get_status_display()})"
+        return f"{self.user} — {self.course} ({self.status_label})"
+
+    @property
+    def status_label(self) -> str:
+        """The status in the words of the course's kind ("Read", "Attended")."""
+        return self.course.status_label(self.status)
 
     STATUS_RANK = {Status.PLANNED: 0, Status.ENROLLED: 1, Status.COMPLETED: 2}
 

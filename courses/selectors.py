@@ -17,7 +17,7 @@ from mentorprogram.models import Membership, Program, User
 from mentorprogram.permissions import coordinated_program_ids, coordinator_sees_membership_q
 from toolbox.periods import academic_year_label, academic_year_named, academic_year_of, local_today
 
-from . import permissions
+from . import permissions, search
 from .models import Completion, Course, CourseDomain, CourseSession, QuickGuide, Reading, Theme
 
 OPEN_STATUSES = (Completion.Status.PLANNED, Completion.Status.ENROLLED)
@@ -47,7 +47,7 @@ def catalog_for_user(
     now = now or timezone.now()
     qs = with_next_session(visible_courses(user=user).filter(is_active=True), now)
     if q:
-        qs = qs.filter(Q(title__icontains=q) | Q(provider__icontains=q) | Q(description__icontains=q))
+        qs = qs.filter(search.matching(q))
     if modality:
         qs = qs.filter(modality=modality)
     if theme:
@@ -66,6 +66,15 @@ def get_course_for_user(*, user: User, pk: int) -> Course:
         return visible_courses(user=user).select_related("program", "reading", "quick_guide").get(pk=pk)
     except Course.DoesNotExist:
         raise Http404("No such course.") from None
+
+
+def get_session_for_user(*, user: User, pk: int) -> CourseSession:
+    """A dated session of a catalog item this user may see; a 404 otherwise."""
+    session = (CourseSession.objects.select_related("course")
+               .filter(pk=pk, course__in=visible_courses(user=user)).first())
+    if session is None:
+        raise Http404("No such session.")
+    return session
 
 
 def course_sessions(*, course: Course, now: datetime.datetime | None = None) -> tuple[list, list]:

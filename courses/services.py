@@ -12,6 +12,7 @@ from django.utils import timezone
 from django.utils.text import slugify
 
 from mentorprogram.models import User
+from toolbox import datetimes
 from toolbox.periods import academic_year, local_today
 
 from . import permissions
@@ -33,6 +34,9 @@ def completion_record(
     completion are changed with ``completion_correct``; verified records are never changed here.
     """
     now = now or timezone.now()
+    if status not in dict(course.status_choices()):
+        raise ValidationError({"status": f"A {course.get_modality_display().lower()} cannot be recorded as "
+                                         f"{dict(Completion.Status.choices).get(status, status).lower()}."})
     if not course.is_active and status != Completion.Status.COMPLETED:
         raise ValidationError({"status": "This course is no longer offered; you can only record having completed it."})
     start_month = academic_start_month_for(person=user)
@@ -49,13 +53,14 @@ def completion_record(
             return done  # the same completion saved again
         if not completing:
             raise ValidationError({"status": (
-                f"You completed this course on {done.completed_on:%-d %b %Y}, in {year.label.lower()}; a record "
+                f"You completed this course on {datetimes.format_date(done.completed_on)}, in {year.label.lower()}; "
+                "a record "
                 "only moves forward. Correct or remove that record instead."
             )})
     completion = next((r for r in records if r.is_open), None) or Completion(user=user, course=course)
     if Completion.STATUS_RANK[status] < Completion.STATUS_RANK[completion.status] and completion.pk:
         raise ValidationError({"status": (
-            f"This course is already recorded as {completion.get_status_display().lower()}; a record only moves "
+            f"This course is already recorded as {completion.status_label.lower()}; a record only moves "
             "forward. Remove it to start over."
         )})
     if completion.pk and status == completion.status:

@@ -10,6 +10,7 @@ urlpatterns = [
     path("", views.catalog, name="catalog"),
     path("<int:pk>/", views.course_detail, name="course_detail"),
     path("<int:pk>/record/", views.completion_save, name="completion_save"),
+    path("sessions/<int:pk>/calendar.ics", views.session_ics, name="session_ics"),
     path("records/<int:pk>/edit/", views.completion_edit, name="completion_edit"),
     path("records/<int:pk>/remove/", views.completion_delete, name="completion_delete"),
     path("transcript/", views.transcript, name="transcript"),

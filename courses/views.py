@@ -6,7 +6,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.http import Http404
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
@@ -15,7 +15,7 @@ from toolbox.markdown import render_markdown
 from toolbox.params import query_int
 from toolbox.periods import academic_year_label
 
-from . import exports, selectors, services
+from . import calendar, exports, selectors, services
 from .forms import CatalogFilterForm, CompletionCorrectionForm, CompletionForm
 from .models import Completion
 
@@ -32,7 +32,7 @@ def catalog(request):
     statuses = selectors.status_by_course(user=request.user)
     for course in page:
         status = statuses.get(course.pk)
-        course.my_status = Completion.Status(status).label if status else ""
+        course.my_status = course.status_label(status) if status else ""
     return render(request, "courses/catalog.html", {"form": form, "page": page})
 
 
@@ -65,6 +65,16 @@ def course_detail(request, pk: int):
 
 
 @login_required
+@require_safe
+def session_ics(request, pk: int):
+    session = selectors.get_session_for_user(user=request.user, pk=pk)
+    url = request.build_absolute_uri(session.course.get_absolute_url())
+    response = HttpResponse(calendar.session_calendar(session, url=url), content_type="text/calendar; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="session-{session.pk}.ics"'
+    return response
+
+
+@login_required
 @require_POST
 def completion_save(request, pk: int):
     course = selectors.get_course_for_user(user=request.user, pk=pk)
@@ -75,7 +85,7 @@ def completion_save(request, pk: int):
         except ValidationError as error:
             form.add_error(None, error)
         else:
-            messages.success(request, f"“{course.title}” is recorded as {completion.get_status_display().lower()}.")
+            messages.success(request, f"“{course.title}” is recorded as {completion.status_label.lower()}.")
             return redirect(course.get_absolute_url())
     return _render_course(request, course, form)
 

@@ -63,6 +63,22 @@ def test_no_page_says_one_with_a_plural_or_a_message_twice(client, singular_worl
     assert checked > 40
 
 
+def test_the_sign_in_pages_say_each_thing_once(client, mentor):
+    pages = [
+        client.get(reverse("account_login")),
+        client.post(reverse("account_login"), {"login": mentor.email, "password": "not the password"}),
+        client.get(reverse("account_reset_password")),
+        client.post(reverse("account_reset_password"), {"email": "not an email"}),
+    ]
+    for response in pages:
+        html = response.content.decode()
+        doubled = [m for m, n in Counter(_messages(html)).items() if n > 1]
+        assert not doubled, (response.request["PATH_INFO"], doubled)
+        assert _text(html).count("Forgot your password?") <= 1
+    assert "not correct" in _text(pages[1].content.decode())  # the error is said, once
+    assert _text(pages[0].content.decode()).count("Forgot your password?") == 1
+
+
 def test_the_pattern_catches_what_it_is_for():
     assert ONE_WITH_PLURAL.search("you have 1 CME credit hours this year")
     assert ONE_WITH_PLURAL.search("1 of 1 meetings attended")

@@ -62,7 +62,7 @@ AGREEMENT = {
     ),
     "meeting_frequency": (
         "Mentors meet each mentee at least once a month, in person or by video, and log the meeting. "
-        "Mentors attend at least two thirds of the monthly Mentor Community meetings."
+        "Mentors attend at least three in four (75%) of the monthly Mentor Community meetings."
     ),
     "new_mentors": (
         "A faculty member who wishes to mentor completes the readiness checklist and the skills inventory, "

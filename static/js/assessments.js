@@ -1,5 +1,6 @@
 // Assessments: the results chart (data from json_script, never inline code) and the live
-// progress bar while taking an assessment. Everything works without this file; it only adds.
+// progress bar, autosave and the warning before leaving unsaved answers while taking an
+// assessment. Everything works without this file; it only adds.
 (function () {
   "use strict";
 
@@ -67,6 +68,64 @@
     form.addEventListener("input", update);
   }
 
+  // No lost work: the draft saves itself a moment after each answer (the same POST as "Save
+  // draft", answered in JSON), and leaving the page with answers not yet saved asks first.
+  function keepDrafts() {
+    const form = document.querySelector("[data-take-form][data-autosave]");
+    if (!form) return;
+    const status = document.getElementById("save-status");
+    const say = (text) => { if (status) status.textContent = text; };
+    let changes = 0;   // answers changed since the page loaded
+    let saved = 0;     // of those, how many the last successful save carried
+    let timer = null;
+    let leaving = false;
+    const unsaved = () => changes !== saved;
+
+    async function save() {
+      timer = null;
+      const upTo = changes;
+      const body = new FormData(form);
+      body.set("action", form.dataset.autosave);
+      say("Saving…");
+      try {
+        // form.action would be the buttons named "action", not the attribute
+        const reply = await fetch(form.getAttribute("action") || window.location.href, {
+          method: "POST", body: body, credentials: "same-origin",
+          headers: { "Accept": "application/json", "X-Requested-With": "fetch" },
+        });
+        const data = await reply.json();
+        if (reply.ok && data.saved) {
+          saved = Math.max(saved, upTo);
+          say(unsaved() ? "Saving…" : `Draft saved at ${data.at}.`);
+        } else {
+          say(data.error || "Not saved yet: press Save draft.");
+        }
+      } catch (error) {
+        say("Not saved yet (no connection): press Save draft before you leave.");
+      }
+    }
+
+    const changed = (delay) => {
+      changes += 1;
+      say("Unsaved answers…");
+      if (timer) window.clearTimeout(timer);
+      timer = window.setTimeout(save, delay);
+    };
+    form.addEventListener("change", () => changed(800));
+    form.addEventListener("input", (event) => {
+      if (event.target.tagName === "TEXTAREA") changed(2000);
+    });
+    form.addEventListener("submit", () => {
+      leaving = true;
+      if (timer) window.clearTimeout(timer);
+    });
+    window.addEventListener("beforeunload", (event) => {
+      if (leaving || !unsaved()) return;
+      event.preventDefault();
+      event.returnValue = "";
+    });
+  }
+
   function focusErrors() {
     const summary = document.getElementById("form-errors");
     if (summary) summary.focus();
@@ -74,5 +133,6 @@
 
   drawResultsChart();
   trackProgress();
+  keepDrafts();
   focusErrors();
 })();

@@ -110,7 +110,7 @@ def test_it_shows_coordinators_dates_and_counts_but_never_notes(client, coordina
     response = client.get(reverse("accountability:mentee_detail", args=[mentee.pk]))
     body = response.content.decode()
     assert response.status_code == 200
-    assert "10 Sep 2025" in body and "Meetings (1)" in body and "Goals (1)" in body
+    assert "Sep 10, 2025" in body and "Meetings (1)" in body and "Goals (1)" in body
     for private in ("She is thinking of leaving.", "Negotiate research time", "Chair is reluctant."):
         assert private not in body
     assert client.get(reverse("accountability:mentee_edit", args=[mentee.pk])).status_code == 404

@@ -49,7 +49,7 @@ def test_it_emails_an_overdue_item_once_however_often_the_job_runs(overdue_item,
     message = mail.outbox[0]
     assert message.to == [mentor.email]
     assert "Finish the self-paced mentor training" in message.subject
-    assert "20 March 2026" in message.body
+    assert "Mar 20, 2026" in message.body
     assert "Finish the self-paced mentor training" in message.alternatives[0][0]
     assert Nudge.objects.get().email.status == Nudge.Status.SENT
     assert message.extra_headers["Auto-Submitted"] == "auto-generated"

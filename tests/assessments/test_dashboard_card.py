@@ -42,3 +42,17 @@ def test_it_shows_the_latest_score_and_the_change_since_baseline(client, mentor,
 def test_it_has_no_card_for_a_coordinator_who_takes_no_assessments(client, coordinator):
     card, _ = assessments_card(client, coordinator)
     assert card is None
+
+
+def test_taking_it_again_keeps_the_last_result_until_the_new_one_is_submitted(client, mentor, program, skills):
+    submitted = make_response(mentor, program, skills, rating=5)
+    client.force_login(mentor)
+    client.post(reverse("assessments:start", args=[program.slug, skills.instrument_id]))
+    card, body = assessments_card(client, mentor)
+    status = next(s for s in card["statuses"] if s.instrument == skills.instrument)
+    assert status.state == "draft"
+    assert "Overall 5.0" in body  # the last submitted result is still shown
+    assert reverse("assessments:results", args=[submitted.pk]) in body
+    assert "Follow-up in progress: 0 of 4 answered." in body
+    assert reverse("assessments:take", args=[status.draft.pk]) in body
+    assert "Take it again" not in body  # the follow-up is already begun: continue it instead

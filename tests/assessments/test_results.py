@@ -50,8 +50,7 @@ def test_it_shows_readiness_as_a_share_of_yes_with_the_items_to_work_on(client, 
     body = page.content.decode()
     assert page.context["results"].current.score.readiness == 0.0
     assert "0%" in body
-    assert "not yet" in body
-    assert items_of(checklist)[0].prompt in body
+    assert f"Not yet: {items_of(checklist)[0].prompt}" in body
 
 
 def test_it_reads_back_free_text_answers(client, mentor, program, skills):
@@ -67,3 +66,11 @@ def test_it_reads_back_free_text_answers(client, mentor, program, skills):
     submitted = services.response_submit(response=draft, answers=answers)
     client.force_login(mentor)
     assert "A workshop on feedback." in results_page(client, submitted).content.decode()
+
+
+def test_each_area_to_work_on_links_to_its_suggestions(client, mentor, program, skills):
+    submitted = make_response(mentor, program, skills, rating=3)
+    client.force_login(mentor)
+    body = results_page(client, submitted).content.decode()
+    for domain in skills.domains.all():
+        assert f'href="{reverse("courses:catalog")}?domain={domain.key}"' in body

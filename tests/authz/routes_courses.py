@@ -13,13 +13,14 @@ RECORDED = expect(owner=302, other_mentor=302, coordinator=302)
 
 @builder
 def courses(w) -> None:
-    from tests.factories.courses import CompletionFactory, CourseFactory, QuickGuideFactory
+    from tests.factories.courses import CompletionFactory, CourseFactory, CourseSessionFactory, QuickGuideFactory
 
     w.objects.course = CourseFactory(program=w.program, title="Department mentoring workshop",
                                      description="Only for the medicine department's mentors.",
                                      cme_credit_hours=Decimal("2"))
     w.objects.completion = CompletionFactory(user=w.people["owner"], course__program=w.program,
                                              course__title="Owner's private elective", credit_hours=Decimal("1.5"))
+    w.objects.session = CourseSessionFactory(course=w.objects.course, location="Room 4 of the department")
     w.objects.guide = QuickGuideFactory(program=w.program, body="Our department's own advice on mentee check-ins.")
 
 
@@ -27,6 +28,8 @@ ROUTES = [
     Route("courses:catalog", get=SIGNED_IN, post=SIGNED_IN_NOT_ALLOWED),
     Route("courses:course_detail", kwargs=lambda w: {"pk": w.course.pk},
           get=PROGRAM_MEMBERS, post=SIGNED_IN_NOT_ALLOWED, secret=lambda w: w.course.description),
+    Route("courses:session_ics", kwargs=lambda w: {"pk": w.session.pk},
+          get=PROGRAM_MEMBERS, post=SIGNED_IN_NOT_ALLOWED, secret=lambda w: w.session.location),
     Route("courses:completion_save", kwargs=lambda w: {"pk": w.course.pk},
           get=SIGNED_IN_NOT_ALLOWED, post=RECORDED, post_data=lambda w: {"status": "planned"}),
     Route("courses:completion_edit", kwargs=lambda w: {"pk": w.completion.pk},

@@ -66,7 +66,8 @@ def test_it_lets_faculty_draft_resume_and_submit_the_readiness_checklist(page, f
     expect(domains.locator("tbody tr")).not_to_have_count(0)
     expect(domains).to_contain_text("area to work on")
     gaps = page.locator("h2.h5", has_text="Areas to work on").locator("xpath=following-sibling::ul[1]")
-    expect(gaps).to_contain_text(re.compile(r"— (not yet|unsure)"))
+    expect(gaps).to_contain_text(re.compile(r"(Not yet|Unsure): "))
+    expect(gaps.get_by_role("link").first).to_contain_text("Courses and readings for")
 
     response = Response.objects.get(user=faculty, program=program)
     assert response.submitted_at is not None
@@ -95,3 +96,52 @@ def test_it_lets_a_mentor_take_the_skills_inventory_and_see_the_chart(page, ment
     page.wait_for_function(CHART_DRAWN, arg="results-chart")
     expect(page.get_by_role("table", name="Scores by domain")).to_contain_text("area to work on")
     assert Response.objects.get(user=mentor, program=program).submitted_at is not None
+
+
+def test_it_saves_answers_as_they_are_given_and_warns_before_leaving_unsaved_ones(page, mentor, program,
+                                                                                default_instruments):
+    sign_in(page, mentor)
+    page.get_by_role("navigation", name="Main").get_by_role("link", name="Assessments").click()
+    audit(page)
+    _instrument_card(page, "Mentor Skills Inventory").get_by_role("button", name="Take your baseline").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Mentor Skills Inventory")
+    audit(page)
+    ratings = page.locator("fieldset[data-group]:not([data-group$='_willingness'])")
+    draft = Response.objects.get(user=mentor, program=program)
+
+    # The network fails: the answer is not saved, the page says so, and leaving asks first.
+    def offline(route):
+        if route.request.method == "POST" and "autosave" in (route.request.post_data or ""):
+            route.abort()
+        else:
+            route.continue_()
+
+    page.route("**/assessments/responses/**", offline)
+    ratings.nth(0).get_by_label("Slightly skilled").check()
+    expect(page.locator("#save-status")).to_contain_text("Not saved yet")
+    asked = []
+
+    def on_dialog(dialog):
+        asked.append(dialog.type)
+        dialog.dismiss()  # stay on the page
+
+    page.on("dialog", on_dialog)
+    page.get_by_role("navigation", name="breadcrumb").get_by_role("link", name="Assessments").click()
+    page.wait_for_timeout(300)
+    assert asked == ["beforeunload"]
+    expect(page.get_by_role("heading", level=1)).to_have_text("Mentor Skills Inventory")
+
+    # Back online: the next answer saves both, and leaving no longer asks.
+    page.unroute("**/assessments/responses/**")
+    willingness = page.locator("fieldset[data-group$='_willingness']")
+    ratings.nth(1).get_by_label("Very skilled").check()
+    willingness.nth(0).locator("input[type=radio]").first.check()
+    willingness.nth(1).locator("input[type=radio]").first.check()
+    expect(page.locator("#save-status")).to_contain_text("Draft saved at")
+    from assessments import selectors
+    assert len(selectors.answers_by_response([draft.pk])[draft.pk]) == 2
+    page.get_by_role("navigation", name="breadcrumb").get_by_role("link", name="Assessments").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Self-assessments")
+    audit(page)
+    assert asked == ["beforeunload"]
+    expect(_instrument_card(page, "Mentor Skills Inventory")).to_contain_text("Draft in progress: 2 of")

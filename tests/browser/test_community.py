@@ -58,7 +58,7 @@ def test_it_lets_a_mentor_rsvp_raise_a_challenge_and_acknowledge_the_agreements(
     page.get_by_label("Challenge or question").fill(text)
     page.get_by_label("Anonymous to other mentors").check()
     page.get_by_role("button", name="Submit").click()
-    expect(page.get_by_role("alert")).to_contain_text("Your challenge is on the list")
+    expect(page.get_by_role("alert")).to_contain_text("your challenge is sent for the next meeting")
     audit(page)
     expect(page.get_by_role("main")).to_contain_text("anonymous to other mentors")
     challenge = Challenge.objects.get(program=program, author=mentor)

@@ -25,7 +25,11 @@ def test_a_mentor_submits_an_anonymous_challenge_for_the_next_meeting(client, pr
     challenge = Challenge.objects.get()
     assert (challenge.author, challenge.anonymous, challenge.meeting, challenge.status) == (
         mentor, True, meeting, Challenge.Status.OPEN)
-    assert "her draft is not ready" in client.get(url).content.decode()
+    thanks = client.get(url).content.decode()
+    assert "her draft is not ready" in thanks
+    # The coordinators choose the agenda: the thanks promises no place on it.
+    assert "is on the list" not in thanks
+    assert "The coordinators will see it when they set the agenda" in thanks
 
 
 def test_it_refuses_an_empty_challenge_with_a_field_error(client, program, mentor):
@@ -143,3 +147,16 @@ def test_the_coordinator_adds_a_version_in_the_admin_and_it_gets_the_next_number
     })
     assert response.status_code == 302
     assert ProcessAgreement.objects.get(program=program, published_at__isnull=True).version == 2
+
+
+def test_the_demo_agreements_ask_for_the_attendance_the_demo_requirement_counts(db):
+    from django.core.management import call_command
+
+    from accountability.models import ReportingRequirement
+    from community.models import ProcessAgreement
+
+    call_command("seed_demo", "--force", verbosity=0)
+    requirement = ReportingRequirement.objects.get(metric=ReportingRequirement.Metric.COMMUNITY_ATTENDANCE)
+    text = " ".join(a.meeting_frequency for a in ProcessAgreement.objects.all())
+    assert "two thirds" not in text
+    assert f"{requirement.target:g}%" in text or "three in four" in text

@@ -39,7 +39,7 @@ def test_it_refuses_credit_above_the_courses_and_saves_nothing(client, mentor, c
     response = record(client, course, status="completed", completed_on=timezone.localdate().isoformat(),
                       credit_hours="3")
     assert response.status_code == 200
-    assert "at most 2.50 CME credit hours" in response.context["form"].errors["credit_hours"][0]
+    assert "at most 2.5 CME credit hours" in response.context["form"].errors["credit_hours"][0]
     assert not Completion.objects.exists()
 
 
@@ -131,7 +131,7 @@ def test_a_person_corrects_the_date_and_credit_of_their_completion(client, mento
 
 
 @pytest.mark.parametrize(("data", "field", "message"), [
-    ({"credit_hours": "3"}, "credit_hours", "at most 2.50 CME credit hours"),
+    ({"credit_hours": "3"}, "credit_hours", "at most 2.5 CME credit hours"),
     ({"credit_hours": ""}, "credit_hours", "required"),
     ({"completed_on": "in a while"}, "completed_on", "valid date"),
 ])
@@ -263,7 +263,7 @@ def test_it_moves_a_record_only_forward(client, mentor, course):
     page = client.get(reverse("courses:course_detail", args=[course.pk]))
     assert [value for value, _ in page.context["form"].fields["status"].choices] == ["enrolled", "completed"]
     response = record(client, course, status="planned")
-    assert "already recorded as enrolled" in response.context["form"].errors["status"][0]
+    assert "already recorded as registered" in response.context["form"].errors["status"][0]
     assert record(client, course, status="enrolled").status_code == 302  # the same again changes nothing
     assert list(Completion.objects.filter(user=mentor, course=course).values_list("status", flat=True)) == [
         "enrolled"]

@@ -55,13 +55,13 @@ def test_it_sends_a_reminder_with_everything_a_mentor_needs(people, meeting, mai
     assert len(result.sent) == 3 and len(mailoutbox) == 3
     mentor = people[1]
     message = message_to(mailoutbox, mentor.email)
-    assert message.subject == "Reminder: Medicine Mentor Circle meets Monday, March 9 at 12:00 PM PDT"
+    assert message.subject == "Reminder: Medicine Mentor Circle meets Mon, Mar 9, 2026, 12:00 PM PDT"
     parsed, found = parts(message)
     text = found["text/plain"].get_payload(decode=True).decode()
     html = found["text/html"].get_payload(decode=True).decode()
     for body in (text, html):
         assert "Dr. Sam Okafor" in body
-        assert "12:00 PM to 1:00 PM PDT" in body
+        assert "Mon, Mar 9, 2026, 12:00–1:00 PM PDT" in body
         assert "Your mentees&#x27; challenges" in body or "Your mentees' challenges" in body
         assert "Round table: one thing that worked" in body
         assert "Dr. Miriam Alvarez" in body
@@ -110,8 +110,8 @@ def test_a_recipient_in_another_time_zone_reads_their_own_time(people, meeting, 
     send_all(at(1))
     message = message_to(mailoutbox, people[2].email)
     # Europe has not changed its clocks yet: noon in Los Angeles is 7 PM in London, not 8 PM.
-    assert message.subject == "Reminder: Medicine Mentor Circle meets Monday, March 9 at 7:00 PM GMT"
-    assert "7:00 PM to 8:00 PM GMT (Europe/London time)" in message.body
+    assert message.subject == "Reminder: Medicine Mentor Circle meets Mon, Mar 9, 2026, 7:00 PM GMT"
+    assert "Mon, Mar 9, 2026, 7:00–8:00 PM GMT (Europe/London time)" in message.body
 
 
 def test_a_moved_meeting_sends_an_update_with_a_higher_sequence(people, meeting, mailoutbox):
@@ -123,7 +123,7 @@ def test_a_moved_meeting_sends_an_update_with_a_higher_sequence(people, meeting,
     send_all(at(6))
     assert len(mailoutbox) == 3
     message = message_to(mailoutbox, people[1].email)
-    assert message.subject.startswith("Changed: Medicine Mentor Circle now meets Monday, March 9 at 2:00 PM")
+    assert message.subject.startswith("Changed: Medicine Mentor Circle now meets Mon, Mar 9, 2026, 2:00 PM")
     _, found = parts(message)
     cal = icalendar.Calendar.from_ical(found["text/calendar"].get_payload(decode=True))
     [event] = cal.walk("VEVENT")
@@ -145,7 +145,7 @@ def test_a_cancelled_meeting_sends_a_cancel_and_its_pending_reminders_are_not_se
     send_all(at(1) + dt.timedelta(minutes=5))
     assert len(mailoutbox) == 3
     message = message_to(mailoutbox, people[1].email)
-    assert message.subject.startswith("Cancelled: Medicine Mentor Circle on Monday, March 9")
+    assert message.subject.startswith("Cancelled: Medicine Mentor Circle on Mon, Mar 9, 2026")
     _, found = parts(message)
     assert found["text/calendar"].get_param("method") == "CANCEL"
     cal = icalendar.Calendar.from_ical(found["text/calendar"].get_payload(decode=True))

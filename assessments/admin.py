@@ -19,6 +19,7 @@ from django.utils.html import format_html, format_html_join
 
 from mentorprogram import permissions as core_permissions
 from mentorprogram.admin_scoping import ProgramScopedAdmin, ProgramScopedInline
+from toolbox.admin_confirm import confirmed_action
 from toolbox.csv_export import csv_response
 
 from . import selectors, services
@@ -146,15 +147,22 @@ class InstrumentAdmin(SharedInstrumentMixin, ProgramScopedAdmin):
             InstrumentVersion.objects.create(instrument=obj, number=1)
             messages.info(request, "Version 1 was created, unpublished: open it to add domains and items.")
 
-    @admin.action(description="Copy into my program(s), to edit there")
-    def copy_into_my_programs(self, request, queryset):
+    @confirmed_action(
+        description="Copy into my program(s), to edit there",
+        refuse=lambda instrument, now: "it is already a program's own" if instrument.program_id else None,
+        what_happens=lambda admin, request, chosen: (
+            f"{len(chosen)} shared instrument{'s' if len(chosen) != 1 else ''} will be copied, with all their "
+            "domains and items, into each program you coordinate, unpublished, for you to edit there."),
+        button="Yes, copy them",
+    )
+    def copy_into_my_programs(self, request, chosen):
         ids = core_permissions.admin_program_ids(request.user)
         if ids is None:
             self.message_user(request, "Superusers edit the shared instruments directly.", messages.WARNING)
             return
         from mentorprogram.models import Program
 
-        for instrument in queryset.filter(program__isnull=True):
+        for instrument in chosen:
             for program in Program.objects.filter(pk__in=ids):
                 try:
                     services.instrument_copy_to_program(instrument=instrument, program=program)
@@ -277,9 +285,16 @@ class InstrumentVersionAdmin(SharedInstrumentMixin, ProgramScopedAdmin):
             copy = services.version_copy(version=version)
             self.message_user(request, f"{copy} was made from version {version.number}, unpublished.")
 
-    @admin.action(description="Publish (new responses use the latest published version)")
-    def publish(self, request, queryset):
-        for version in queryset.select_related("instrument"):
+    @confirmed_action(
+        description="Publish (new responses use the latest published version)",
+        refuse=lambda version, now: "it is already published" if version.published_at else None,
+        what_happens=lambda admin, request, chosen: (
+            f"{len(chosen)} version{'s' if len(chosen) != 1 else ''} will be published: from then on new responses "
+            "use it, and it can no longer change once someone has submitted an answer to it."),
+        button="Yes, publish",
+    )
+    def publish(self, request, chosen):
+        for version in chosen:
             if version.instrument.program_id is None and not request.user.is_superuser:
                 self.message_user(request, f"{version}: the shared instruments are read-only.", messages.WARNING)
                 continue

@@ -108,7 +108,11 @@ def test_it_shows_coordinators_the_shared_instruments_read_only(client, coordina
 def test_it_copies_a_shared_instrument_into_the_coordinators_program(client, coordinator, program):
     shared = make_instrument(shared=True, slug="shared-two").instrument
     client.force_login(coordinator)
-    client.post(url(Instrument, "changelist"), {"action": "copy_into_my_programs", "_selected_action": [shared.pk]})
+    chosen = {"action": "copy_into_my_programs", "_selected_action": [shared.pk]}
+    asked = client.post(url(Instrument, "changelist"), chosen)
+    assert b"1 shared instrument will be copied" in asked.content  # it asks first
+    assert not Instrument.objects.filter(program=program, slug="shared-two").exists()
+    client.post(url(Instrument, "changelist"), {**chosen, "confirmed": "yes"})
     own = Instrument.objects.get(program=program, slug="shared-two")
     version = own.versions.get()
     assert (version.number, version.published_at) == (1, None)
@@ -154,3 +158,19 @@ def test_it_exports_responses_with_domain_scores_as_csv(client, coordinator, men
     keys = [d.key for d in Domain.objects.filter(version=skills)]
     assert [rows[0][k] for k in keys] == ["3.00", "3.00"]
     assert rows[0]["gaps"] == " ".join(keys)
+
+
+def test_publishing_a_version_asks_first_and_leaves_a_published_one_alone(client, coordinator, program):
+    draft = make_instrument(program=program, slug="own-draft")
+    InstrumentVersion.objects.filter(pk=draft.pk).update(published_at=None)
+    draft.refresh_from_db()
+    published = make_instrument(program=program, slug="own-published")
+    client.force_login(coordinator)
+    chosen = {"action": "publish", "_selected_action": [draft.pk, published.pk]}
+    page = client.post(url(InstrumentVersion, "changelist"), chosen).content.decode()
+    assert "1 version will be published" in page and "it is already published" in page
+    draft.refresh_from_db()
+    assert draft.published_at is None
+    client.post(url(InstrumentVersion, "changelist"), {**chosen, "confirmed": "yes"})
+    draft.refresh_from_db()
+    assert draft.published_at is not None

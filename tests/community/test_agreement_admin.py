@@ -52,3 +52,16 @@ def test_it_refuses_a_draft_published_while_its_form_was_open(client, program, c
     assert response.status_code == 200
     agreement.refresh_from_db()
     assert agreement.confidentiality != "Too late."
+
+
+def test_publishing_asks_first_and_says_mentors_will_be_asked_to_acknowledge(client, program, coordinator):
+    draft = ProcessAgreementFactory(program=program, version=2, published_at=None)
+    client.force_login(coordinator)
+    chosen = {"action": "publish", "_selected_action": [draft.pk]}
+    page = client.post(reverse("admin:community_processagreement_changelist"), chosen).content.decode()
+    assert "asked to acknowledge it" in page and "Yes, publish" in page
+    draft.refresh_from_db()
+    assert draft.published_at is None
+    client.post(reverse("admin:community_processagreement_changelist"), {**chosen, "confirmed": "yes"})
+    draft.refresh_from_db()
+    assert draft.published_at is not None

@@ -297,12 +297,16 @@ def compliance(request, slug: str):
 def compliance_csv(request, slug: str):
     program = selectors.get_coordinated_program(user=request.user, slug=slug)
     requirements, rows = selectors.compliance_table(program=program)
+    # Numbers in the actual and target columns (empty when there is nothing to count, the status
+    # says why), the unit in their headers, so that a spreadsheet can sort and sum them.
     header = ["Mentor", "Email", "Department", "Requirements behind"]
     for req in requirements:
-        header += [f"{req.get_metric_display()} — actual", "target", "status"]
+        unit = f" ({req.unit})"
+        header += [f"{req.get_metric_display()} — actual{unit}", f"target{unit}", "status"]
     body = (
         [str(r.mentor), r.mentor.email, r.department, r.behind]
-        + [v for c in r.cells for v in (c.actual_display, c.target_display, c.status_label)]
+        + [v for c in r.cells for v in ("" if c.actual is None else selectors.number(c.actual), c.target_display,
+                                        c.status_label)]
         for r in rows
     )
     stamp = timezone.localdate().isoformat()

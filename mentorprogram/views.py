@@ -108,6 +108,7 @@ def invitation_welcome(request, uidb36: str, key: str):
     from allauth.account.forms import ResetPasswordKeyForm
     from allauth.account.internal.flows.login import perform_login, record_authentication
     from allauth.account.models import Login
+    from allauth.core import ratelimit
     from django.urls import reverse
 
     from .onboarding import invitation_user_for_key, invitation_welcome_memberships
@@ -115,6 +116,10 @@ def invitation_welcome(request, uidb36: str, key: str):
     if key != WELCOME_SET:
         request.session[WELCOME_SESSION_KEY] = key
         return redirect("invitation_welcome", uidb36=uidb36, key=WELCOME_SET)
+    # The reset form's limit, on every request: a GET already tells a good key from a bad one.
+    limited = ratelimit.consume_or_429(request, action="reset_password_from_key", limit_get=True)
+    if limited:
+        return limited
     key = request.session.get(WELCOME_SESSION_KEY, "")
     person = invitation_user_for_key(uidb36=uidb36, key=key)
     if person is None:

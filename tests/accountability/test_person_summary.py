@@ -161,3 +161,20 @@ def test_the_dispatcher_leaves_a_coordinators_reminder_alone(program, coordinato
     with django_capture_on_commit_callbacks(execute=True):
         nudges.nudges_dispatch()
     assert Nudge.objects.filter(kind=Nudge.Kind.FROM_COORDINATOR).count() == 1
+
+
+@pytest.mark.parametrize("records", [1, 15])
+def test_the_summary_costs_the_same_queries_whatever_the_records(client, program, coordinator, person, records,
+                                                                  cold):
+    plan = AccountabilityPlanFactory(program=program, mentor=person, period_start=dt.date(2026, 7, 1),
+                                     period_end=dt.date(2027, 7, 1))
+    for i in range(records):
+        PlanItemFactory(plan=plan, title=f"Item {i}")
+        MenteeMeetingFactory(mentee=MenteeFactory(program=program, mentor=person), held_on=timezone.localdate())
+        CompletionFactory(user=person, completed_on=timezone.localdate(), credit_hours=1)
+    client.force_login(coordinator)
+    # session, user, the viewer's memberships, program, person (5); the person's memberships,
+    # requirements and their measures (3); plan, its counts, its open items, mentee counts (4);
+    # transcript, assessments submitted (2)
+    with cold(14):
+        assert client.get(summary_url(program, person)).status_code == 200

@@ -9,7 +9,7 @@ from tests.factories.assessments import make_response
 
 def assessments_card(client, person):
     client.force_login(person)
-    page = client.get("/")
+    page = client.get("/mine/")  # the person's own cards, whoever they are (a coordinator's "/" is their home)
     cards = [c for c in page.context["cards"] if c["title"] == "Self-assessments"]
     return (cards[0] if cards else None), page.content.decode()
 

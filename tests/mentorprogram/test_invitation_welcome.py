@@ -148,3 +148,9 @@ def test_a_person_in_their_first_period_is_getting_started_never_behind(client, 
     Membership.objects.filter(user=mentor).update(joined_on=dt.date(2020, 1, 1))
     [cell] = accountability.progress_for_mentor(user=mentor, program=program)
     assert cell.status == accountability.BEHIND
+
+
+def test_guessing_keys_is_rate_limited_like_the_reset_form(client, invited):
+    forged = re.sub(r"/[^/]+/$", "/not-the-key/", invited)
+    answers = [client.get(forged, follow=True).status_code for _ in range(25)]
+    assert answers[0] == 200 and 429 in answers

@@ -51,7 +51,7 @@ def test_it_lets_a_mentor_find_a_course_record_it_and_see_it_on_the_transcript(p
     audit(page)
     page.get_by_label("CME credit hours claimed").fill("9")
     page.get_by_role("button", name="Save", exact=True).click()
-    expect(page.get_by_text("at most 1.50 CME credit hours")).to_be_visible()
+    expect(page.get_by_text("at most 1.5 CME credit hours")).to_be_visible()
     audit(page)
     page.get_by_label("CME credit hours claimed").fill("1")
     page.get_by_role("button", name="Save", exact=True).click()

@@ -57,7 +57,8 @@ def test_a_first_visit_costs_the_same_queries_whatever_the_number_of_mentors(cli
     client.force_login(coordinator)
     # session, user, memberships (3); next meeting with its RSVPs counted (1); new challenges, count and
     # list (2); failed emails, count and list (2); follow-ups due, count and list (2); credit hours (1);
-    # requirements, the mentors and every measure counted by mentor (3); invitations, counts and list (2); the coordinator's own (1)
+    # requirements, the mentors and every measure counted by mentor (3); invitations, counts and list (2);
+    # the coordinator's own (1)
     with cold(17):
         response = client.get(HOME)
     assert response.status_code == 200

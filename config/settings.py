@@ -85,6 +85,7 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "allauth.account.middleware.AccountMiddleware",
+    "mentorprogram.session_limits.SessionLifetimeMiddleware",  # before the factor check: an old session just ends
     "mentorprogram.mfa.RequireMFAMiddleware",  # staff accounts use the site only after a second factor
 ]
 
@@ -136,6 +137,12 @@ if CACHES["default"]["BACKEND"] == "django.core.cache.backends.redis.RedisCache"
 # Sessions live in the database (one indexed read per signed-in request), so that signing in and
 # staying signed in never depend on the cache.
 SESSION_ENGINE = env("SESSION_ENGINE", default="django.contrib.sessions.backends.db")
+# How long a sign-in lasts (mentorprogram/session_limits.py), for shared clinical workstations: signed
+# out after this many minutes without a request (0: never), and this many hours after signing in
+# whatever happens. The cookie lives as long as the longest sign-in.
+SESSION_IDLE_TIMEOUT = env.int("SESSION_IDLE_TIMEOUT_MINUTES", default=0) * 60
+SESSION_ABSOLUTE_LIFETIME = env.int("SESSION_ABSOLUTE_LIFETIME_HOURS", default=14 * 24) * 3600
+SESSION_COOKIE_AGE = SESSION_ABSOLUTE_LIFETIME or 14 * 24 * 3600
 
 # --- People and accounts -----------------------------------------------------------------
 AUTH_USER_MODEL = "mentorprogram.User"

@@ -16,13 +16,13 @@ from allauth.mfa.models import Authenticator
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.admin.models import CHANGE, LogEntry
-from django.contrib.sessions.models import Session
 from django.db import transaction
 from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils.http import urlencode
 
 from .models import User
+from .session_limits import user_sign_out_everywhere
 
 # Factors that prove a device; recovery codes are a way back in, not a factor to enrol.
 DEVICE_TYPES = (Authenticator.Type.TOTP, Authenticator.Type.WEBAUTHN)
@@ -91,16 +91,3 @@ def user_reset_mfa(*, user: User, by: User) -> int:
     )
     return removed
 
-
-def user_sign_out_everywhere(*, user: User, keep_session_key: str | None = None) -> int:
-    """Ends every session of ``user`` (but ``keep_session_key``). Sessions live in the database;
-    each is decoded to find its owner, which is fine for the size of a faculty program."""
-    user_id = str(user.pk)
-    ended = 0
-    for session in Session.objects.iterator():
-        if session.session_key == keep_session_key:
-            continue
-        if session.get_decoded().get("_auth_user_id") == user_id:
-            session.delete()
-            ended += 1
-    return ended

@@ -34,6 +34,8 @@ ROUTES = [
     Route("unsubscribe", kwargs=lambda w: {"token": "not-a-signed-token"},
           get=dict.fromkeys(PUBLIC, 404), post=dict.fromkeys(PUBLIC, 404)),
     Route("profile", get=SIGNED_IN, post=SIGNED_IN),
+    # Ends one's own sign-ins (tests/mentorprogram/test_session_limits.py), then the sign-in page.
+    Route("sign_out_everywhere", get=SIGNED_IN_NOT_ALLOWED, post=dict.fromkeys(PUBLIC, 302)),
     Route(
         "program_detail",
         kwargs=lambda w: {"slug": w.program.slug},

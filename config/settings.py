@@ -52,6 +52,8 @@ INSTALLED_APPS = [
     "allauth",
     "allauth.account",
     "allauth.mfa",
+    "allauth.socialaccount",
+    "allauth.socialaccount.providers.openid_connect",
     "crispy_forms",
     "crispy_bootstrap5",
     "django_celery_beat",
@@ -181,6 +183,30 @@ ACCOUNT_RATE_LIMITS = {
 # Coordinators invite people; open sign-up is an opt-in for a public deployment.
 ACCOUNT_ALLOW_SIGNUP = env.bool("ACCOUNT_ALLOW_SIGNUP", default=False)
 ACCOUNT_EMAIL_SUBJECT_PREFIX = f"[{SITE_NAME}] "
+
+# Single sign-on (allauth.socialaccount; README "Single sign-on"). Identity providers are entered in
+# the admin (Social applications) or, for one OpenID Connect provider, from the environment below.
+# Sign-up stays closed: a person signing in is matched to their account (or invitation) by an email
+# their provider vouches for, and only the provider's own domains are believed; anyone else is told
+# to ask their coordinator, unless their domain is in SSO_JIT_DOMAINS (an account with no program).
+SOCIALACCOUNT_ADAPTER = "mentorprogram.adapters.SocialAccountAdapter"
+SOCIALACCOUNT_EMAIL_AUTHENTICATION = True
+SOCIALACCOUNT_EMAIL_AUTHENTICATION_AUTO_CONNECT = True
+SOCIALACCOUNT_EMAIL_VERIFICATION = "none"  # the provider's word, for its domains (the adapter)
+SOCIALACCOUNT_AUTO_SIGNUP = True
+SOCIALACCOUNT_LOGIN_ON_GET = False
+SOCIALACCOUNT_STORE_TOKENS = False
+SSO_DOMAINS = [d.lower() for d in env.list("SSO_DOMAINS", default=[])]
+SSO_JIT_DOMAINS = [d.lower() for d in env.list("SSO_JIT_DOMAINS", default=[])]
+SOCIALACCOUNT_PROVIDERS: dict = {"openid_connect": {"OAUTH_PKCE_ENABLED": True}}
+if env("OIDC_SERVER_URL", default=""):
+    SOCIALACCOUNT_PROVIDERS["openid_connect"]["APPS"] = [{
+        "provider_id": env("OIDC_PROVIDER_ID", default="institution"),
+        "name": env("OIDC_NAME", default="your institution"),
+        "client_id": env("OIDC_CLIENT_ID"),
+        "secret": env("OIDC_CLIENT_SECRET"),
+        "settings": {"server_url": env("OIDC_SERVER_URL"), "oauth_pkce_enabled": True, "domains": SSO_DOMAINS},
+    }]
 
 # A second factor (allauth.mfa): an authenticator app with recovery codes. Required for every staff
 # account, so for every coordinator and superuser (mentorprogram/mfa.py); optional for others.

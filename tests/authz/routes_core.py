@@ -79,6 +79,16 @@ ROUTES = [
     Route("mfa_deactivate_totp", get=NO_FACTOR, post=NO_FACTOR),
     Route("mfa_view_recovery_codes", get=NO_FACTOR, post=SIGNED_IN_NOT_ALLOWED),
     Route("mfa_download_recovery_codes", get=NO_FACTOR, post=NO_FACTOR),
+    # allauth.socialaccount (single sign-on, tests/sso/): each person's own linked sign-ins; the
+    # sign-up step is closed (sent on); a provider that is not configured is not found.
+    Route("socialaccount_connections", get=SIGNED_IN, post=SIGNED_IN),
+    Route("socialaccount_login_cancelled", get=PUBLIC, post=NOT_ALLOWED),
+    Route("socialaccount_login_error", get=dict.fromkeys(PUBLIC, 401), post=NOT_ALLOWED),
+    Route("socialaccount_signup", get=dict.fromkeys(PUBLIC, 302), post=dict.fromkeys(PUBLIC, 302)),
+    Route("openid_connect_login", kwargs=lambda w: {"provider_id": "not-configured"},
+          get=dict.fromkeys(PUBLIC, 404), post=dict.fromkeys(PUBLIC, 404)),
+    Route("openid_connect_callback", kwargs=lambda w: {"provider_id": "not-configured"},
+          get=dict.fromkeys(PUBLIC, 404), post=dict.fromkeys(PUBLIC, 404)),
     # Invitations: each person's own.
     Route("invitations", get=SIGNED_IN, post=SIGNED_IN_NOT_ALLOWED),
     Route("invitation_accept", kwargs=lambda w: {"pk": w.invitation.pk},

@@ -54,6 +54,7 @@ INSTALLED_APPS = [
     "allauth.mfa",
     "allauth.socialaccount",
     "allauth.socialaccount.providers.openid_connect",
+    "allauth.socialaccount.providers.saml",
     "crispy_forms",
     "crispy_bootstrap5",
     "django_celery_beat",

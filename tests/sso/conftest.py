@@ -76,3 +76,35 @@ def oidc_provider(tmp_path_factory):
     yield SimpleNamespace(issuer=issuer, **client)
     process.terminate()
     process.wait(timeout=10)
+
+
+SAML_IDP_ENTITY = "https://idp.example.edu/idp/shibboleth"
+SAML_IDP_SSO = "https://idp.example.edu/idp/profile/SAML2/Redirect/SSO"
+
+
+@pytest.fixture(scope="session")
+def saml_idp_keys(tmp_path_factory):
+    """The identity provider's signing key and self-signed certificate, made for this test run."""
+    import datetime
+
+    from cryptography import x509
+    from cryptography.hazmat.primitives import hashes, serialization
+    from cryptography.hazmat.primitives.asymmetric import rsa
+    from cryptography.x509.oid import NameOID
+
+    if shutil.which("xmlsec1") is None:
+        missing("xmlsec1 is not installed: the SAML tests sign and check assertions with it")
+    folder = tmp_path_factory.mktemp("saml")
+    key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
+    name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "idp.example.edu")])
+    now = datetime.datetime.now(datetime.UTC)
+    cert = (x509.CertificateBuilder().subject_name(name).issuer_name(name).public_key(key.public_key())
+            .serial_number(x509.random_serial_number()).not_valid_before(now - datetime.timedelta(days=1))
+            .not_valid_after(now + datetime.timedelta(days=30)).sign(key, hashes.SHA256()))
+    key_file, cert_file = folder / "idp.key", folder / "idp.crt"
+    key_file.write_bytes(key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.TraditionalOpenSSL,
+                                           serialization.NoEncryption()))
+    cert_pem = cert.public_bytes(serialization.Encoding.PEM).decode()
+    cert_file.write_text(cert_pem)
+    body = "".join(line for line in cert_pem.splitlines() if "CERTIFICATE" not in line)
+    return SimpleNamespace(key_file=str(key_file), cert_file=str(cert_file), cert_body=body, folder=folder)

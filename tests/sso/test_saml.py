@@ -113,3 +113,67 @@ def test_an_invited_person_signs_in_with_a_signed_assertion(client, idp, program
     membership.refresh_from_db()
     assert membership.status == Membership.Status.PROSPECTIVE
     assert SocialAccount.objects.get(user=invited).provider == "campus"
+
+
+def refused(client, response, reason: str | None = None) -> None:
+    assert signed_in_as(client) is None and not SocialAccount.objects.exists()
+    if reason is not None:
+        assert response.status_code == 401
+        assert reason in (response.context.get("saml_last_error_reason") or ""), response.context.get(
+            "saml_last_error_reason")
+
+
+def test_an_unsigned_assertion_is_refused(client, idp, mentor):
+    query = start(client)
+    response = post_to_acs(client, answer(idp, query, email=mentor.email, sign=False), query.get("RelayState", [""])[0])
+    refused(client, response, "signed")
+
+
+def test_a_tampered_assertion_is_refused(client, idp, mentor):
+    UserFactory(email="someone.else@example.org")
+    query = start(client)
+    xml = answer(idp, query, email=mentor.email)
+    assert mentor.email in xml
+    xml = xml.replace(mentor.email, "someone.else@example.org")  # after the IdP signed it
+    response = post_to_acs(client, xml, query.get("RelayState", [""])[0])
+    refused(client, response, "")
+
+
+def test_a_replayed_response_is_refused(client, idp, mentor):
+    query = start(client)
+    xml = answer(idp, query, email=mentor.email)
+    post_to_acs(client, xml, query.get("RelayState", [""])[0])
+    assert signed_in_as(client) == mentor
+    client.logout()
+    SocialAccount.objects.all().delete()
+    response = post_to_acs(client, xml, query.get("RelayState", [""])[0])  # the same response, again
+    assert signed_in_as(client) is None and not SocialAccount.objects.exists()
+    assert response.status_code in (401, 403)  # its request was answered already: no state awaits it
+
+
+def test_a_response_for_another_service_is_refused(client, idp, mentor):
+    query = start(client)
+    xml = answer(idp, query, email=mentor.email, audience="https://another-service.example.org/sp")
+    response = post_to_acs(client, xml, query.get("RelayState", [""])[0])
+    refused(client, response, "audience")
+
+
+def test_an_unknown_person_is_told_to_ask_their_coordinator(client, idp):
+    query = start(client)
+    response = post_to_acs(client, answer(idp, query, email="stranger@example.org"), query.get("RelayState", [""])[0])
+    assert "Ask your coordinator" in response.content.decode()
+    assert not User.objects.filter(email="stranger@example.org").exists()
+
+
+def test_an_address_outside_the_idps_domains_matches_nobody(client, idp):
+    UserFactory(email="visitor@elsewhere.net")
+    query = start(client)
+    response = post_to_acs(client, answer(idp, query, email="visitor@elsewhere.net"), query.get("RelayState", [""])[0])
+    assert "Ask your coordinator" in response.content.decode()
+    refused(client, response)
+
+
+def test_the_sp_metadata_gives_the_idps_administrator_the_entity_id_and_acs_url(client, campus_saml):
+    client.defaults["HTTP_HOST"] = "testserver"
+    metadata = client.get(reverse("saml_metadata", kwargs={"organization_slug": "campus"})).content.decode()
+    assert f'entityID="{SP}"' in metadata and f'Location="{ACS}"' in metadata

@@ -89,6 +89,13 @@ ROUTES = [
           get=dict.fromkeys(PUBLIC, 404), post=dict.fromkeys(PUBLIC, 404)),
     Route("openid_connect_callback", kwargs=lambda w: {"provider_id": "not-configured"},
           get=dict.fromkeys(PUBLIC, 404), post=dict.fromkeys(PUBLIC, 404)),
+    # SAML: a provider that is not configured is not found; the ACS keeps whatever is posted only to
+    # hand it to its finishing step (which finds no provider).
+    *[Route(name, kwargs=lambda w: {"organization_slug": "not-configured"},
+            get=dict.fromkeys(PUBLIC, 404), post=dict.fromkeys(PUBLIC, 404))
+      for name in ("saml_finish_acs", "saml_sls", "saml_metadata", "saml_login")],
+    Route("saml_acs", kwargs=lambda w: {"organization_slug": "not-configured"},
+          get=dict.fromkeys(PUBLIC, 302), post=dict.fromkeys(PUBLIC, 302)),
     # Invitations: each person's own.
     Route("invitations", get=SIGNED_IN, post=SIGNED_IN_NOT_ALLOWED),
     Route("invitation_accept", kwargs=lambda w: {"pk": w.invitation.pk},

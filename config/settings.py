@@ -51,6 +51,10 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "allauth",
     "allauth.account",
+    "allauth.mfa",
+    "allauth.socialaccount",
+    "allauth.socialaccount.providers.openid_connect",
+    "allauth.socialaccount.providers.saml",
     "crispy_forms",
     "crispy_bootstrap5",
     "django_celery_beat",
@@ -84,6 +88,8 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "allauth.account.middleware.AccountMiddleware",
+    "mentorprogram.session_limits.SessionLifetimeMiddleware",  # before the factor check: an old session just ends
+    "mentorprogram.mfa.RequireMFAMiddleware",  # staff accounts use the site only after a second factor
 ]
 
 ROOT_URLCONF = "config.urls"
@@ -136,6 +142,12 @@ if CACHES["default"]["BACKEND"] == "django.core.cache.backends.redis.RedisCache"
 # Sessions live in the database (one indexed read per signed-in request), so that signing in and
 # staying signed in never depend on the cache.
 SESSION_ENGINE = env("SESSION_ENGINE", default="django.contrib.sessions.backends.db")
+# How long a sign-in lasts (mentorprogram/session_limits.py), for shared clinical workstations: signed
+# out after this many minutes without a request (0: never), and this many hours after signing in
+# whatever happens. The cookie lives as long as the longest sign-in.
+SESSION_IDLE_TIMEOUT = env.int("SESSION_IDLE_TIMEOUT_MINUTES", default=0) * 60
+SESSION_ABSOLUTE_LIFETIME = env.int("SESSION_ABSOLUTE_LIFETIME_HOURS", default=14 * 24) * 3600
+SESSION_COOKIE_AGE = SESSION_ABSOLUTE_LIFETIME or 14 * 24 * 3600
 
 # --- People and accounts -----------------------------------------------------------------
 AUTH_USER_MODEL = "mentorprogram.User"
@@ -174,6 +186,37 @@ ACCOUNT_RATE_LIMITS = {
 # Coordinators invite people; open sign-up is an opt-in for a public deployment.
 ACCOUNT_ALLOW_SIGNUP = env.bool("ACCOUNT_ALLOW_SIGNUP", default=False)
 ACCOUNT_EMAIL_SUBJECT_PREFIX = f"[{SITE_NAME}] "
+
+# Single sign-on (allauth.socialaccount; README "Single sign-on"). Identity providers are entered in
+# the admin (Social applications) or, for one OpenID Connect provider, from the environment below.
+# Sign-up stays closed: a person signing in is matched to their account (or invitation) by an email
+# their provider vouches for, and only the provider's own domains are believed; anyone else is told
+# to ask their coordinator, unless their domain is in SSO_JIT_DOMAINS (an account with no program).
+SOCIALACCOUNT_ADAPTER = "mentorprogram.adapters.SocialAccountAdapter"
+SOCIALACCOUNT_EMAIL_AUTHENTICATION = True
+SOCIALACCOUNT_EMAIL_AUTHENTICATION_AUTO_CONNECT = True
+SOCIALACCOUNT_EMAIL_VERIFICATION = "none"  # the provider's word, for its domains (the adapter)
+SOCIALACCOUNT_AUTO_SIGNUP = True
+SOCIALACCOUNT_LOGIN_ON_GET = False
+SOCIALACCOUNT_STORE_TOKENS = False
+SSO_DOMAINS = [d.lower() for d in env.list("SSO_DOMAINS", default=[])]
+SSO_JIT_DOMAINS = [d.lower() for d in env.list("SSO_JIT_DOMAINS", default=[])]
+SOCIALACCOUNT_PROVIDERS: dict = {"openid_connect": {"OAUTH_PKCE_ENABLED": True}}
+if env("OIDC_SERVER_URL", default=""):
+    SOCIALACCOUNT_PROVIDERS["openid_connect"]["APPS"] = [{
+        "provider_id": env("OIDC_PROVIDER_ID", default="institution"),
+        "name": env("OIDC_NAME", default="your institution"),
+        "client_id": env("OIDC_CLIENT_ID"),
+        "secret": env("OIDC_CLIENT_SECRET"),
+        "settings": {"server_url": env("OIDC_SERVER_URL"), "oauth_pkce_enabled": True, "domains": SSO_DOMAINS},
+    }]
+
+# A second factor (allauth.mfa): an authenticator app with recovery codes. Required for every staff
+# account, so for every coordinator and superuser (mentorprogram/mfa.py); optional for others.
+MFA_REQUIRED_FOR_COORDINATORS = env.bool("MFA_REQUIRED_FOR_COORDINATORS", default=True)
+MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
+MFA_TOTP_ISSUER = SITE_NAME
+MFA_RECOVERY_CODE_COUNT = 10
 
 # --- Internationalisation ----------------------------------------------------------------
 LANGUAGE_CODE = "en-us"

@@ -9,6 +9,7 @@ urlpatterns = [
     path("", include("dashboard.urls")),
     path("healthz", health.healthz, name="healthz"),
     path("profile/", views.profile, name="profile"),
+    path("profile/sign-out-everywhere/", views.sign_out_everywhere, name="sign_out_everywhere"),
     path("invitations/", views.invitations, name="invitations"),
     path("invitations/<int:pk>/accept/", views.invitation_accept, name="invitation_accept"),
     path("invitations/<int:pk>/decline/", views.invitation_decline, name="invitation_decline"),

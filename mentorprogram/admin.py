@@ -11,7 +11,7 @@ from django.urls import path
 
 from toolbox.admin_export import export_csv_action
 
-from . import admin_onboarding, permissions, services
+from . import admin_onboarding, mfa, permissions, services
 from .admin_scoping import ProgramScopedAdmin, ProgramScopedInline
 from .form_fields import LeadDaysField, MonthField, TimeZoneField
 from .models import PRIVACY_THRESHOLD_FLOOR, Membership, PrivacyThresholdChange, Program, User
@@ -287,7 +287,7 @@ class UserAdmin(ProgramScopedAdmin, BaseUserAdmin):
         ("Email", "email"), ("Name", "display_name"), ("Active", "is_active"), ("Time zone", "time_zone"),
         ("No reminder emails", "reminders_opt_out"), ("Joined", "date_joined"), ("Last sign-in", "last_login"),
         filename="people",
-    )]
+    ), "reset_mfa"]
     fieldsets = [
         (None, {"fields": ["email", "password"]}),
         ("Profile", {"fields": ["display_name", "time_zone", "reminders_opt_out"]}),
@@ -347,6 +347,22 @@ class UserAdmin(ProgramScopedAdmin, BaseUserAdmin):
         if obj is not None and obj.is_staff and obj != request.user and not request.user.is_superuser:
             return False
         return super().has_change_permission(request, obj)
+
+    def get_actions(self, request):
+        actions = super().get_actions(request)
+        if not request.user.is_superuser:
+            actions.pop("reset_mfa", None)
+        return actions
+
+    @admin.action(description="Reset the second sign-in factor of the selected people")
+    def reset_mfa(self, request, queryset) -> None:
+        others = [user for user in queryset if user.pk != request.user.pk]
+        for user in others:
+            mfa.user_reset_mfa(user=user, by=request.user)
+        self.message_user(request, f"Reset the second factor of {len(others)} person(s); they are signed out and "
+                                   "set a factor up again when they next sign in.")
+        if len(others) < len(queryset):
+            self.message_user(request, "Your own factor is changed from your profile, not here.", level="warning")
 
     def user_change_password(self, request, id, form_url=""):
         if not request.user.is_superuser:

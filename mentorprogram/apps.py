@@ -14,4 +14,13 @@ class MentorprogramConfig(AppConfig):
         if settings.CELERY_BROKER_URL.startswith("filesystem"):
             for key in ("data_folder_in", "data_folder_out", "processed_folder", "control_folder"):
                 Path(settings.CELERY_BROKER_TRANSPORT_OPTIONS[key]).mkdir(parents=True, exist_ok=True)
+        from django.contrib.auth.signals import user_logged_in
+        from django.db.models.signals import post_save
+
         from toolbox import checks  # noqa: F401  (registers the system checks)
+
+        from . import mfa, session_limits
+
+        user_logged_in.connect(session_limits.record_sign_in, dispatch_uid="mentorprogram.session_limits.sign_in")
+
+        post_save.connect(mfa.record_enrolment, sender=mfa.Authenticator, dispatch_uid="mentorprogram.mfa.enrolment")

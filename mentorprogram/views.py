@@ -1,6 +1,8 @@
 from __future__ import annotations
 
+from django.conf import settings
 from django.contrib import messages
+from django.contrib.auth import logout
 from django.contrib.auth.decorators import login_required
 from django.http import Http404
 from django.shortcuts import redirect, render
@@ -8,7 +10,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
-from . import selectors, services
+from . import selectors, services, session_limits
 from .forms import ProfileForm
 from .outbox.headers import read_unsubscribe_token
 
@@ -29,6 +31,15 @@ def profile(request):
         messages.success(request, "Your profile is saved.")
         return redirect("profile")
     return render(request, "mentorprogram/profile.html", {"form": form})
+
+
+@login_required
+@require_POST
+def sign_out_everywhere(request):
+    ended = session_limits.user_sign_out_everywhere(user=request.user)
+    logout(request)
+    messages.success(request, f"You are signed out on every device ({ended} sign-in(s) ended).")
+    return redirect(settings.LOGIN_URL)
 
 
 @login_required

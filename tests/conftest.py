@@ -17,6 +17,9 @@ from .factories import ProgramFactory, UserFactory, make_member
 def _fast_test_settings():
     with override_settings(
         PASSWORD_HASHERS=["django.contrib.auth.hashers.MD5PasswordHasher"],
+        # Most tests sign a coordinator in with force_login, which passes no second factor; the
+        # requirement itself is proved with it on (tests/mentorprogram/test_mfa.py).
+        MFA_REQUIRED_FOR_COORDINATORS=False,
         STORAGES={
             "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
             "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},

@@ -10,6 +10,8 @@ are sent to the admin's sign-in, staff without a program are refused, another pr
 finds nothing."""
 COORDINATOR_ADMIN = expect(owner=302, other_mentor=302, coordinator=200, other_coordinator=200, staff=403)
 """An admin page of one's own programs (each coordinator their own)."""
+NO_FACTOR = {**dict.fromkeys(PUBLIC, 404), "anonymous": 302}
+"""A page about one's own second factor, for people who have none."""
 ANSWER_OWN_INVITATION = expect(owner=302, coordinator=404)
 """The person invited answers (and is sent on); nobody else finds the invitation."""
 
@@ -46,6 +48,8 @@ ROUTES = [
     Route("unsubscribe", kwargs=lambda w: {"token": "not-a-signed-token"},
           get=dict.fromkeys(PUBLIC, 404), post=dict.fromkeys(PUBLIC, 404)),
     Route("profile", get=SIGNED_IN, post=SIGNED_IN),
+    # Ends one's own sign-ins (tests/mentorprogram/test_session_limits.py), then the sign-in page.
+    Route("sign_out_everywhere", get=SIGNED_IN_NOT_ALLOWED, post=dict.fromkeys(PUBLIC, 302)),
     Route(
         "program_detail",
         kwargs=lambda w: {"slug": w.program.slug},
@@ -77,6 +81,35 @@ ROUTES = [
     Route("account_reset_password_from_key", kwargs=lambda w: {"uidb36": "zz", "key": "not-a-key"},
           get=PUBLIC, post=PUBLIC),
     Route("account_reset_password_done", get=PUBLIC, post=NOT_ALLOWED),
+    # allauth.mfa: each person's own second factor. Adding or removing one asks the password again
+    # (302 to account_reauthenticate); codes are shown only to someone who has them.
+    Route("mfa_index", get=SIGNED_IN, post=SIGNED_IN_NOT_ALLOWED),
+    # No sign-in under way (authenticate), or no factor yet to prove (reauthenticate): sent on.
+    Route("mfa_authenticate", get=dict.fromkeys(PUBLIC, 302), post=dict.fromkeys(PUBLIC, 302)),
+    Route("mfa_reauthenticate", get=dict.fromkeys(PUBLIC, 302), post=dict.fromkeys(PUBLIC, 302)),
+    Route("mfa_activate_totp", get=dict.fromkeys(PUBLIC, 302), post=dict.fromkeys(PUBLIC, 302)),
+    Route("mfa_generate_recovery_codes", get=dict.fromkeys(PUBLIC, 302), post=dict.fromkeys(PUBLIC, 302)),
+    # Nothing to remove or show to someone who has no factor.
+    Route("mfa_deactivate_totp", get=NO_FACTOR, post=NO_FACTOR),
+    Route("mfa_view_recovery_codes", get=NO_FACTOR, post=SIGNED_IN_NOT_ALLOWED),
+    Route("mfa_download_recovery_codes", get=NO_FACTOR, post=NO_FACTOR),
+    # allauth.socialaccount (single sign-on, tests/sso/): each person's own linked sign-ins; the
+    # sign-up step is closed (sent on); a provider that is not configured is not found.
+    Route("socialaccount_connections", get=SIGNED_IN, post=SIGNED_IN),
+    Route("socialaccount_login_cancelled", get=PUBLIC, post=NOT_ALLOWED),
+    Route("socialaccount_login_error", get=dict.fromkeys(PUBLIC, 401), post=NOT_ALLOWED),
+    Route("socialaccount_signup", get=dict.fromkeys(PUBLIC, 302), post=dict.fromkeys(PUBLIC, 302)),
+    Route("openid_connect_login", kwargs=lambda w: {"provider_id": "not-configured"},
+          get=dict.fromkeys(PUBLIC, 404), post=dict.fromkeys(PUBLIC, 404)),
+    Route("openid_connect_callback", kwargs=lambda w: {"provider_id": "not-configured"},
+          get=dict.fromkeys(PUBLIC, 404), post=dict.fromkeys(PUBLIC, 404)),
+    # SAML: a provider that is not configured is not found; the ACS keeps whatever is posted only to
+    # hand it to its finishing step (which finds no provider).
+    *[Route(name, kwargs=lambda w: {"organization_slug": "not-configured"},
+            get=dict.fromkeys(PUBLIC, 404), post=dict.fromkeys(PUBLIC, 404))
+      for name in ("saml_finish_acs", "saml_sls", "saml_metadata", "saml_login")],
+    Route("saml_acs", kwargs=lambda w: {"organization_slug": "not-configured"},
+          get=dict.fromkeys(PUBLIC, 302), post=dict.fromkeys(PUBLIC, 302)),
     # Invitations: each person's own.
     Route("invitations", get=SIGNED_IN, post=SIGNED_IN_NOT_ALLOWED),
     # The invitation link: a forged key is moved into the session and then refused, for everyone.

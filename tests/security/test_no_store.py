@@ -22,6 +22,7 @@ PUBLIC = {
     "account_reset_password_from_key": "the set-a-new-password form; a bad key shows a fixed notice",
     "account_reset_password_from_key_done": "a fixed notice",
     "account_confirm_email": "the confirm-your-address form; a bad key shows a fixed notice",
+    "socialaccount_login_cancelled": "a fixed notice after leaving the identity provider's sign-in",
 }
 # Pages without sign-in whose URL holds a person's token: private like any signed-in page.
 TOKEN_IN_URL = {"community:feed", "reminders:rsvp"}

@@ -24,8 +24,10 @@ run: install
 	$(PY) manage.py seed_demo
 	PATH="$(CURDIR)/$(BIN):$$PATH" $(BIN)/honcho start
 
+# Two test processes (pytest-xdist) by default; TEST_WORKERS=0 runs the suite in one.
+TEST_WORKERS ?= 2
 test: install
-	$(BIN)/pytest $(PYTEST_ARGS)
+	$(BIN)/pytest -n $(TEST_WORKERS) $(PYTEST_ARGS)
 
 # bench/pages.py needs PostgreSQL and Redis on 127.0.0.1 and wrk, installed here when missing.
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)

@@ -428,7 +428,7 @@ def invitation_message(membership: Membership, base_url: str) -> EmailMultiAlter
         "user": user,
         "program": membership.program,
         "membership": membership,
-        "role": membership.get_role_display().lower(),
+        "role": membership.role_phrase,
         "sign_in_url": base_url + reverse("account_login"),
         "reset_url": base_url + reverse("account_reset_password"),
         "set_password_url": None,

@@ -77,7 +77,8 @@ def test_it_says_what_needs_doing_with_links_to_act(client, program, coordinator
     client.force_login(coordinator)
     page = client.get(HOME).content.decode()
     assert "Medicine Mentor Circle" in page
-    assert reverse("admin:community_meeting_change", args=[data["meeting"].pk]) in page
+    assert reverse("admin:community_meeting_attendance", args=[data["meeting"].pk]) in page  # one screen
+    assert reverse("admin:community_meeting_change", args=[data["meeting"].pk]) in page  # the agenda
     assert "2 coming" in page and "2 maybe" in page and "2 not coming" in page
     assert reverse("accountability:compliance", args=[program.slug]) + "?show=behind" in page
     behind = data["people"][0]  # even ones logged no mentee meeting this year

@@ -154,3 +154,17 @@ def test_guessing_keys_is_rate_limited_like_the_reset_form(client, invited):
     forged = re.sub(r"/[^/]+/$", "/not-the-key/", invited)
     answers = [client.get(forged, follow=True).status_code for _ in range(25)]
     assert answers[0] == 200 and 429 in answers
+
+
+def test_a_faculty_members_invitation_names_the_role_as_a_sentence_does(client, program, coordinator,
+                                                                         django_capture_on_commit_callbacks):
+    client.force_login(coordinator)
+    with django_capture_on_commit_callbacks(execute=True):
+        confirm(client, upload(client, program, "email,name,role,department\nprof@med.example.edu,Dr. Prof,faculty,\n"))
+    [message] = mail.outbox
+    html = message.alternatives[0][0]
+    for text in (message.body, html):
+        assert "as a faculty member" in text and "as a faculty." not in text
+    link = re.search(r"http://testserver(/invitations/welcome/\S+)", message.body).group(1)
+    client.logout()
+    assert "take part as a faculty member" in client.get(link, follow=True).content.decode()

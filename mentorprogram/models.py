@@ -187,13 +187,13 @@ class Membership(models.Model):
         ]
         indexes = [models.Index(fields=["program", "role", "status"])]
 
+    def __str__(self) -> str:
+        return f"{self.user} — {self.get_role_display()} in {self.program}"
+
     @property
     def role_phrase(self) -> str:
         """The role as a sentence names it: "a mentor", "a faculty member", "a coordinator"."""
         return {self.Role.FACULTY: "a faculty member"}.get(self.role, f"a {self.get_role_display().lower()}")
-
-    def __str__(self) -> str:
-        return f"{self.user} — {self.get_role_display()} in {self.program}"
 
 
 class PrivacyThresholdChange(models.Model):

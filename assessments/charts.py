@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from toolbox import datetimes
+from toolbox.charts import label_lines
 
 from .selectors import Results, ScoredResponse
 
@@ -40,7 +41,7 @@ def results_chart(results: Results) -> dict:
         "min": 0 if measure == "readiness" else low,
         "max": high,
         "unit": "%" if measure == "readiness" else "",
-        "labels": [d.name for d in current.score.domains],
+        "labels": [label_lines(d.name) for d in current.score.domains],
         "datasets": [
             {"label": _label(s), "data": [_value(s.score.domain(k), measure) for k in keys]} for s in shown
         ],

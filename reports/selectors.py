@@ -14,6 +14,7 @@ from django.utils import timezone
 
 from mentorprogram import permissions
 from mentorprogram.models import Membership, Program, User
+from toolbox.charts import label_lines
 from toolbox.periods import academic_year_label, local_today
 
 from . import csv_cells
@@ -176,7 +177,7 @@ def _domain_scores(src: ReportSources, kind: str, d: Disclosure) -> Section:
                        min(before.n, after.n), threshold=t, places=places,
                        suffix=" points" if readiness else "", as_of=before.as_of or after.as_of)
         section.rows.append([row["domain"], before, after, delta, count(row["latest_n"], threshold=t)])
-        labels.append(row["domain"])
+        labels.append(label_lines(row["domain"]))
         baseline.append(before.chart)
         latest.append(after.chart)
     section.chart = {
@@ -224,7 +225,7 @@ def _impact(src: ReportSources, d: Disclosure) -> Section:
         delta = change(released.values["mean_change"] if released.values else None, released.n, threshold=t,
                        places=2, as_of=released.as_of)
         section.rows.append([row["domain"], delta, count(row["n"], threshold=t)])
-        labels.append(row["domain"])
+        labels.append(label_lines(row["domain"]))
         values.append(delta.chart)
     section.chart = {"type": "bar", "labels": labels, "unit": "",
                      "datasets": [{"label": "Mean change since baseline", "data": values}]}
@@ -297,7 +298,7 @@ def _compliance(src: ReportSources, d: Disclosure) -> Section:
         share = figure(100 * ok.value / n if released.values and n else None, n, threshold=t, places=0,
                        suffix="%", as_of=released.as_of)
         section.rows.append([r["requirement"], r["target"], ok, late, share])
-        labels.append(r["requirement"])
+        labels.append(label_lines(r["requirement"]))
         on_track.append(ok.chart)
         behind.append(late.chart)
     section.chart = {"type": "bar", "stacked": True, "labels": labels, "unit": "", "yMin": 0,

@@ -220,6 +220,7 @@ MFA_RECOVERY_CODE_COUNT = 10
 
 # --- Internationalisation ----------------------------------------------------------------
 LANGUAGE_CODE = "en-us"
+FORMAT_MODULE_PATH = ["config.formats"]  # Django's own dates written as toolbox.datetimes writes them
 TIME_ZONE = env("TIME_ZONE", default="America/Los_Angeles")
 USE_I18N = True
 USE_TZ = True

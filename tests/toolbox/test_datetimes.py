@@ -58,3 +58,12 @@ def test_the_template_filters_use_the_active_zone_and_need_no_load():
         text = template.render(Context({"s": NOON, "e": NOON + dt.timedelta(hours=1), "d": dt.date(2026, 12, 20),
                                         "u": "https://www.nrmnet.net/x"}))
     assert text == "Tue, Dec 8, 2026, 12:00–1:00 PM PST · Dec 20, 2026 · nrmnet.net · Dec 13, 2026"
+
+
+def test_what_django_writes_itself_in_the_admin_and_templates_reads_the_same_way():
+    from django.contrib.admin.utils import display_for_value
+
+    with timezone.override(LA):
+        assert Template("{{ when }}").render(Context({"when": NOON})) == datetimes.format_datetime(NOON)
+        assert display_for_value(NOON, "") == "Tue, Dec 8, 2026, 12:00 PM PST"  # an admin list's cell
+        assert Template("{{ day }}").render(Context({"day": NOON.date()})) == "Dec 8, 2026"

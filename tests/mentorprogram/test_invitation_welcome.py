@@ -168,3 +168,20 @@ def test_a_faculty_members_invitation_names_the_role_as_a_sentence_does(client, 
     link = re.search(r"http://testserver(/invitations/welcome/\S+)", message.body).group(1)
     client.logout()
     assert "take part as a faculty member" in client.get(link, follow=True).content.decode()
+
+
+def test_with_single_sign_on_the_invitation_offers_the_institutions_sign_in(client, invited):
+    from allauth.socialaccount.models import SocialApp
+
+    SocialApp.objects.create(provider="openid_connect", provider_id="campus", name="Campus sign-in",
+                             client_id="mentorprogram", secret="s3cret",
+                             settings={"server_url": "https://idp.example.edu", "domains": ["med.example.edu"]})
+    html = client.get(invited, follow=True).content.decode()
+    assert "Sign in with Campus sign-in" in html
+    assert "/accounts/oidc/campus/login/" in html
+    assert "Or choose a password" in html  # a password still works
+
+
+def test_without_single_sign_on_the_invitation_asks_for_a_password_only(client, invited):
+    html = client.get(invited, follow=True).content.decode()
+    assert "Sign in with" not in html and "Choose a password for" in html

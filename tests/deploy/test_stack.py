@@ -12,6 +12,7 @@ import re
 import socket
 import ssl
 
+import pyotp
 import pytest
 from playwright.sync_api import expect
 
@@ -87,11 +88,15 @@ class Tab:
     def node(self, response) -> str:
         return self.stack.node_of(response.headers.get("x-request-id"))
 
-    def sign_in(self, email: str, password: str = TEST_PASSWORD) -> None:
+    def sign_in(self, email: str, password: str = TEST_PASSWORD, *, totp_secret: str = "") -> None:
         self.page.goto("/accounts/login/")
         self.page.get_by_label("Email").fill(email)
         self.page.get_by_label("Password").fill(password)
         self.page.get_by_role("button", name="Sign in").click()
+        if totp_secret:  # the second factor the production settings require of coordinators
+            expect(self.page).to_have_url(re.compile(r"/accounts/2fa/authenticate/"))
+            self.page.locator("input[name=code]").fill(pyotp.TOTP(totp_secret).now())
+            self.page.get_by_role("button", name="Sign In", exact=True).click()
 
     def close(self) -> None:
         assert not [d for d in self.documents if d.status >= 500], [(d.url, d.status) for d in self.documents]
@@ -168,7 +173,7 @@ def test_it_answers_with_hsts_csp_and_secure_cookies(stack, tab):
 
 def test_it_previews_and_confirms_a_csv_import_on_different_nodes_and_the_worker_invites(stack, tab, sink):
     world, page = stack.world, tab.page
-    tab.sign_in(world["coordinator"])
+    tab.sign_in(world["coordinator"], totp_secret=world["coordinator_totp"])
     expect(page).to_have_url(f"{stack.url}/")
     page.goto("/admin/mentorprogram/membership/import/")
     page.get_by_label("Program").select_option(label=world["program"]["name"])

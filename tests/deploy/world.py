@@ -7,6 +7,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 
+from allauth.mfa.totp.internal.auth import TOTP, generate_totp_secret
 from django.utils import timezone
 
 from mentorprogram.models import Membership
@@ -21,6 +22,9 @@ def build() -> None:
     mentor = make_member(program, Membership.Role.MENTOR, email="stack.mentor@medicine.example.edu")
     coordinator = make_member(program, Membership.Role.COORDINATOR, email="stack.coordinator@medicine.example.edu")
     locked = make_member(program, Membership.Role.MENTOR, email="stack.locked@medicine.example.edu")
+    # Coordinators sign in with a second factor in production: an authenticator app set up before.
+    totp_secret = generate_totp_secret()
+    TOTP.activate(coordinator, totp_secret)
     Membership.objects.filter(program=program).update(joined_on=dt.date(2025, 9, 1))
     # In 20 hours: the 1-day reminder is due, so beat's first dispatcher tick queues it.
     start = (timezone.now() + dt.timedelta(hours=20)).replace(second=0, microsecond=0)
@@ -29,6 +33,7 @@ def build() -> None:
     print("WORLD " + json.dumps({
         "program": {"id": program.pk, "name": program.name, "slug": program.slug,
                     "community_name": program.community_name},
-        "mentor": mentor.email, "coordinator": coordinator.email, "locked": locked.email,
+        "mentor": mentor.email, "coordinator": coordinator.email, "coordinator_totp": totp_secret,
+        "locked": locked.email,
         "meeting": {"id": meeting.pk, "title": meeting.series.title},
     }))

@@ -14,7 +14,6 @@ from django.urls import reverse
 from django.utils import timezone
 
 from accountability import selectors as accountability
-from config.celery import app as celery_app
 from mentorprogram.models import Membership, User
 from tests.factories import MembershipFactory, UserFactory
 from tests.factories.accountability import ReportingRequirementFactory
@@ -26,12 +25,7 @@ from .test_onboarding import confirm, upload
 PASSWORD = "tidal-orchid-seventeen-lanterns"
 
 
-@pytest.fixture(autouse=True)
-def _eager_celery():
-    previous = celery_app.conf.task_always_eager
-    celery_app.conf.task_always_eager = True
-    yield
-    celery_app.conf.task_always_eager = previous
+pytestmark = pytest.mark.usefixtures("eager_celery")
 
 
 @pytest.fixture

@@ -9,7 +9,6 @@ from django.core import mail
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
-from config.celery import app as celery_app
 from mentorprogram import onboarding
 from mentorprogram.models import Membership, User
 from tests.factories import TEST_PASSWORD
@@ -22,12 +21,7 @@ IMPORT_URL = "admin:mentorprogram_membership_import"
 PRIVATE_NAME = "Dr. Private Person"
 
 
-@pytest.fixture(autouse=True)
-def _eager_celery():
-    previous = celery_app.conf.task_always_eager
-    celery_app.conf.task_always_eager = True
-    yield
-    celery_app.conf.task_always_eager = previous
+pytestmark = pytest.mark.usefixtures("eager_celery")
 
 
 @pytest.fixture

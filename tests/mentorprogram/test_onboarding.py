@@ -11,7 +11,6 @@ from django.core import mail
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
-from config.celery import app as celery_app
 from mentorprogram import onboarding
 from mentorprogram.models import Membership, OutboundEmail, User
 from tests.factories import MembershipFactory, UserFactory
@@ -19,12 +18,7 @@ from tests.factories import MembershipFactory, UserFactory
 IMPORT_URL = "admin:mentorprogram_membership_import"
 
 
-@pytest.fixture(autouse=True)
-def _eager_celery():
-    previous = celery_app.conf.task_always_eager
-    celery_app.conf.task_always_eager = True
-    yield
-    celery_app.conf.task_always_eager = previous
+pytestmark = pytest.mark.usefixtures("eager_celery")
 
 
 def twenty_rows(*, program_slug_for_line_7: str = "") -> str:

@@ -12,7 +12,6 @@ from django.db import connection, connections
 from django.test import Client
 from django.urls import reverse
 
-from config.celery import app as celery_app
 from mentorprogram import onboarding
 from mentorprogram.models import Membership, User
 from tests.factories import ProgramFactory, make_member
@@ -20,13 +19,7 @@ from tests.snapshots import differences, snapshot
 
 from .test_onboarding import IMPORT_URL, confirm, twenty_rows, upload
 
-
-@pytest.fixture(autouse=True)
-def _eager_celery():
-    previous = celery_app.conf.task_always_eager
-    celery_app.conf.task_always_eager = True
-    yield
-    celery_app.conf.task_always_eager = previous
+pytestmark = pytest.mark.usefixtures("eager_celery")
 
 
 def test_it_explains_a_cell_longer_than_the_csv_field_limit(client, program, coordinator):

@@ -67,6 +67,7 @@ INSTALLED_APPS = [
     "reminders",
     "accountability",
     "reports",
+    "retention",
     "dashboard",
     "demo",
 ]
@@ -306,6 +307,11 @@ CELERY_BEAT_SCHEDULE = {
         "task": "mentorprogram.tasks.sweep_outbox",
         "schedule": 60.0,
         "options": {"expires": 50},
+    },
+    "retention-apply": {
+        "task": "retention.tasks.apply_retention",
+        "schedule": crontab(hour=2, minute=23),  # nightly; a second run the same day removes nothing
+        "options": {"expires": 12 * 3600},
     },
     "accountability-nudges": {
         "task": "accountability.tasks.dispatch_nudges",

@@ -102,6 +102,11 @@ class ProgramAdmin(ProgramScopedAdmin):
             "fields": ["privacy_threshold", "allow_below_floor", "gap_threshold", "reminder_lead_days",
                        "academic_year_start_month"],
         }),
+        ("Retention", {
+            "fields": ["mentee_notes_retention_months", "alumni_retention_months"],
+            "description": "What is removed, and when, is applied every night; the runs are listed under "
+                           "Retention › Retention runs.",
+        }),
     ]
 
     def get_fieldsets(self, request, obj=None):
@@ -112,7 +117,9 @@ class ProgramAdmin(ProgramScopedAdmin):
                 for name, options in self.fieldsets]
 
     def get_readonly_fields(self, request, obj=None):
-        return [] if request.user.is_superuser else ["privacy_threshold"]
+        # Retention deletes for good: a coordinator reads it, a superuser sets it.
+        return [] if request.user.is_superuser else ["privacy_threshold", "mentee_notes_retention_months",
+                                                      "alumni_retention_months"]
 
     def save_model(self, request, obj, form, change):
         if "privacy_threshold" not in form.cleaned_data:
@@ -142,7 +149,7 @@ class MembershipAdminForm(forms.ModelForm):
 
     class Meta:
         model = Membership
-        fields = ["user", "program", "role", "status", "department", "joined_on"]
+        fields = ["user", "program", "role", "status", "department", "joined_on", "left_on"]
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)

@@ -96,6 +96,13 @@ def default_lead_days() -> list[int]:
     return [7, 1]
 
 
+MENTEE_NOTES_RETENTION_MONTHS = 24
+"""Default: mentee notes and free text are kept this long after the mentee's last mentorship ended."""
+
+ALUMNI_RETENTION_MONTHS = 60
+"""Default: an alumni record (a person who left the program) is kept this long after they left."""
+
+
 class Program(models.Model):
     """A mentoring program: its mission, what it expects of mentors, and its settings."""
 
@@ -130,6 +137,19 @@ class Program(models.Model):
     academic_year_start_month = models.PositiveSmallIntegerField(
         default=7, validators=[MinValueValidator(1), MaxValueValidator(12)],
         help_text="Month (1–12) in which the academic year begins.",
+    )
+    mentee_notes_retention_months = models.PositiveSmallIntegerField(
+        "keep mentee notes for (months)", default=MENTEE_NOTES_RETENTION_MONTHS,
+        validators=[MinValueValidator(1), MaxValueValidator(600)],
+        help_text="After a mentee's last mentorship ended, their name, contact details, meeting notes and "
+                  "goals are removed once this many months have passed. Dates and counts stay.",
+    )
+    alumni_retention_months = models.PositiveSmallIntegerField(
+        "keep alumni records for (months)", default=ALUMNI_RETENTION_MONTHS,
+        validators=[MinValueValidator(1), MaxValueValidator(600)],
+        help_text="After a person left the program (every membership of theirs in it is alumni), their "
+                  "free text in it is removed once this many months have passed, and their account is "
+                  "anonymised once no program keeps them.",
     )
     created_at = models.DateTimeField(auto_now_add=True)
 
@@ -167,6 +187,11 @@ class Membership(models.Model):
     status = models.CharField(max_length=20, choices=Status.choices, default=Status.ACTIVE)
     department = models.CharField(max_length=200, blank=True)
     joined_on = models.DateField(default=timezone.localdate)
+    left_on = models.DateField(
+        null=True, blank=True,
+        help_text="The first day as alumni: the program keeps the alumni record for its retention time "
+                  "from this day. Set when the membership becomes alumni.",
+    )
     invited_at = models.DateTimeField(
         null=True, blank=True, editable=False,
         help_text="When the last invitation email for this membership went out.",

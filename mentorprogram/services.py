@@ -8,6 +8,8 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
 
+from toolbox import periods
+
 from .models import PRIVACY_THRESHOLD_FLOOR, Membership, PrivacyThresholdChange, Program, User
 
 # A person's sign-in and privileges are theirs (and a superuser's) to change, never a coordinator's:
@@ -94,8 +96,19 @@ def membership_save_by_admin(*, actor: User, membership: Membership) -> Membersh
     membership_check_role(actor=actor, membership=membership)
     if membership.status != Membership.Status.INVITED:
         membership.awaiting_acceptance = False  # a superuser settled it
+    membership_mark_left(membership=membership)
     membership.save()
     return membership
+
+
+def membership_mark_left(*, membership: Membership, now: datetime | None = None) -> None:
+    """An alumni membership knows the day it ended (``left_on``, the program's today unless given),
+    from which retention counts; any other status has none."""
+    if membership.status != Membership.Status.ALUMNI:
+        membership.left_on = None
+    elif membership.left_on is None:
+        zone = membership.program.time_zone if membership.program_id else None
+        membership.left_on = periods.local_today(zone, now)
 
 
 def membership_delete_by_admin(*, actor: User, membership: Membership) -> None:

@@ -17,6 +17,7 @@ import zoneinfo
 from dataclasses import dataclass
 from datetime import date
 
+from dateutil.relativedelta import relativedelta
 from django.utils import timezone
 
 MONTH = "month"
@@ -99,3 +100,28 @@ def period_containing(kind: str, day: date, start_month: int = 7) -> Period:
     if kind == ACADEMIC_YEAR:
         return academic_year(day, start_month)
     raise ValueError(f"Unknown period kind {kind!r}")
+
+
+def months_after(day: date, months: int) -> date:
+    """The same day ``months`` later, or that month's last day when it is shorter (31 Aug + 6
+    months is 28 Feb)."""
+    return day + relativedelta(months=months)
+
+
+def kept_for(start: date, months: int) -> Period:
+    """The half-open period something is kept: from ``start`` up to ``months`` later. It is due for
+    removal on ``end`` and every day after."""
+    end = months_after(start, months)
+    return Period("kept", start, end, f"Kept until {end:%b} {end.day}, {end.year}")
+
+
+def latest_start_expired(today: date, months: int) -> date:
+    """The latest start whose ``kept_for(start, months)`` has ended by ``today``: everything that
+    started on or before it is due (``field__lte=``). Months differ in length, so the answer is
+    found by stepping, never more than a few days, from ``today`` less ``months``."""
+    start = today - relativedelta(months=months)
+    while months_after(start, months) > today:
+        start -= datetime.timedelta(days=1)
+    while months_after(start + datetime.timedelta(days=1), months) <= today:
+        start += datetime.timedelta(days=1)
+    return start

@@ -178,7 +178,7 @@ def _form_for(form_class, actor: User):
 @admin.register(Membership)
 class MembershipAdmin(ProgramScopedAdmin):
     form = MembershipAdminForm
-    list_display = ["user", "program", "role", "status", "department", "joined_on"]
+    list_display = ["user", "program", "role", "status", "department", "joined_on", "left_on"]
     list_filter = ["program", "role", "status"]
     search_fields = ["user__email", "user__display_name", "department"]
     autocomplete_fields = ["user"]

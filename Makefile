@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 PY := $(BIN)/python
 
-.PHONY: install run test bench lint clean
+.PHONY: install run test bench lint clean backup restore
 
 $(BIN)/.installed: requirements.txt requirements-dev.txt
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -35,6 +35,15 @@ bench: install node_modules/.installed
 	command -v wrk >/dev/null 2>&1 || { $(SUDO) apt-get update -qq && \
 		DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq wrk >/dev/null; }
 	$(PY) bench/run.py
+
+# The database to var/backups/mentorprogram-<UTC time>.dump (PostgreSQL) or .sqlite3; see README › Backups.
+backup: $(BIN)/.installed
+	$(PY) manage.py backup
+
+# make restore FILE=var/backups/mentorprogram-….dump — replaces the database (asks first).
+restore: $(BIN)/.installed
+	@test -n "$(FILE)" || { echo "Give the backup to restore: make restore FILE=var/backups/…"; exit 2; }
+	$(PY) manage.py restore "$(FILE)"
 
 lint: install
 	$(BIN)/ruff check .

@@ -130,6 +130,8 @@ if DATABASES["default"]["ENGINE"].endswith("sqlite3"):
     # test database too (the reminder tests run real workers).
     DATABASES["default"].setdefault("TEST", {}).setdefault("NAME", str(VAR_DIR / "test.sqlite3"))
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+# Where `manage.py backup` (`make backup`) writes (toolbox/backups.py).
+BACKUP_DIR = Path(env("BACKUP_DIR", default=str(VAR_DIR / "backups")))
 
 # The sign-in rate limits live in the cache. In production point CACHE_URL at Redis so every
 # worker shares them. Redis is optional for serving pages: while it does not answer, calls miss

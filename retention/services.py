@@ -37,6 +37,9 @@ from toolbox import periods
 from .models import RetentionRun
 
 FORMER_MENTEE = "Former mentee"
+REMOVED_TEXT = "Removed at the end of the program's retention period."
+"""Stands in for a required text (a goal's wording, a challenge), so that pages and the admin
+still have something to show and link."""
 ANONYMISED_DOMAIN = "removed.invalid"
 PLAN_ITEM_FREE_TEXT = ("description", "evidence")
 
@@ -59,12 +62,13 @@ def mentees_due(*, program: Program, today: datetime.date) -> QuerySet[Mentee]:
 
 def mentee_private_data_remove(*, mentees: QuerySet[Mentee]) -> Counter:
     """Clear what a mentor wrote about these mentees: name (to “Former mentee”), email, department,
-    career stage, meeting notes, goals' wording and notes. Dates, durations and statuses stay."""
+    career stage, meeting notes, goals' wording (to ``REMOVED_TEXT``) and notes. Dates, durations
+    and statuses stay."""
     ids = list(mentees.values_list("pk", flat=True))
     counts = Counter()
     counts["mentee_meetings"] = MenteeMeeting.objects.filter(mentee_id__in=ids).exclude(notes="").update(notes="")
-    counts["mentee_goals"] = (MenteeGoal.objects.filter(mentee_id__in=ids).exclude(text="", notes="")
-                              .update(text="", notes=""))
+    counts["mentee_goals"] = (MenteeGoal.objects.filter(mentee_id__in=ids).exclude(text=REMOVED_TEXT, notes="")
+                              .update(text=REMOVED_TEXT, notes=""))
     counts["mentees"] = (
         Mentee.objects.filter(pk__in=ids).exclude(name=FORMER_MENTEE, email="", department="", career_stage="")
         .update(name=FORMER_MENTEE, email="", department="", career_stage="")
@@ -104,8 +108,8 @@ def alumni_record_remove(*, user: User, program: Program, now: datetime.datetime
                 for field, values in change.changes.items()}
         if kept != change.changes:
             PlanItemChange.objects.filter(pk=change.pk).update(changes=kept)
-    counts["challenges"] = (Challenge.objects.filter(author=user, program=program).exclude(text="")
-                            .update(text=""))
+    counts["challenges"] = (Challenge.objects.filter(author=user, program=program).exclude(text=REMOVED_TEXT)
+                            .update(text=REMOVED_TEXT))
     counts["memberships"] = (Membership.objects.filter(user=user, program=program).exclude(department="")
                              .update(department=""))
     memberships = list(user.memberships.select_related("program"))

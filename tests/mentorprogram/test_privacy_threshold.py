@@ -21,6 +21,8 @@ def form_data(program, **changes) -> dict:
         "expected_behaviours": program.expected_behaviours, "expected_topics": "", "professionalism_standards": "",
         "privacy_threshold": program.privacy_threshold, "gap_threshold": "4.0", "reminder_lead_days": ["7", "1"],
         "academic_year_start_month": "7",
+        "mentee_notes_retention_months": program.mentee_notes_retention_months,
+        "alumni_retention_months": program.alumni_retention_months,
         "privacy_threshold_changes-TOTAL_FORMS": "0", "privacy_threshold_changes-INITIAL_FORMS": "0",
         "privacy_threshold_changes-MIN_NUM_FORMS": "0", "privacy_threshold_changes-MAX_NUM_FORMS": "1000",
         "_save": "Save",

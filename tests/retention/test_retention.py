@@ -354,3 +354,19 @@ def test_only_a_superuser_changes_the_retention_settings(client, program, coordi
     form = page.context["adminform"].form
     assert "mentee_notes_retention_months" not in form.fields
     assert "Keep mentee notes for (months)" in page.content.decode()
+
+
+def test_a_superuser_sets_the_retention_periods_and_nonsense_is_refused(client, program, superuser):
+    from tests.mentorprogram.test_privacy_threshold import change_url, form_data
+
+    client.force_login(superuser)
+    saved = client.post(change_url(program), form_data(program, mentee_notes_retention_months="36",
+                                                       alumni_retention_months="84"))
+    assert saved.status_code == 302
+    program.refresh_from_db()
+    assert (program.mentee_notes_retention_months, program.alumni_retention_months) == (36, 84)
+
+    refused = client.post(change_url(program), form_data(program, mentee_notes_retention_months="0"))
+    assert "mentee_notes_retention_months" in refused.context["adminform"].form.errors
+    program.refresh_from_db()
+    assert program.mentee_notes_retention_months == 36

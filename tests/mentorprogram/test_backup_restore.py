@@ -64,7 +64,7 @@ def _backup(directory: Path) -> Path:
     return Path(out.getvalue().strip())
 
 
-@pytest.mark.django_db(transaction=True)
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)  # puts back the migrated rows
 def test_the_demo_data_round_trips_through_a_backup(tmp_path):
     _require_client_tools()
     call_command("seed_demo", mentors=2, force=True, stdout=io.StringIO())
@@ -96,7 +96,7 @@ def test_the_demo_data_round_trips_through_a_backup(tmp_path):
     assert User.objects.get(email="mentor@example.org").display_name != "Changed after the backup"
 
 
-@pytest.mark.django_db(transaction=True)
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)  # puts back the migrated rows
 def test_restore_asks_first_and_changes_nothing_without_a_yes(tmp_path, monkeypatch, mentor):
     _require_client_tools()
     path = _backup(tmp_path)

@@ -370,3 +370,26 @@ def test_a_superuser_sets_the_retention_periods_and_nonsense_is_refused(client, 
     assert "mentee_notes_retention_months" in refused.context["adminform"].form.errors
     program.refresh_from_db()
     assert program.mentee_notes_retention_months == 36
+
+
+def test_the_command_says_what_a_dry_run_would_remove_and_removes_nothing(program):
+    import io
+
+    from django.core.management import call_command
+
+    mentee = ended_mentee(program, ended_on=dt.date(2000, 1, 31))
+    before = private_text_of(mentee)
+
+    out = io.StringIO()
+    call_command("apply_retention", dry_run=True, stdout=out)
+    assert out.getvalue() == (f"{program}: mentees anonymised 1; mentee meeting notes removed 1; "
+                              "mentee goals removed 1 — a dry run: nothing was removed.\n")
+    assert private_text_of(mentee) == before
+    assert not RetentionRun.objects.exists()
+
+    call_command("apply_retention", stdout=io.StringIO())
+    assert private_text_of(mentee) == CLEARED
+    out = io.StringIO()
+    call_command("apply_retention", stdout=out)
+    assert out.getvalue() == f"{program}: nothing is due.\n"
+    assert RetentionRun.objects.get(program=program).mentees == 1

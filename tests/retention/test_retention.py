@@ -29,6 +29,7 @@ from tests.factories.assessments import make_instrument, make_response
 from tests.factories.community import ChallengeFactory
 
 LA = zoneinfo.ZoneInfo("America/Los_Angeles")
+RUNS_LIST_QUERIES = 11  # the admin list of runs, cold: the same at 2 and 30 days
 
 
 def at(day: dt.date, hour: int = 12) -> dt.datetime:
@@ -393,3 +394,14 @@ def test_the_command_says_what_a_dry_run_would_remove_and_removes_nothing(progra
     call_command("apply_retention", stdout=out)
     assert out.getvalue() == f"{program}: nothing is due.\n"
     assert RetentionRun.objects.get(program=program).mentees == 1
+
+
+@pytest.mark.parametrize("days", [2, 30])
+def test_the_runs_list_makes_the_same_queries_for_few_and_many_runs(client, program, coordinator, cold, days):
+    from tests.factories.retention import RetentionRunFactory
+
+    RetentionRunFactory.create_batch(days, program=program)
+    client.force_login(coordinator)
+    with cold(RUNS_LIST_QUERIES):
+        page = client.get(reverse("admin:retention_retentionrun_changelist"))
+    assert len(page.context["cl"].result_list) == days

@@ -136,9 +136,10 @@ def account_anonymise(*, user: User) -> int:
     EmailAddress.objects.filter(user=user).delete()
     SocialAccount.objects.filter(user=user).delete()
     Authenticator.objects.filter(user=user).delete()
-    (OutboundEmail.objects.filter(user=user)
-     .exclude(status__in=[OutboundEmail.Status.QUEUED, OutboundEmail.Status.SENDING])
-     .update(to_address="", subject="", body_text="", body_html="", context={}))
+    # What waits to be sent to them is not sent; one a worker holds right now is left to finish.
+    emails = OutboundEmail.objects.filter(user=user).exclude(status=OutboundEmail.Status.SENDING)
+    emails.filter(status=OutboundEmail.Status.QUEUED).update(status=OutboundEmail.Status.SKIPPED)
+    emails.update(to_address="", subject="", body_text="", body_html="", context={})
     return 1
 
 

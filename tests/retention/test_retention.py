@@ -157,6 +157,7 @@ def alumna(program):
     ChallengeFactory(program=program, author=user, text="My mentee cries in our meetings.")
     OutboundEmailFactory(user=user, program=program, status=OutboundEmail.Status.SENT,
                          sent_at=at(dt.date(2020, 5, 1)), body_text="Dear Dr. Alma Alumna")
+    OutboundEmailFactory(user=user, program=program, status=OutboundEmail.Status.QUEUED)
     user.item = item
     return user
 
@@ -173,7 +174,7 @@ def alumna_private_text(user: User) -> dict:
         "answers": sorted(Answer.objects.filter(response__user=user).exclude(text="").values_list("text", flat=True)),
         "plan": (item.description, [c.changes.get("description") for c in PlanItemChange.objects.filter(item=item)]),
         "challenges": list(Challenge.objects.filter(author=user).values_list("text", flat=True)),
-        "emails": list(OutboundEmail.objects.filter(user=user).values_list("to_address", "body_text")),
+        "emails": sorted(OutboundEmail.objects.filter(user=user).values_list("to_address", "body_text", "status")),
     }
 
 
@@ -191,7 +192,8 @@ def test_it_removes_an_alumni_record_on_the_day_it_is_due(program, alumna):
     assert alumna_private_text(alumna) == {
         "email": f"former-member-{alumna.pk}@removed.invalid", "name": "", "active": False,
         "usable_password": False, "addresses": 0, "department": [""], "mentees": ["Former mentee"],
-        "answers": [], "plan": ("", [["", ""]]), "challenges": [REMOVED], "emails": [("", "")],
+        "answers": [], "plan": ("", [["", ""]]), "challenges": [REMOVED],
+        "emails": [("", "", "sent"), ("", "", "skipped")],
     }
     assert (run.accounts, run.answers, run.plan_items, run.challenges, run.memberships, run.mentees) == (
         1, 1, 1, 1, 1, 1)

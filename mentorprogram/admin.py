@@ -295,14 +295,14 @@ class UserAdmin(ProgramScopedAdmin, BaseUserAdmin):
         (None, {"fields": ["email", "password"]}),
         ("Profile", {"fields": ["display_name", "time_zone", "reminders_opt_out"]}),
         ("Access", {"fields": ["is_active", "is_staff", "is_superuser", "groups", "user_permissions"]}),
-        ("Dates", {"fields": ["last_login", "date_joined"]}),
+        ("Dates", {"fields": ["last_login", "date_joined", "erased_at"]}),
     ]
     # What a coordinator is shown: the sign-in email read-only, no password field (not even its hash).
     coordinator_fieldsets = [
         (None, {"fields": ["email"]}),
         ("Profile", {"fields": ["display_name", "time_zone", "reminders_opt_out"]}),
         ("Access", {"fields": ["is_active", "is_staff", "is_superuser"]}),
-        ("Dates", {"fields": ["last_login", "date_joined"]}),
+        ("Dates", {"fields": ["last_login", "date_joined", "erased_at"]}),
     ]
     add_fieldsets = [
         (None, {"classes": ["wide"], "fields": ["email", "display_name", "time_zone", "usable_password",
@@ -322,11 +322,11 @@ class UserAdmin(ProgramScopedAdmin, BaseUserAdmin):
 
     def get_readonly_fields(self, request, obj=None):
         if request.user.is_superuser:
-            return ["last_login", "date_joined"]
+            return ["last_login", "date_joined", "erased_at"]
         if obj is None:
             return []
         # Coordinators manage people's place in their programs, not their sign-in or privileges.
-        return ["email", "is_active", "is_staff", "is_superuser", "last_login", "date_joined"]
+        return ["email", "is_active", "is_staff", "is_superuser", "last_login", "date_joined", "erased_at"]
 
     def save_model(self, request, obj, form, change) -> None:
         services.user_save_by_admin(actor=request.user, user=obj)

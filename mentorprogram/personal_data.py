@@ -137,7 +137,7 @@ ENTRIES: list[Entry] = [
     Entry("community.Attendance", "user", Delete("The person's attendance record.")),
     Entry("community.Challenge", "author", Delete(
         "The person's own words. An agenda item made from one keeps its place on the meeting's agenda with "
-        "its text replaced."), handler=H + "challenge_agenda_items"),
+        "its text replaced."), handler="community.erasure.challenge_agenda_items"),
     Entry("community.Acknowledgement", "user", Delete("The person's acknowledgements of the process agreements.")),
     Entry("community.CalendarFeed", "user", Delete("A credential of the person's calendar."), exclude=("token",)),
     # --- Reminders and nudges: delivery bookkeeping, their emails anonymised above ---------------------------

@@ -18,9 +18,6 @@ from .erasure import Erasure
 
 log = logging.getLogger(__name__)
 
-ERASED_AGENDA_TEXT = "A member's challenge (its words were removed when its author's data was erased)."
-
-
 def account_access(erasure: Erasure) -> None:
     """No way back in: groups and permissions gone, every session ended (factors, sign-on links and
     addresses are entries of their own)."""
@@ -46,13 +43,6 @@ def outbox(erasure: Erasure) -> None:
             email.context = {**email.context, "by": ERASED_NAME}
             email.save(update_fields=["context"])
             erasure.counts["anonymised"] += 1
-
-
-def challenge_agenda_items(erasure: Erasure) -> None:
-    """An agenda item made from the person's challenge stays on its meeting's agenda, without their words."""
-    from community.models import AgendaItem
-
-    AgendaItem.objects.filter(challenge__author_id=erasure.person_id).update(text=ERASED_AGENDA_TEXT)
 
 
 def admin_log(erasure: Erasure) -> None:

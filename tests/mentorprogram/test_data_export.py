@@ -182,3 +182,20 @@ def test_an_expired_copy_is_purged_and_its_link_then_expired(client, mentor):
 def test_the_profile_offers_the_download(client, mentor):
     client.force_login(mentor)
     assert b"Download my data" in client.get(reverse("profile")).content
+
+
+@pytest.mark.parametrize("others", [1, 30])
+def test_the_link_and_the_profile_answer_in_a_fixed_number_of_queries(client, program, mentor, others, cold):
+    from tests.factories import MembershipFactory, ProgramFactory
+
+    DataExportFactory.create_batch(others)
+    for _ in range(others):
+        MembershipFactory(user=mentor, program=ProgramFactory(self_erasure_allowed=True))
+    token = export.download_token(DataExportFactory(user=mentor))
+    client.force_login(mentor)
+    # session, user, the copy
+    with cold(3):
+        assert client.get(reverse("data_export_download", args=[token])).status_code == 200
+    # session, user, the programs' self-erasure switches, and the calendar feed's two
+    with cold(5):
+        assert client.get(reverse("profile")).status_code == 200

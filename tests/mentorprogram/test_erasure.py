@@ -16,12 +16,12 @@ from django.urls import reverse
 
 from accountability.models import AccountabilityPlan, Mentee, MenteeMeeting, PlanItemChange
 from assessments.models import Answer, DomainScore, Response
+from community.erasure import ERASED_AGENDA_TEXT
 from community.models import AgendaItem, Challenge
 from courses.models import Completion
 from mentorprogram.models import Membership, OutboundEmail, User
 from mentorprogram.privacy.erasure import person_erase, person_may_erase_self
 from mentorprogram.privacy.export import person_data
-from mentorprogram.privacy.handlers import ERASED_AGENDA_TEXT
 from reports import selectors as report_selectors
 from reports.models import FigureRelease
 from tests.factories import make_member

@@ -223,3 +223,40 @@ def test_a_coordinator_is_not_offered_the_erasure_action(client, coordinator, me
     assert b"erase_people" not in client.get(url).content
     client.post(url, {"action": "erase_people", "_selected_action": [mentor.pk], "confirmed": "yes"})
     assert User.objects.get(pk=mentor.pk).erased_at is None
+
+
+def test_each_entry_of_the_registry_is_handled_as_it_says(two, superuser):
+    """For every model that refers to a person: deleted rows are gone, anonymised rows hold exactly
+    the stated values, kept rows are all still there."""
+    from mentorprogram.personal_data import Anonymise, Delete, Keep
+    from mentorprogram.privacy.erasure import Erasure
+    from mentorprogram.privacy.registry import installed_entries, rows_of
+
+    ann, _ = two
+    entries = installed_entries()
+    before = {(e.model, e.path): set(rows_of(e, m, ann.person.pk).values_list("pk", flat=True)) for e, m in entries}
+    assert all(before.values()), [key for key, ids in before.items() if not ids]  # the person has one of each
+    deleted: dict[str, set] = {}  # a row two entries reach (a change to one's own plan) goes if either deletes
+    for entry, _ in entries:
+        if isinstance(entry.erase, Delete):
+            deleted.setdefault(entry.model, set()).update(before[(entry.model, entry.path)])
+    person_erase(person=ann.person, by=superuser)
+    erased = User.objects.get(pk=ann.person.pk)
+    erasure = Erasure(person=ann.person, by=superuser, erased_at=erased.erased_at, old_email=ann.email,
+                      old_name=ann.name, first_time=False)
+    for entry, model in entries:
+        ids = before[(entry.model, entry.path)]
+        still = model._base_manager.filter(pk__in=ids)
+        if not isinstance(entry.erase, Delete):
+            ids = ids - deleted.get(entry.model, set())
+        if isinstance(entry.erase, Delete):
+            assert not still.exists(), entry.model
+        elif isinstance(entry.erase, Keep):
+            assert set(still.values_list("pk", flat=True)) == ids, entry.model
+        else:
+            assert isinstance(entry.erase, Anonymise)
+            stated = {name: value(erasure) if callable(value) else value for name, value in entry.erase.values.items()
+                      if name != "password"}
+            for row in still.values(*stated):
+                assert row == stated, entry.model
+            assert set(still.values_list("pk", flat=True)) == ids, entry.model

@@ -5,6 +5,7 @@ handling, inside the erasure's transaction, and does nothing more when run again
 from __future__ import annotations
 
 import importlib
+import inspect
 import logging
 
 from django.contrib.admin.models import LogEntry
@@ -73,7 +74,8 @@ AUDIT_MODULES = ("audit", "audit.services", "mentorprogram.audit")
 def audit_trail(erasure: Erasure) -> None:
     """The audit trail keeps that the erasure happened, not what was erased: its ``scrub_person``,
     where the audit trail is installed, is given the person as they were before (their old name
-    and address, to find them by); the database already holds the anonymised account."""
+    and address, to find them by; the database already holds the anonymised account), and who
+    erased them and when, if it asks."""
     for name in AUDIT_MODULES:
         try:
             module = importlib.import_module(name)
@@ -83,5 +85,7 @@ def audit_trail(erasure: Erasure) -> None:
             continue
         scrub = getattr(module, "scrub_person", None)
         if callable(scrub):
-            scrub(erasure.person)
+            accepted = inspect.signature(scrub).parameters
+            options = {"by": erasure.by, "now": erasure.erased_at}
+            scrub(erasure.person, **{name: value for name, value in options.items() if name in accepted})
             return

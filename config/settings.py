@@ -315,12 +315,20 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": crontab(hour=2, minute=23),  # nightly; a second run the same day removes nothing
         "options": {"expires": 12 * 3600},
     },
+    "personal-data-purge": {
+        "task": "mentorprogram.tasks.purge_data_exports",
+        "schedule": crontab(minute=23),  # hourly: an expired copy of a person's data is gone within the hour
+        "options": {"expires": 50 * 60},
+    },
     "accountability-nudges": {
         "task": "accountability.tasks.dispatch_nudges",
         "schedule": crontab(minute=41),  # hourly: an overdue item or a behind requirement is nudged within the hour
         "options": {"expires": 50 * 60},
     },
 }
+
+# A person's copy of their data (README, "A person's data"): how long its emailed link works.
+DATA_EXPORT_HOURS = env.int("DATA_EXPORT_HOURS", default=72)
 
 # --- The outbox (mentorprogram/outbox/): every automatic email -----------------------------
 # An email claimed longer ago than this is taken to belong to a lost worker, and one queued this

@@ -9,12 +9,14 @@ from django.core.exceptions import PermissionDenied
 from django.forms import BaseInlineFormSet, ValidationError
 from django.urls import path
 
+from toolbox.admin_confirm import confirmed_action
 from toolbox.admin_export import export_csv_action
 
 from . import admin_onboarding, mfa, permissions, services
 from .admin_scoping import ProgramScopedAdmin, ProgramScopedInline
 from .form_fields import LeadDaysField, MonthField, TimeZoneField
 from .models import PRIVACY_THRESHOLD_FLOOR, Membership, PrivacyThresholdChange, Program, User
+from .privacy import erasure
 
 # Admin sign-in goes through allauth, so its rate limits and verification apply there too.
 admin.site.login = secure_admin_login(admin.site.login)
@@ -100,7 +102,7 @@ class ProgramAdmin(ProgramScopedAdmin):
         }),
         ("Settings", {
             "fields": ["privacy_threshold", "allow_below_floor", "gap_threshold", "reminder_lead_days",
-                       "academic_year_start_month"],
+                       "academic_year_start_month", "self_erasure_allowed"],
         }),
         ("Retention", {
             "fields": ["mentee_notes_retention_months", "alumni_retention_months"],
@@ -117,9 +119,9 @@ class ProgramAdmin(ProgramScopedAdmin):
                 for name, options in self.fieldsets]
 
     def get_readonly_fields(self, request, obj=None):
-        # Retention deletes for good: a coordinator reads it, a superuser sets it.
-        return [] if request.user.is_superuser else ["privacy_threshold", "mentee_notes_retention_months",
-                                                      "alumni_retention_months"]
+        # Retention deletes for good, and erasure too: a coordinator reads these, a superuser sets them.
+        return [] if request.user.is_superuser else ["privacy_threshold", "self_erasure_allowed",
+                                                      "mentee_notes_retention_months", "alumni_retention_months"]
 
     def save_model(self, request, obj, form, change):
         if "privacy_threshold" not in form.cleaned_data:
@@ -288,25 +290,26 @@ class UserAdmin(ProgramScopedAdmin, BaseUserAdmin):
     inlines = [MembershipInline]
     ordering = ["email"]
     list_display = ["email", "display_name", "is_active", "is_staff", "last_login"]
-    list_filter = ["is_active", "is_staff", "memberships__program", "memberships__role"]
+    list_filter = ["is_active", "is_staff", ("erased_at", admin.EmptyFieldListFilter), "memberships__program",
+                   "memberships__role"]
     search_fields = ["email", "display_name"]
     actions = [export_csv_action(
         ("Email", "email"), ("Name", "display_name"), ("Active", "is_active"), ("Time zone", "time_zone"),
         ("No reminder emails", "reminders_opt_out"), ("Joined", "date_joined"), ("Last sign-in", "last_login"),
         filename="people",
-    ), "reset_mfa"]
+    ), "reset_mfa", "erase_people"]
     fieldsets = [
         (None, {"fields": ["email", "password"]}),
         ("Profile", {"fields": ["display_name", "time_zone", "reminders_opt_out"]}),
         ("Access", {"fields": ["is_active", "is_staff", "is_superuser", "groups", "user_permissions"]}),
-        ("Dates", {"fields": ["last_login", "date_joined"]}),
+        ("Dates", {"fields": ["last_login", "date_joined", "erased_at"]}),
     ]
     # What a coordinator is shown: the sign-in email read-only, no password field (not even its hash).
     coordinator_fieldsets = [
         (None, {"fields": ["email"]}),
         ("Profile", {"fields": ["display_name", "time_zone", "reminders_opt_out"]}),
         ("Access", {"fields": ["is_active", "is_staff", "is_superuser"]}),
-        ("Dates", {"fields": ["last_login", "date_joined"]}),
+        ("Dates", {"fields": ["last_login", "date_joined", "erased_at"]}),
     ]
     add_fieldsets = [
         (None, {"classes": ["wide"], "fields": ["email", "display_name", "time_zone", "usable_password",
@@ -326,11 +329,11 @@ class UserAdmin(ProgramScopedAdmin, BaseUserAdmin):
 
     def get_readonly_fields(self, request, obj=None):
         if request.user.is_superuser:
-            return ["last_login", "date_joined"]
+            return ["last_login", "date_joined", "erased_at"]
         if obj is None:
             return []
         # Coordinators manage people's place in their programs, not their sign-in or privileges.
-        return ["email", "is_active", "is_staff", "is_superuser", "last_login", "date_joined"]
+        return ["email", "is_active", "is_staff", "is_superuser", "last_login", "date_joined", "erased_at"]
 
     def save_model(self, request, obj, form, change) -> None:
         services.user_save_by_admin(actor=request.user, user=obj)
@@ -359,7 +362,28 @@ class UserAdmin(ProgramScopedAdmin, BaseUserAdmin):
         actions = super().get_actions(request)
         if not request.user.is_superuser:
             actions.pop("reset_mfa", None)
+            actions.pop("erase_people", None)
         return actions
+
+    @confirmed_action(
+        description="Erase the selected people's data",
+        refuse=lambda person, now: "already erased" if person.erased_at else None,
+        what_happens=lambda admin, request, people: (
+            f"{len(people)} {'person' if len(people) == 1 else 'people'} will be erased, for good: their accounts "
+            "anonymised and locked, their self-assessments, plans, mentee records, notes, challenges, RSVPs, "
+            "attendance and course records deleted, their names and addresses taken out of what the program "
+            "keeps. Figures the program has already published stay as they are. Your own account is left alone."),
+        button="Yes, erase them",
+    )
+    def erase_people(self, request, people) -> None:
+        if not request.user.is_superuser:
+            raise PermissionDenied("Only a superuser erases people.")
+        others = [person for person in people if person.pk != request.user.pk]
+        for person in others:
+            erasure.person_erase(person=person, by=request.user)
+        self.message_user(request, f"Erased {len(others)} {'person' if len(others) == 1 else 'people'}.")
+        if len(others) < len(people):
+            self.message_user(request, "Your own account is not erased from here.", level="warning")
 
     @admin.action(description="Reset the second sign-in factor of the selected people")
     def reset_mfa(self, request, queryset) -> None:

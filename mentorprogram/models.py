@@ -64,6 +64,10 @@ class User(AbstractBaseUser, PermissionsMixin):
     is_staff = models.BooleanField(default=False, help_text="May sign in to the admin.")
     is_active = models.BooleanField(default=True)
     date_joined = models.DateTimeField(default=timezone.now)
+    erased_at = models.DateTimeField(
+        null=True, blank=True, editable=False,
+        help_text="When this person's data was erased; the account is kept, anonymised.",
+    )
 
     objects = UserManager()
 
@@ -150,6 +154,11 @@ class Program(models.Model):
         help_text="After a person left the program (every membership of theirs in it is alumni), their "
                   "free text in it is removed once this many months have passed, and their account is "
                   "anonymised once no program keeps them.",
+    )
+    self_erasure_allowed = models.BooleanField(
+        "people may erase their own account", default=False,
+        help_text="Members may erase their own account and data from their profile, when every program they "
+                  "belong to allows it. Otherwise a superuser does it for them. Only a superuser changes this.",
     )
     created_at = models.DateTimeField(auto_now_add=True)
 
@@ -262,6 +271,7 @@ class OutboundEmail(models.Model):
         NUDGE = "nudge", "Accountability nudge"
         INVITATION = "invitation", "Invitation"
         ACCOUNT = "account", "Account email"
+        DATA_EXPORT = "data_export", "Copy of a person's data"
 
     class Status(models.TextChoices):
         QUEUED = "queued", "Queued"
@@ -311,3 +321,37 @@ class OutboundEmail(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} to {self.to_address or self.user}"
+
+
+class DataExport(models.Model):
+    """A copy of everything the app holds about one person, made by a task on their request
+    (mentorprogram/privacy/export.py) and offered to them alone by a signed link that expires.
+    The zip is kept in the database: private by construction, the same on every web node, and
+    gone with the row when it expires or the person is erased."""
+
+    class Status(models.TextChoices):
+        PENDING = "pending", "Being made"
+        READY = "ready", "Ready"
+        FAILED = "failed", "Failed"
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="data_exports")
+    status = models.CharField(max_length=20, choices=Status.choices, default=Status.PENDING)
+    requested_at = models.DateTimeField(default=timezone.now)
+    ready_at = models.DateTimeField(null=True, blank=True)
+    expires_at = models.DateTimeField(null=True, blank=True)
+    content = models.BinaryField(blank=True, default=bytes, editable=False)
+    size = models.PositiveIntegerField(default=0, help_text="Bytes of the zip.")
+
+    class Meta:
+        verbose_name = "copy of a person's data"
+        verbose_name_plural = "copies of people's data"
+        ordering = ["-requested_at", "-pk"]
+        constraints = [
+            models.UniqueConstraint(fields=["user"], condition=models.Q(status="pending"),
+                                    name="data_export_one_pending_per_person"),
+            models.CheckConstraint(condition=~models.Q(status="ready") | models.Q(expires_at__isnull=False),
+                                   name="data_export_ready_expires"),
+        ]
+
+    def __str__(self) -> str:
+        return f"Copy of data #{self.pk} ({self.get_status_display()})"

@@ -1,4 +1,5 @@
-"""Background jobs of the core: the outbox's send task and its sweep, and invitations.
+"""Background jobs of the core: the outbox's send task and its sweep, invitations, and copies of
+people's data.
 
 Every task here takes ids, is acknowledged late and is queued only after the transaction that
 recorded its rows commits (``TransactionAwareTask``)."""
@@ -57,3 +58,27 @@ def send_invitation(membership_id: int, base_url: str, requested_at: str) -> boo
     return onboarding.invitation_send(
         membership_id=membership_id, base_url=base_url, requested_at=parse_datetime(requested_at)
     )
+
+
+@shared_task(base=TransactionAwareTask, acks_late=True, ignore_result=True)
+def build_data_export(export_id: int) -> bool:
+    """Make a person's copy of their data and record the email that offers it. A copy that cannot be
+    made is marked failed (the person may ask again), never retried in a loop."""
+    from .models import DataExport
+    from .privacy.export import data_export_build
+
+    try:
+        return data_export_build(export_id=export_id)
+    except Exception:
+        log.exception("data export %s failed", export_id)
+        DataExport.objects.filter(pk=export_id, status=DataExport.Status.PENDING).update(
+            status=DataExport.Status.FAILED)
+        return False
+
+
+@shared_task(base=TransactionAwareTask, acks_late=True, ignore_result=True)
+def purge_data_exports() -> int:
+    """Hourly: copies of people's data whose links have expired are deleted."""
+    from .privacy.export import data_export_purge
+
+    return data_export_purge()

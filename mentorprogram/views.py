@@ -4,15 +4,17 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import logout
 from django.contrib.auth.decorators import login_required
-from django.http import Http404
+from django.core.exceptions import PermissionDenied
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from . import selectors, services, session_limits
-from .forms import ProfileForm
+from .forms import EraseAccountForm, ProfileForm
 from .outbox.headers import read_unsubscribe_token
+from .privacy import erasure, export
 
 UNSUBSCRIBE_LABELS = {"reminders": "meeting reminder emails", "nudges": "accountability nudges"}
 
@@ -30,7 +32,54 @@ def profile(request):
         services.user_update_profile(user=request.user, **form.cleaned_data)
         messages.success(request, "Your profile is saved.")
         return redirect("profile")
-    return render(request, "mentorprogram/profile.html", {"form": form})
+    return render(request, "mentorprogram/profile.html", {
+        "form": form, "may_erase_self": erasure.person_may_erase_self(person=request.user),
+    })
+
+
+@login_required
+@require_POST
+def data_export_request(request):
+    _export, asked = export.data_export_request(person=request.user)
+    if asked:
+        messages.success(request, "We are putting your data together. An email with a download link follows in a "
+                                  "few minutes.")
+    else:
+        messages.info(request, "Your copy is already being made. An email with a download link follows shortly.")
+    return redirect("profile")
+
+
+@login_required
+@require_safe
+@never_cache
+def data_export_download(request, token: str):
+    """The emailed link: the signed token names the copy and its person, who must be the one signed in."""
+    try:
+        found = export.export_for_download(token=token, user=request.user)
+    except export.LinkExpired:
+        return render(request, "mentorprogram/data_export_expired.html", status=410)
+    if found is None:
+        raise Http404("This link is not valid.")
+    response = HttpResponse(bytes(found.content), content_type="application/zip")
+    response["Content-Disposition"] = f'attachment; filename="my-data-{found.ready_at:%Y-%m-%d}.zip"'
+    return response
+
+
+@login_required
+@require_http_methods(["GET", "HEAD", "POST"])
+def erase_account(request):
+    """A person erases their own account, where every program of theirs allows it."""
+    allowed = erasure.person_may_erase_self(person=request.user)
+    form = EraseAccountForm(request.POST or None, user=request.user)
+    if request.method == "POST":
+        if not allowed:
+            raise PermissionDenied("Your program does not let people erase their own accounts.")
+        if form.is_valid():
+            erasure.person_erase(person=request.user, by=request.user)
+            logout(request)
+            messages.success(request, "Your account and your data are erased. Thank you for taking part.")
+            return redirect(settings.LOGIN_URL)
+    return render(request, "mentorprogram/erase_account.html", {"form": form, "allowed": allowed})
 
 
 @login_required

@@ -80,5 +80,8 @@ class InvitationComposer:
 
 
 def _register_core() -> None:
+    from mentorprogram.privacy.export import DataExportComposer
+
     _COMPOSERS.setdefault(OutboundEmail.Kind.ACCOUNT, StoredComposer())
     _COMPOSERS.setdefault(OutboundEmail.Kind.INVITATION, InvitationComposer())
+    _COMPOSERS.setdefault(OutboundEmail.Kind.DATA_EXPORT, DataExportComposer())

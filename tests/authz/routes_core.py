@@ -2,7 +2,17 @@
 
 from __future__ import annotations
 
-from . import NOT_ALLOWED, PROGRAM_MEMBERS, PUBLIC, SIGNED_IN, SIGNED_IN_NOT_ALLOWED, Route, builder, expect
+from . import (
+    NOT_ALLOWED,
+    OWNER_ONLY,
+    PROGRAM_MEMBERS,
+    PUBLIC,
+    SIGNED_IN,
+    SIGNED_IN_NOT_ALLOWED,
+    Route,
+    builder,
+    expect,
+)
 
 ADMIN_OF_OWNERS_PROGRAM = expect(owner=302, other_mentor=302, coordinator=200, other_coordinator=404, staff=403)
 """An admin page of the owner's program: coordinators of the program only. People who are not staff
@@ -37,6 +47,15 @@ def unanswered_invitation(w) -> None:
         user=UserFactory(password=None, email="invited.newcomer@example.org"), program=w.program,
         role=Membership.Role.MENTOR, status=Membership.Status.INVITED,
     )
+
+
+@builder
+def data_export(w) -> None:
+    from mentorprogram.privacy.export import download_token
+    from tests.factories.privacy import DataExportFactory
+
+    # The owner's copy of their data, ready, and the link their email carries.
+    w.objects.data_export_token = download_token(DataExportFactory(user=w.people["owner"]))
 
 
 ROUTES = [
@@ -110,6 +129,14 @@ ROUTES = [
       for name in ("saml_finish_acs", "saml_sls", "saml_metadata", "saml_login")],
     Route("saml_acs", kwargs=lambda w: {"organization_slug": "not-configured"},
           get=dict.fromkeys(PUBLIC, 302), post=dict.fromkeys(PUBLIC, 302)),
+    # A person's own data (tests/mentorprogram/test_data_export.py, test_erasure.py): each asks for their
+    # own copy; the emailed link works for its person only; erasing oneself is refused unless every
+    # program of the person allows it (the world's program does not), and to staff always.
+    Route("data_export_request", get=SIGNED_IN_NOT_ALLOWED, post=dict.fromkeys(PUBLIC, 302)),
+    Route("data_export_download", kwargs=lambda w: {"token": w.data_export_token},
+          get=OWNER_ONLY, post=SIGNED_IN_NOT_ALLOWED),
+    Route("erase_account", get=SIGNED_IN, post={**dict.fromkeys(PUBLIC, 403), "anonymous": 302},
+          post_data=lambda w: {"email": w.people["owner"].email}),
     # Invitations: each person's own.
     Route("invitations", get=SIGNED_IN, post=SIGNED_IN_NOT_ALLOWED),
     # The invitation link: a forged key is moved into the session and then refused, for everyone.

@@ -9,13 +9,13 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import datetime
 
 from django.db.models import Avg, Count, Exists, Max, Min, OuterRef, Prefetch, Q, Sum
 from django.http import Http404
 from django.utils import timezone
 
-from mentorprogram.models import Membership, Program, User
+from mentorprogram.models import Program, User
 
 from . import permissions, scoring
 from .models import Answer, Domain, DomainScore, Instrument, InstrumentVersion, Item, Response
@@ -498,38 +498,7 @@ def _hidden_domains(instrument: Instrument, n: int) -> list[DomainAggregate]:
             for d in Domain.objects.filter(version=latest).order_by("order", "pk")]
 
 
-# --- Follow-ups, for coordinators ------------------------------------------------------------
-
-FOLLOW_UP_AFTER_DAYS = 365
-"""A self-assessment is taken again a year after the last one: the follow-up that shows change."""
-
-
-@dataclass
-class FollowUpDue:
-    user_id: int
-    name: str
-    instrument: str
-    last_submitted: datetime
-
-
-def due_for_follow_up(*, program: Program, now: datetime | None = None, limit: int = 5,
-                      after_days: int = FOLLOW_UP_AFTER_DAYS) -> tuple[int, list[FollowUpDue]]:
-    """Active members of the program whose latest submitted response to an instrument is older
-    than ``after_days``: how many (person × instrument) and the longest waiting, up to ``limit``.
-    Two aggregate queries, whatever the number of responses."""
-    now = now or timezone.now()
-    members = Membership.objects.filter(program=program, status=Membership.Status.ACTIVE,
-                                        awaiting_acceptance=False).values("user_id")
-    grouped = (
-        Response.objects.filter(program=program, status=Response.Status.SUBMITTED, user_id__in=members,
-                                instrument__is_active=True)
-        .values("user_id", "user__display_name", "user__email", "instrument__name")
-        .annotate(last=Max("submitted_at")).filter(last__lt=now - timedelta(days=after_days))
-        .order_by("last", "user_id")
-    )
-    due = [FollowUpDue(r["user_id"], r["user__display_name"] or r["user__email"], r["instrument__name"], r["last"])
-           for r in grouped[:limit]]
-    return grouped.count(), due
+# --- For coordinators ------------------------------------------------------------------------
 
 
 def submitted_list(*, person: User, program: Program) -> list[Response]:

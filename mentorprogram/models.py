@@ -237,6 +237,7 @@ class OutboundEmail(models.Model):
         NUDGE = "nudge", "Accountability nudge"
         INVITATION = "invitation", "Invitation"
         ACCOUNT = "account", "Account email"
+        FOLLOW_UP = "follow_up", "Follow-up assessment invitation"
 
     class Status(models.TextChoices):
         QUEUED = "queued", "Queued"

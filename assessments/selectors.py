@@ -11,7 +11,22 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from django.db.models import Avg, Count, Exists, Max, Min, OuterRef, Prefetch, Q, Sum
+from django.db.models import (
+    Avg,
+    BooleanField,
+    Count,
+    DateField,
+    Exists,
+    Max,
+    Min,
+    OuterRef,
+    Prefetch,
+    Q,
+    Subquery,
+    Sum,
+    Value,
+)
+from django.db.models.functions import TruncDate
 from django.http import Http404
 from django.utils import timezone
 
@@ -481,6 +496,55 @@ def program_readiness_shares(*, program: Program, instrument: Instrument, n: int
     rows = (DomainScore.objects.filter(response__in=submitted.filter(~Exists(_later(submitted))), checked__gt=0)
             .values("response_id").order_by().annotate(share=Sum("yes") * 100.0 / Sum("checked")))
     return [row["share"] for row in rows]
+
+
+@dataclass(frozen=True)
+class PairedChange:
+    """People whose latest follow-up has a score in a domain their baseline has one in too."""
+
+    key: str
+    name: str
+    order: int
+    n: int
+    follow_up_mean: float | None
+    mean_change: float | None
+    trained: bool = False
+
+    @property
+    def baseline_mean(self) -> float | None:
+        """Over the same people: the mean of their baselines is the follow-up mean less the mean change."""
+        if self.follow_up_mean is None or self.mean_change is None:
+            return None
+        return self.follow_up_mean - self.mean_change
+
+
+def paired_changes(*, program: Program, instrument: Instrument, trained=None) -> list[PairedChange]:
+    """Per domain key, over the people with a baseline and a follow-up of ``instrument`` whose
+    latest follow-up and baseline both score the domain: how many, their follow-up mean and the
+    mean of their own changes (``DomainScore.score_change``). With ``trained``, a function
+    ``(user, domain_key, start, end) -> boolean expression`` of outer references (the person, the
+    domain's key, the baseline's and the follow-up's submission dates), each domain comes in two
+    rows, one per answer of it. One aggregate query, whatever the number of people; the caller
+    applies the privacy rule and checks that the viewer coordinates ``program``."""
+    submitted = Response.objects.filter(program=program, instrument=instrument, status=Response.Status.SUBMITTED)
+    latest = submitted.filter(occasion=Response.Occasion.FOLLOW_UP).filter(~Exists(_later(submitted)))
+    rows = DomainScore.objects.filter(response__in=latest, score_change__isnull=False)
+    if trained is None:
+        rows = rows.annotate(trained=Value(False, output_field=BooleanField()))
+    else:
+        baseline_at = Subquery(Response.objects.filter(
+            user=OuterRef("response__user"), program=program, instrument=instrument,
+            occasion=Response.Occasion.BASELINE).values("submitted_at")[:1])
+        rows = rows.annotate(baseline_on=TruncDate(baseline_at, output_field=DateField()),
+                             follow_up_on=TruncDate("response__submitted_at")).annotate(trained=trained(
+            user=OuterRef("response__user"), domain_key=OuterRef("domain__key"), start=OuterRef("baseline_on"),
+            end=OuterRef("follow_up_on")))
+    grouped = (rows.values("domain__key", "trained").order_by()
+               .annotate(order=Min("domain__order"), name=Max("domain__name"), n=Count("pk"),
+                         follow_up=Avg("score"), change=Avg("score_change")))
+    return sorted((PairedChange(key=r["domain__key"], name=r["name"], order=r["order"], n=r["n"],
+                                follow_up_mean=r["follow_up"], mean_change=r["change"], trained=bool(r["trained"]))
+                   for r in grouped), key=lambda c: (c.order, c.key, c.trained))
 
 
 def _later(submitted):

@@ -214,3 +214,13 @@ def test_a_coordinator_cannot_import_into_a_shared_or_another_programs_instrumen
     assert client.post(import_url(shared), {"file": upload(document)}).status_code == 302
     assert client.post(import_url(theirs), {"file": upload(document)}).status_code == 404
     assert InstrumentVersion.objects.filter(number=2).count() == 0
+
+
+def test_the_export_is_for_those_who_may_see_the_version(client, coordinator, mentor, other_program):
+    theirs = make_instrument(other_program)
+    shared = make_instrument(shared=True)
+    client.force_login(coordinator)
+    assert client.get(reverse("admin:assessments_instrumentversion_export", args=[theirs.pk])).status_code == 404
+    assert client.get(reverse("admin:assessments_instrumentversion_export", args=[shared.pk])).status_code == 200
+    client.force_login(mentor)
+    assert client.get(reverse("admin:assessments_instrumentversion_export", args=[shared.pk])).status_code == 302

@@ -224,3 +224,12 @@ def test_the_export_is_for_those_who_may_see_the_version(client, coordinator, me
     assert client.get(reverse("admin:assessments_instrumentversion_export", args=[shared.pk])).status_code == 200
     client.force_login(mentor)
     assert client.get(reverse("admin:assessments_instrumentversion_export", args=[shared.pk])).status_code == 302
+
+
+def test_the_readmes_example_is_a_valid_file():
+    from pathlib import Path
+
+    readme = (Path(__file__).resolve().parents[2] / "README.md").read_text()
+    start = readme.index('```json\n{\n  "format": "mentorprogram-instrument"') + len("```json\n")
+    parsed = interchange.validate_document(json.loads(readme[start:readme.index("```", start)]))
+    assert parsed.item_count == 2 and [d.key for d in parsed.domains] == [EFFECTIVE_COMMUNICATION]

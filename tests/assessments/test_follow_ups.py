@@ -187,3 +187,9 @@ def test_the_coordinators_home_lists_those_overdue_not_those_just_due(client, pr
     assert home.follow_up_count == 1 and [f.name for f in home.follow_ups] == ["Dr. Overdue"]
     page = response.content.decode()
     assert "Follow-up assessments overdue" in page and "Dr. Overdue" in page and "Dr. Just Due" not in page
+
+
+def test_the_invitations_run_daily_from_the_beat_schedule(settings):
+    entry = settings.CELERY_BEAT_SCHEDULE["assessments-follow-up-invitations"]
+    assert entry["task"] == tasks.invite_follow_ups.name
+    assert entry["schedule"].hour == {6} and entry["schedule"].minute == {23}

@@ -34,7 +34,6 @@ class ProgramHome:
     credit_hours: Decimal
     credit_people: int
     year_label: str
-    today: object = None
 
 
 def coordinated_programs(*, user: User, memberships: list[Membership]) -> list[Program]:
@@ -62,7 +61,7 @@ def program_home(*, program: Program, now: datetime) -> ProgramHome:
         behind=accountability.behind_by_requirement(program=program, today=today),
         invitations=core.unanswered_invitations(program=program),
         failed_count=failed_count, failed=failed,
-        follow_up_count=follow_up_count, follow_ups=overdue, today=today,
+        follow_up_count=follow_up_count, follow_ups=overdue,
         credit_hours=credit["hours"] if credit else Decimal(0),
         credit_people=credit["people"] if credit else 0,
         year_label=academic_year_label(year, program.academic_year_start_month),

@@ -8,11 +8,13 @@ message, and "New version from this" makes an editable copy.
 
 from __future__ import annotations
 
+from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import ValidationError
 from django.db.models import Count, Q
-from django.http import HttpResponseNotAllowed, HttpResponseRedirect
+from django.http import HttpResponse, HttpResponseNotAllowed, HttpResponseRedirect
 from django.shortcuts import get_object_or_404
+from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.html import format_html, format_html_join
@@ -22,8 +24,8 @@ from mentorprogram.admin_scoping import ProgramScopedAdmin, ProgramScopedInline
 from toolbox.admin_confirm import confirmed_action
 from toolbox.csv_export import csv_response
 
-from . import selectors, services
-from .models import FROZEN_MESSAGE, Answer, Domain, Instrument, InstrumentVersion, Item, Response
+from . import interchange, selectors, services
+from .models import FROZEN_MESSAGE, Answer, Domain, FollowUpCadence, Instrument, InstrumentVersion, Item, Response
 
 
 class SharedInstrumentMixin:
@@ -122,6 +124,47 @@ class InstrumentAdmin(SharedInstrumentMixin, ProgramScopedAdmin):
     prepopulated_fields = {"slug": ["name"]}
     inlines = [VersionInline]
     actions = ["copy_into_my_programs"]
+    change_form_template = "admin/assessments/instrument/change_form.html"
+
+    def get_urls(self):
+        return [
+            path("<int:pk>/import/", self.admin_site.admin_view(self.import_view),
+                 name="assessments_instrument_import"),
+            *super().get_urls(),
+        ]
+
+    def import_view(self, request, pk: int):
+        """Import a version from a file: upload, see a preview (or every problem, item by item),
+        then confirm. Nothing is saved until the confirmation, and nothing at all on an error."""
+        instrument = get_object_or_404(self.get_queryset(request), pk=pk)
+        if not self.may_edit(request, instrument):
+            messages.error(request, "The shared default instruments are read-only for coordinators. "
+                                    "Copy one into your program to import a version of it.")
+            return HttpResponseRedirect(reverse("admin:assessments_instrument_change", args=[pk]))
+        form = InstrumentImportForm(request.POST or None, request.FILES or None)
+        context = {**self.admin_site.each_context(request), "opts": self.model._meta, "instrument": instrument,
+                   "form": form, "title": f"Import a version of “{instrument.name}” from a file",
+                   "format_version": interchange.FORMAT_VERSION}
+        if request.method == "POST" and form.is_valid():
+            try:
+                mapping = interchange.parse_mapping(form.cleaned_data["mapping"])
+                document = (interchange.load(form.cleaned_data["file"].read()) if form.cleaned_data.get("file")
+                            else interchange.load(form.cleaned_data["document"]))
+                parsed = interchange.validate_document(document, instrument=instrument, mapping=mapping)
+            except interchange.InvalidDocument as invalid:
+                context["errors"] = sorted(invalid.errors.items())
+            else:
+                if request.POST.get("confirm") == "yes" and not form.cleaned_data.get("file"):
+                    version = interchange.version_import(instrument=instrument, parsed=parsed)
+                    messages.success(request, f"Version {version.number} was imported, unpublished, with "
+                                              f"{len(parsed.domains)} domains and {parsed.item_count} items. "
+                                              "Check it, then publish it.")
+                    return HttpResponseRedirect(reverse("admin:assessments_instrumentversion_change",
+                                                        args=[version.pk]))
+                context["parsed"] = parsed
+                context["confirm_form"] = InstrumentImportForm(initial={
+                    "document": interchange.json.dumps(document), "mapping": form.cleaned_data["mapping"]})
+        return TemplateResponse(request, "admin/assessments/instrument/import.html", context)
 
     def get_queryset(self, request):
         return super().get_queryset(request).select_related("program").annotate(n_versions=Count("versions"))
@@ -173,6 +216,27 @@ class InstrumentAdmin(SharedInstrumentMixin, ProgramScopedAdmin):
                                       "Publish it to use it instead of the shared one.")
 
 
+class InstrumentImportForm(forms.Form):
+    file = forms.FileField(
+        required=False, label="Instrument file (JSON)",
+        help_text="A file in the format the README describes, e.g. one exported from another version.")
+    mapping = forms.CharField(
+        required=False, label="Domain keys to map", widget=forms.Textarea(attrs={"rows": 4, "cols": 60}),
+        help_text="One line per domain of the file whose key this app does not know: “their-key = our-key” to "
+                  "count it as one of our domains (so course suggestions and the report carry on), or "
+                  "“their-key = new” to keep it as a new domain.")
+    document = forms.CharField(required=False, widget=forms.HiddenInput)
+
+    def clean(self):
+        cleaned = super().clean()
+        upload = cleaned.get("file")
+        if upload is None and not cleaned.get("document"):
+            self.add_error("file", "Choose the file to import.")
+        elif upload is not None and upload.size > 2 * 1024 * 1024:
+            self.add_error("file", "The file is larger than 2 MB; an instrument file is far smaller.")
+        return cleaned
+
+
 class VersionContentInline(ProgramScopedInline):
     """Rows of an instrument version (its domains, a domain's items): editable only while the
     version is not frozen, and in a shared instrument by superusers only."""
@@ -220,7 +284,7 @@ class InstrumentVersionAdmin(SharedInstrumentMixin, ProgramScopedAdmin):
     list_select_related = ["instrument", "instrument__program"]
     inlines = [DomainInline]
     readonly_fields = ["created_at", "outline"]
-    fields = ["instrument", "number", "published_at", "created_at", "outline"]
+    fields = ["instrument", "number", "published_at", "licence", "created_at", "outline"]
     actions = ["new_version_from_this", "publish"]
     change_form_template = "admin/assessments/instrumentversion/change_form.html"
 
@@ -260,8 +324,18 @@ class InstrumentVersionAdmin(SharedInstrumentMixin, ProgramScopedAdmin):
         return [
             path("<int:pk>/new-version/", self.admin_site.admin_view(self.new_version_view),
                  name="assessments_instrumentversion_new_version"),
+            path("<int:pk>/export.json", self.admin_site.admin_view(self.export_view),
+                 name="assessments_instrumentversion_export"),
             *super().get_urls(),
         ]
+
+    def export_view(self, request, pk: int):
+        """The version as a file of the documented format (README, "Instruments as files")."""
+        version = get_object_or_404(self.get_queryset(request).select_related("instrument"), pk=pk)
+        response = HttpResponse(interchange.version_export_json(version=version),
+                                content_type="application/json; charset=utf-8")
+        response["Content-Disposition"] = (f'attachment; filename="{version.instrument.slug}-v{version.number}.json"')
+        return response
 
     def new_version_view(self, request, pk: int):
         if request.method != "POST":
@@ -433,3 +507,28 @@ def _domain_value(result):
 
 def _fmt(value) -> str:
     return "" if value is None else f"{value:.2f}"
+
+
+@admin.register(FollowUpCadence)
+class FollowUpCadenceAdmin(ProgramScopedAdmin):
+    """When each program asks its people to take a self-assessment again after their baseline."""
+
+    list_display = ["instrument", "program", "rule", "months", "overdue_after_days", "is_active"]
+    list_filter = ["rule", "is_active"]
+    list_select_related = ["instrument", "program"]
+    fieldsets = [
+        (None, {"fields": ["program", "instrument", "is_active"]}),
+        ("When the follow-up comes round", {
+            "fields": ["rule", "months", "overdue_after_days"],
+            "description": "Each person is invited by email once on each due date, counted from their own "
+                           "baseline, and their home page says a follow-up is due until they take it. Once the "
+                           "days to answer have passed, the coordinators' home lists them as overdue.",
+        }),
+    ]
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        if db_field.name == "instrument":
+            ids = core_permissions.admin_program_ids(request.user)
+            qs = Instrument.objects.filter(is_active=True)
+            kwargs["queryset"] = qs if ids is None else qs.filter(Q(program__isnull=True) | Q(program_id__in=ids))
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)

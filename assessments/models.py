@@ -52,6 +52,10 @@ class InstrumentVersion(models.Model):
     number = models.PositiveIntegerField()
     published_at = models.DateTimeField(null=True, blank=True, help_text="Unpublished versions cannot be taken.")
     created_at = models.DateTimeField(auto_now_add=True)
+    licence = models.TextField(
+        blank=True, help_text="Who holds the rights to the wording and on what terms the program uses it "
+                              "(kept with an imported file and written into every export).",
+    )
 
     class Meta:
         ordering = ["instrument", "-number"]
@@ -259,3 +263,66 @@ class DomainScore(models.Model):
 
     def __str__(self) -> str:
         return f"{self.response_id} · {self.domain_id}"
+
+
+class FollowUpCadence(models.Model):
+    """When a program asks its people to take an instrument again after their baseline: some
+    months after it (“6, 12”), or once each academic year. The person is invited by email on each
+    due date, their dashboard says a follow-up is due, and once ``overdue_after_days`` have passed
+    without one the coordinators' home lists them (assessments/follow_ups.py)."""
+
+    class Rule(models.TextChoices):
+        MONTHS = "months", "A number of months after the baseline"
+        ACADEMIC_YEAR = "academic_year", "Once each academic year, when the year begins"
+
+    program = models.ForeignKey(Program, on_delete=models.CASCADE, related_name="follow_up_cadences")
+    instrument = models.ForeignKey(Instrument, on_delete=models.CASCADE, related_name="follow_up_cadences",
+                                   help_text="The self-assessment to take again.")
+    rule = models.CharField("when", max_length=20, choices=Rule.choices, default=Rule.MONTHS)
+    months = models.CharField(
+        "months after the baseline", max_length=100, blank=True,
+        help_text="With “a number of months after the baseline”: the months, separated by commas. "
+                  "“6, 12” asks for a follow-up six months and again twelve months after the baseline.",
+    )
+    overdue_after_days = models.PositiveSmallIntegerField(
+        "days to answer", default=30, validators=[MaxValueValidator(365)],
+        help_text="How many days after the due date the follow-up counts as overdue on the coordinators' home.",
+    )
+    is_active = models.BooleanField("on", default=True, help_text="Turn off to stop the invitations.")
+
+    class Meta:
+        verbose_name = "follow-up cadence"
+        ordering = ["program", "instrument"]
+        constraints = [
+            models.UniqueConstraint(fields=["program", "instrument"], name="follow_up_cadence_once_per_instrument"),
+        ]
+
+    def __str__(self) -> str:
+        if self.rule == self.Rule.ACADEMIC_YEAR:
+            return f"{self.instrument}: each academic year"
+        return f"{self.instrument}: {self.months} months after the baseline"
+
+    @property
+    def month_list(self) -> list[int]:
+        """The months of the rule, in order (empty for the academic-year rule or unreadable text)."""
+        if self.rule != self.Rule.MONTHS:
+            return []
+        try:
+            return sorted({int(part) for part in self.months.replace(";", ",").split(",") if part.strip()})
+        except ValueError:
+            return []
+
+    def clean(self) -> None:
+        super().clean()
+        if self.rule == self.Rule.MONTHS:
+            parts = [p.strip() for p in self.months.replace(";", ",").split(",") if p.strip()]
+            if not parts:
+                raise ValidationError({"months": "Give at least one number of months, e.g. “6, 12”."})
+            if not all(p.isdigit() and 1 <= int(p) <= 120 for p in parts):
+                raise ValidationError({"months": "Give whole numbers of months from 1 to 120, separated by commas."})
+        elif self.months.strip():
+            raise ValidationError({"months": "Leave this empty when the follow-up comes each academic year."})
+        if self.instrument_id and self.program_id:
+            owner = Instrument.objects.filter(pk=self.instrument_id).values_list("program_id", flat=True).first()
+            if owner not in (None, self.program_id):
+                raise ValidationError({"instrument": "Choose an instrument of this program or a shared one."})

@@ -9,13 +9,28 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import datetime
 
-from django.db.models import Avg, Count, Exists, Max, Min, OuterRef, Prefetch, Q, Sum
+from django.db.models import (
+    Avg,
+    BooleanField,
+    Count,
+    DateField,
+    Exists,
+    Max,
+    Min,
+    OuterRef,
+    Prefetch,
+    Q,
+    Subquery,
+    Sum,
+    Value,
+)
+from django.db.models.functions import TruncDate
 from django.http import Http404
 from django.utils import timezone
 
-from mentorprogram.models import Membership, Program, User
+from mentorprogram.models import Program, User
 
 from . import permissions, scoring
 from .models import Answer, Domain, DomainScore, Instrument, InstrumentVersion, Item, Response
@@ -483,6 +498,55 @@ def program_readiness_shares(*, program: Program, instrument: Instrument, n: int
     return [row["share"] for row in rows]
 
 
+@dataclass(frozen=True)
+class PairedChange:
+    """People whose latest follow-up has a score in a domain their baseline has one in too."""
+
+    key: str
+    name: str
+    order: int
+    n: int
+    follow_up_mean: float | None
+    mean_change: float | None
+    trained: bool = False
+
+    @property
+    def baseline_mean(self) -> float | None:
+        """Over the same people: the mean of their baselines is the follow-up mean less the mean change."""
+        if self.follow_up_mean is None or self.mean_change is None:
+            return None
+        return self.follow_up_mean - self.mean_change
+
+
+def paired_changes(*, program: Program, instrument: Instrument, trained=None) -> list[PairedChange]:
+    """Per domain key, over the people with a baseline and a follow-up of ``instrument`` whose
+    latest follow-up and baseline both score the domain: how many, their follow-up mean and the
+    mean of their own changes (``DomainScore.score_change``). With ``trained``, a function
+    ``(user, domain_key, start, end) -> boolean expression`` of outer references (the person, the
+    domain's key, the baseline's and the follow-up's submission dates), each domain comes in two
+    rows, one per answer of it. One aggregate query, whatever the number of people; the caller
+    applies the privacy rule and checks that the viewer coordinates ``program``."""
+    submitted = Response.objects.filter(program=program, instrument=instrument, status=Response.Status.SUBMITTED)
+    latest = submitted.filter(occasion=Response.Occasion.FOLLOW_UP).filter(~Exists(_later(submitted)))
+    rows = DomainScore.objects.filter(response__in=latest, score_change__isnull=False)
+    if trained is None:
+        rows = rows.annotate(trained=Value(False, output_field=BooleanField()))
+    else:
+        baseline_at = Subquery(Response.objects.filter(
+            user=OuterRef("response__user"), program=program, instrument=instrument,
+            occasion=Response.Occasion.BASELINE).values("submitted_at")[:1])
+        rows = rows.annotate(baseline_on=TruncDate(baseline_at, output_field=DateField()),
+                             follow_up_on=TruncDate("response__submitted_at")).annotate(trained=trained(
+            user=OuterRef("response__user"), domain_key=OuterRef("domain__key"), start=OuterRef("baseline_on"),
+            end=OuterRef("follow_up_on")))
+    grouped = (rows.values("domain__key", "trained").order_by()
+               .annotate(order=Min("domain__order"), name=Max("domain__name"), n=Count("pk"),
+                         follow_up=Avg("score"), change=Avg("score_change")))
+    return sorted((PairedChange(key=r["domain__key"], name=r["name"], order=r["order"], n=r["n"],
+                                follow_up_mean=r["follow_up"], mean_change=r["change"], trained=bool(r["trained"]))
+                   for r in grouped), key=lambda c: (c.order, c.key, c.trained))
+
+
 def _later(submitted):
     return submitted.model.objects.filter(
         user=OuterRef("user"), program=OuterRef("program"), instrument=OuterRef("instrument"),
@@ -498,38 +562,7 @@ def _hidden_domains(instrument: Instrument, n: int) -> list[DomainAggregate]:
             for d in Domain.objects.filter(version=latest).order_by("order", "pk")]
 
 
-# --- Follow-ups, for coordinators ------------------------------------------------------------
-
-FOLLOW_UP_AFTER_DAYS = 365
-"""A self-assessment is taken again a year after the last one: the follow-up that shows change."""
-
-
-@dataclass
-class FollowUpDue:
-    user_id: int
-    name: str
-    instrument: str
-    last_submitted: datetime
-
-
-def due_for_follow_up(*, program: Program, now: datetime | None = None, limit: int = 5,
-                      after_days: int = FOLLOW_UP_AFTER_DAYS) -> tuple[int, list[FollowUpDue]]:
-    """Active members of the program whose latest submitted response to an instrument is older
-    than ``after_days``: how many (person × instrument) and the longest waiting, up to ``limit``.
-    Two aggregate queries, whatever the number of responses."""
-    now = now or timezone.now()
-    members = Membership.objects.filter(program=program, status=Membership.Status.ACTIVE,
-                                        awaiting_acceptance=False).values("user_id")
-    grouped = (
-        Response.objects.filter(program=program, status=Response.Status.SUBMITTED, user_id__in=members,
-                                instrument__is_active=True)
-        .values("user_id", "user__display_name", "user__email", "instrument__name")
-        .annotate(last=Max("submitted_at")).filter(last__lt=now - timedelta(days=after_days))
-        .order_by("last", "user_id")
-    )
-    due = [FollowUpDue(r["user_id"], r["user__display_name"] or r["user__email"], r["instrument__name"], r["last"])
-           for r in grouped[:limit]]
-    return grouped.count(), due
+# --- For coordinators ------------------------------------------------------------------------
 
 
 def submitted_list(*, person: User, program: Program) -> list[Response]:

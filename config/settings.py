@@ -320,6 +320,11 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": crontab(minute=23),  # hourly: an expired copy of a person's data is gone within the hour
         "options": {"expires": 50 * 60},
     },
+    "assessments-follow-up-invitations": {
+        "task": "assessments.tasks.invite_follow_ups",
+        "schedule": crontab(hour=6, minute=23),  # daily: one email per person and due date (a dedupe key)
+        "options": {"expires": 6 * 3600},
+    },
     "accountability-nudges": {
         "task": "accountability.tasks.dispatch_nudges",
         "schedule": crontab(minute=41),  # hourly: an overdue item or a behind requirement is nudged within the hour

@@ -8,7 +8,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from django.db.models import Case, Count, F, IntegerField, OuterRef, Q, QuerySet, Subquery, Sum, Value, When
+from django.db.models import Case, Count, Exists, F, IntegerField, OuterRef, Q, QuerySet, Subquery, Sum, Value, When
 from django.db.models.functions import ExtractYear
 from django.http import Http404
 from django.utils import timezone
@@ -288,3 +288,16 @@ def get_quick_guide_for_user(*, user: User, pk: int) -> QuickGuide:
     except QuickGuide.DoesNotExist:
         raise Http404("No such guide.") from None
 
+
+
+# --- For the program report: training beside a change -------------------------------------------
+
+
+def completed_in_domain_between(*, user, domain_key, start, end) -> Exists:
+    """Whether ``user`` completed a course addressing the domain ``domain_key`` on a day from
+    ``start`` to ``end`` (dates). The arguments are expressions of an outer query (``OuterRef``),
+    so that a report counts everyone's in one statement."""
+    return Exists(Completion.objects.filter(
+        user=user, status=Completion.Status.COMPLETED, course__domains__domain_key=domain_key,
+        completed_on__gte=start, completed_on__lte=end,
+    ))

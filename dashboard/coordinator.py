@@ -10,7 +10,7 @@ from datetime import datetime
 from decimal import Decimal
 
 from accountability import selectors as accountability
-from assessments import selectors as assessments
+from assessments import follow_ups
 from community import selectors as community
 from courses import selectors as courses
 from mentorprogram import permissions
@@ -50,7 +50,7 @@ def program_home(*, program: Program, now: datetime) -> ProgramHome:
     today = local_today(program.time_zone, now)
     challenges_count, challenges = community.new_challenges(program=program)
     failed_count, failed = core.failed_emails(program=program)
-    follow_up_count, follow_ups = assessments.due_for_follow_up(program=program, now=now)
+    follow_up_count, overdue = follow_ups.overdue_follow_ups(program=program, now=now)
     year = academic_year_of(today, program.academic_year_start_month)
     credit = next((row for row in courses.credit_hours_by_academic_year(program=program)
                    if row["year_start"].year == year), None)
@@ -61,7 +61,7 @@ def program_home(*, program: Program, now: datetime) -> ProgramHome:
         behind=accountability.behind_by_requirement(program=program, today=today),
         invitations=core.unanswered_invitations(program=program),
         failed_count=failed_count, failed=failed,
-        follow_up_count=follow_up_count, follow_ups=follow_ups,
+        follow_up_count=follow_up_count, follow_ups=overdue,
         credit_hours=credit["hours"] if credit else Decimal(0),
         credit_people=credit["people"] if credit else 0,
         year_label=academic_year_label(year, program.academic_year_start_month),

@@ -272,6 +272,7 @@ class OutboundEmail(models.Model):
         INVITATION = "invitation", "Invitation"
         ACCOUNT = "account", "Account email"
         DATA_EXPORT = "data_export", "Copy of a person's data"
+        FOLLOW_UP = "follow_up", "Follow-up assessment invitation"
 
     class Status(models.TextChoices):
         QUEUED = "queued", "Queued"

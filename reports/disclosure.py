@@ -28,6 +28,9 @@ from mentorprogram.models import Program
 
 from .models import FigureRelease, ReleaseLedger
 
+PARTS = "_parts"
+"""Where a release keeps the sizes of its subgroups (see ``Disclosure.release``)."""
+
 
 @dataclass(frozen=True)
 class Release:
@@ -62,17 +65,25 @@ class Disclosure:
             self.history.setdefault(key, []).append((n, values))
         self.new: list[FigureRelease] = []
 
-    def release(self, key: str, n: int, values: dict, *, keep: bool = True) -> Release:
+    def release(self, key: str, n: int, values: dict, *, keep: bool = True,
+                parts: dict[str, int] | None = None) -> Release:
         """The values of group ``key`` to show with ``n`` people behind them today.
 
         ``keep=False`` for values that say nothing yet (attendance before any is recorded): shown
         afresh but not kept as a release, as long as the group has none.
+
+        ``parts`` names subgroups of the ``n`` people whose own figures the values hold (people
+        who trained and people who did not), with their numbers, kept with the release. The group is
+        computed afresh only if every part that was published before and is published now has moved
+        by the threshold as well, so that no subgroup's figure can be differenced either.
         """
         if n < self.threshold:
             return Release(values=None, n=n, current_n=n)
         values = _plain(values)
+        if parts:
+            values[PARTS] = dict(parts)
         past = self.history.setdefault(key, [])
-        if all(abs(n - earlier) >= self.threshold for earlier, _ in past):
+        if all(self._apart(n, parts, earlier, before) for earlier, before in past):
             if past or keep:
                 past.append((n, values))
                 self.new.append(FigureRelease(program=self.program, key=key, n=n, values=values,
@@ -80,6 +91,14 @@ class Disclosure:
             return Release(values=values, n=n, current_n=n)
         last_n, last_values = past[-1]
         return Release(values=last_values, n=last_n, current_n=n)
+
+    def _apart(self, n: int, parts: dict[str, int] | None, earlier_n: int, earlier: dict) -> bool:
+        if abs(n - earlier_n) < self.threshold:
+            return False
+        before = earlier.get(PARTS) if isinstance(earlier, dict) else None
+        if not parts or not before:
+            return True
+        return all(abs(size - before[name]) >= self.threshold for name, size in parts.items() if name in before)
 
     def save(self) -> bool:
         """Record the new releases; ``False`` if another report recorded some since these were read

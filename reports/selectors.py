@@ -17,7 +17,7 @@ from mentorprogram.models import Membership, Program, User
 from toolbox.charts import label_lines
 from toolbox.periods import academic_year_label, local_today
 
-from . import csv_cells
+from . import csv_cells, evidence
 from .disclosure import Disclosure, Release
 from .privacy import Figure, change, count, figure
 from .sources import ReportSources
@@ -43,6 +43,10 @@ class Section:
 
     units: dict[str, str] = field(default_factory=dict)
     """Units of columns whose figures carry none (hours, a 1–7 scale), for the CSV's headers."""
+    method: str = ""
+    """One sentence under the table saying how its figures are worked out."""
+    template: str = "reports/_section.html"
+    """The include that renders the section."""
 
     def csv(self) -> tuple[list[str], list[list[str]]]:
         """(header, rows) for the download: numbers in numeric columns, units in the headers, and a
@@ -105,7 +109,8 @@ def _build(program: Program, now: datetime, only: str | None, d: Disclosure) -> 
         "readiness": lambda: _domain_scores(src, "readiness", d),
         "skills": lambda: _domain_scores(src, "skills", d),
         "readiness-shares": lambda: _readiness_distribution(src, d),
-        "impact": lambda: _impact(src, d),
+        "impact": lambda: evidence.impact_section(src, d),
+        "training-change": lambda: evidence.training_change_section(src, d),
         "attendance": lambda: _attendance(src, d),
         "compliance": lambda: _compliance(src, d),
         "plans": lambda: _plans(src, d),
@@ -207,28 +212,6 @@ def _readiness_distribution(src: ReportSources, d: Disclosure) -> Section:
     section.rows.append(["All people", count(total, threshold=t)])
     section.chart = {"type": "bar", "labels": labels, "unit": "", "yMin": 0,
                      "datasets": [{"label": "People", "data": [c.chart for c in cells]}]}
-    return section
-
-
-def _impact(src: ReportSources, d: Disclosure) -> Section:
-    t = d.threshold
-    section = Section(
-        key="impact", title="Evidence of impact", source="skills inventories",
-        intro="For people with a baseline and a follow-up skills inventory: the mean change per domain.",
-        columns=["Domain", "Mean change", "People with both"],
-        empty="The program uses no skills inventory yet.",
-    )
-    data = src.domain_change()
-    section.rows, labels, values = [], [], []
-    for row in data:
-        released = d.release(f"impact:{row.get('key', row['domain'])}", row["n"], {"mean_change": row["mean_change"]})
-        delta = change(released.values["mean_change"] if released.values else None, released.n, threshold=t,
-                       places=2, as_of=released.as_of)
-        section.rows.append([row["domain"], delta, count(row["n"], threshold=t)])
-        labels.append(label_lines(row["domain"]))
-        values.append(delta.chart)
-    section.chart = {"type": "bar", "labels": labels, "unit": "",
-                     "datasets": [{"label": "Mean change since baseline", "data": values}]}
     return section
 
 

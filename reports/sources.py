@@ -14,6 +14,11 @@ The shapes the sections expect:
   numbers (the report bins them and hides the whole distribution under the threshold).
 * ``domain_change()``: ``[{"domain", "key", "mean_change", "n"}]`` for people with a baseline and a
   follow-up skills inventory.
+* ``paired_change()``: ``[{"domain", "key", "n", "baseline", "follow_up", "mean_change", "trained_n",
+  "trained_change", "untrained_n", "untrained_change"}]`` in domain order: for people with a
+  baseline and a follow-up skills inventory, their baseline and latest follow-up means and the mean
+  of their own changes, and the same change split by whether they completed a course addressing the
+  domain (``courses``' domain tags) between the two.
 * ``attendance_by_month(months)``: ``{month_start: {"meetings", "attended", "expected",
   "people"}}`` (``people``: how many mentors the month's figures rest on).
 * ``requirement_compliance()``: ``[{"requirement", "key", "target", "on_track", "behind"}]``
@@ -102,6 +107,34 @@ class ReportSources:
             return []
         return [{"domain": d.name, "key": d.key, "mean_change": d.mean_change, "n": d.n_change}
                 for d in aggregates.domains]
+
+    @cached_property
+    def paired_change(self) -> list[dict]:
+        """One aggregate query (none without a skills inventory), read once for both sections that use it."""
+        instrument = self.instruments.get(Instrument.Kind.SKILLS)
+        if instrument is None:
+            return []
+        rows = assessment_selectors.paired_changes(program=self.program, instrument=instrument,
+                                                   trained=course_selectors.completed_in_domain_between)
+        by_key: dict[str, dict] = {}
+        for row in rows:
+            entry = by_key.setdefault(row.key, {"domain": row.name, "key": row.key, "groups": {}})
+            entry["groups"][row.trained] = row
+        result = []
+        for entry in by_key.values():
+            trained, untrained = entry["groups"].get(True), entry["groups"].get(False)
+            groups = [g for g in (trained, untrained) if g is not None]
+            n = sum(g.n for g in groups)
+            follow_up = sum(g.n * g.follow_up_mean for g in groups) / n
+            change = sum(g.n * g.mean_change for g in groups) / n
+            result.append({
+                "domain": entry["domain"], "key": entry["key"], "n": n, "baseline": follow_up - change,
+                "follow_up": follow_up, "mean_change": change,
+                "trained_n": trained.n if trained else 0, "trained_change": trained.mean_change if trained else None,
+                "untrained_n": untrained.n if untrained else 0,
+                "untrained_change": untrained.mean_change if untrained else None,
+            })
+        return result
 
     # --- the Mentor Community, accountability plans, training ---------------------------------
 

@@ -6,9 +6,9 @@ A card module exposes ``card(*, user, memberships, now) -> dict | None``; the di
 
 from __future__ import annotations
 
-from . import assessments, meetings, plan, training
+from . import assessments, follow_ups, meetings, plan, training
 
-CARD_MODULES = [meetings, assessments, plan, training]
+CARD_MODULES = [follow_ups, meetings, assessments, plan, training]
 
 
 def build_cards(*, user, memberships, now) -> list[dict]:

@@ -1,5 +1,8 @@
 """Demo assessments: the demo mentor's baselines and a follow-up that shows growth, the demo
-faculty member's baselines, and a mix of states for the extra mentors (created in bulk)."""
+faculty member's baselines, and a mix of states for the extra mentors (created in bulk): some
+with nothing yet, a draft, baselines whose follow-up is now due (the program asks for one 6 and 12
+months after the baseline), or baselines and a follow-up. Of those with a follow-up, half took
+training in between (the courses seeder records it, see ``follow_up_group``) and grew more."""
 
 from __future__ import annotations
 
@@ -13,7 +16,7 @@ from django.utils import timezone
 
 from assessments import selectors, services
 from assessments.defaults import install_default_instruments
-from assessments.models import Answer, Domain, Instrument, InstrumentVersion, Item, Response
+from assessments.models import Answer, Domain, FollowUpCadence, Instrument, InstrumentVersion, Item, Response
 from mentorprogram.models import Program, User
 
 ORDER = 10
@@ -26,6 +29,15 @@ class Planned:
     occasion: str  # "" for a draft
     submitted_at: datetime | None
     answers: dict[int, dict]
+
+
+def follow_up_group(i: int) -> str | None:
+    """What the ``i``-th extra mentor did: "trained" (baselines, a course, a follow-up), "untrained"
+    (baselines and a follow-up, no course in between), or None (no follow-up)."""
+    state = i % 10
+    if state < 4:
+        return None
+    return "trained" if state % 2 == 0 else "untrained"
 
 
 def _skills_answers(items: list[Item], rng: random.Random, level: float, share: float = 1.0) -> dict[int, dict]:
@@ -72,21 +84,25 @@ def _plan(program: Program, people: dict, mentors: list[User], versions: dict[st
                                  _skills_answers(items["skills"], rng, 3.2)))
     for i, person in enumerate(mentors):
         rng = random.Random(1000 + i)  # noqa: S311
-        state = i % 4  # 0: nothing yet; 1: a skills draft; 2: baselines; 3: baselines and a follow-up
+        state = i % 10  # 0: nothing yet; 1: a skills draft; 2–3: baselines; 4–9: baselines and a follow-up
         if state == 0 or not skills:
             continue
         if state == 1:
             plans.append(Planned(person, skills, "", None, _skills_answers(items["skills"], rng, 4, share=0.4)))
             continue
         start = now - timedelta(days=rng.randint(60, 330))
+        if state in (2, 3):  # baselines only: a follow-up overdue (eight months on) or just due (six)
+            start = now - timedelta(days=240 if state == 2 else 186)
         level = rng.uniform(2.8, 5.2)
         if readiness:
             plans.append(Planned(person, readiness, "baseline", start - timedelta(days=3),
                                  _checklist_answers(items["readiness"], rng, rng.uniform(0.5, 1.0))))
         plans.append(Planned(person, skills, "baseline", start, _skills_answers(items["skills"], rng, level)))
-        if state == 3:
+        group = follow_up_group(i)
+        if group is not None:
+            gain = rng.uniform(0.8, 1.6) if group == "trained" else rng.uniform(0.0, 0.8)
             plans.append(Planned(person, skills, "follow_up", start + timedelta(days=rng.randint(20, 50)),
-                                 _skills_answers(items["skills"], rng, min(7, level + rng.uniform(0.3, 1.5)))))
+                                 _skills_answers(items["skills"], rng, min(7, level + gain))))
     return plans
 
 
@@ -101,6 +117,10 @@ def seed(*, program: Program, people: dict, mentors: list[User]) -> str:
     items = {kind: list(Item.objects.filter(domain__version=v).order_by("domain__order", "order"))
              for kind, v in versions.items()}
     plans = _plan(program, people, mentors, versions, items, now)
+    if Instrument.Kind.SKILLS in versions:
+        cadence = FollowUpCadence(program=program, instrument=versions[Instrument.Kind.SKILLS].instrument,
+                                  rule=FollowUpCadence.Rule.MONTHS, months="6, 12", overdue_after_days=30)
+        FollowUpCadence.objects.bulk_create([cadence], ignore_conflicts=True)
 
     # Idempotent: a person who already has a response to an instrument here is left as they are.
     users = {p.user.pk for p in plans}

@@ -12,7 +12,7 @@ DEMO_PASSWORD = "mentor-demo"  # noqa: S105 — published demo credentials, refu
 DEMO_PROGRAM_SLUG = "medicine-faculty-mentoring"
 # The program report hides any figure resting on fewer people than the privacy threshold (5):
 # twenty colleagues beside the demo accounts give every section of the demo's report figures
-# (half of them have taken the self-assessments, a quarter a follow-up too).
+# (most have taken the self-assessments, more than half a follow-up too; see seeders/assessments.py).
 DEFAULT_EXTRA_MENTORS = 20
 
 FIRST_NAMES = ["Amara", "Ben", "Carmen", "Deepak", "Elena", "Farid", "Grace", "Hiro", "Ines", "Jonah",

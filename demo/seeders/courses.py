@@ -1,5 +1,7 @@
 """Demo training data: dated sessions, two courses of the demo program's own, and
-completions for the demo mentor (two with credit, one planned) and the extra mentors.
+completions for the demo mentor (two with credit, one planned) and the extra mentors — among
+those with a follow-up skills inventory, the self-paced course between their baseline and their
+follow-up for half of them (``assessments.follow_up_group``), and before their baseline for the others.
 
 Idempotent: sessions are added only where a course has none to come, and completions only
 for people who have no record of that course yet.
@@ -17,6 +19,8 @@ from django.utils import timezone
 from courses.models import Completion, Course, CourseDomain, CourseSession
 from mentorprogram.models import Program, User
 from toolbox.periods import academic_year, local_today
+
+from .assessments import follow_up_group
 
 ORDER = 20
 
@@ -86,6 +90,32 @@ def _add_completions(rows: list[Completion], *, start_month: int, today: datetim
     return len(new)
 
 
+def _around_follow_ups(program: Program, mentors: list[User], course: Course | None) -> list[Completion]:
+    """The self-paced course (five skills domains) halfway between baseline and follow-up for the
+    mentors of the "trained" group, ten days before the baseline for the "untrained" one."""
+    from assessments.models import Instrument, Response
+
+    if course is None:
+        return []
+    groups = {person.pk: follow_up_group(i) for i, person in enumerate(mentors) if follow_up_group(i)}
+    dates: dict[int, dict[str, datetime.datetime]] = {}
+    for user_id, occasion, submitted in Response.objects.filter(
+            program=program, user_id__in=groups, instrument__kind=Instrument.Kind.SKILLS,
+            status=Response.Status.SUBMITTED).values_list("user_id", "occasion", "submitted_at"):
+        dates.setdefault(user_id, {})[occasion] = submitted
+    rows = []
+    for user_id, seen in dates.items():
+        if "baseline" not in seen or "follow_up" not in seen:
+            continue
+        zone = zoneinfo.ZoneInfo(program.time_zone)
+        baseline, follow_up = seen["baseline"].astimezone(zone).date(), seen["follow_up"].astimezone(zone).date()
+        day = baseline + (follow_up - baseline) / 2 if groups[user_id] == "trained" else \
+            baseline - datetime.timedelta(days=10)
+        rows.append(Completion(user_id=user_id, course=course, status=Completion.Status.COMPLETED,
+                               completed_on=day, credit_hours=Decimal("2.5")))
+    return rows
+
+
 @transaction.atomic
 def seed(*, program: Program, people: dict, mentors: list[User]) -> str:
     now = timezone.now()
@@ -127,8 +157,9 @@ def seed(*, program: Program, people: dict, mentors: list[User]) -> str:
         ]
         if SERIES in shared:
             rows.append(Completion(user=mentor, course=shared[SERIES], status=Completion.Status.PLANNED))
+    rows += _around_follow_ups(program, mentors, shared.get(SELF_PACED))
     for i, person in enumerate(mentors):
-        if i % 3 != 2 and SELF_PACED in shared:
+        if i % 3 != 2 and SELF_PACED in shared and follow_up_group(i) is None:
             rows.append(Completion(
                 user=person, course=shared[SELF_PACED], status=Completion.Status.COMPLETED,
                 completed_on=today - datetime.timedelta(days=7 + i % 400), credit_hours=Decimal("2.5"),

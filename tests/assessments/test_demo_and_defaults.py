@@ -6,7 +6,7 @@ from django.core.management import call_command
 from django.urls import reverse
 from django.utils import timezone
 
-from assessments import constants, selectors
+from assessments import constants, follow_ups, selectors
 from assessments.defaults import DEFAULT_INSTRUMENTS, install_default_instruments
 from assessments.models import Answer, Domain, Instrument, InstrumentVersion, Item, Response
 from mentorprogram.models import Program, User
@@ -68,6 +68,10 @@ def test_it_seeds_demo_assessments_with_growth_and_a_second_run_changes_nothing(
     extra = Response.objects.filter(user__email__startswith="mentor0")
     assert extra.filter(status="draft").exists()
     assert extra.filter(occasion="follow_up").exists()
+    # Follow-ups come round six and twelve months after the baseline: some are due, one is overdue.
+    assert program.follow_up_cadences.get().months == "6, 12"
+    due = follow_ups.open_follow_ups(cadences=follow_ups.active_cadences(), now=timezone.now())
+    assert len(due) >= 2 and follow_ups.overdue_follow_ups(program=program)[0] >= 1
 
     # The demo mentor's pages work; the demo faculty member gets a 404 on them.
     client.login(email="mentor@example.org", password="mentor-demo")

@@ -10,6 +10,7 @@ from django.core import mail
 from django.urls import reverse
 from django.utils import timezone
 
+from assessments.models import FollowUpCadence
 from mentorprogram.models import Membership, OutboundEmail
 from tests.factories import MembershipFactory, OutboundEmailFactory, UserFactory, make_member
 from tests.factories.accountability import MenteeFactory, MenteeMeetingFactory, ReportingRequirementFactory
@@ -31,6 +32,7 @@ def _fill(program, mentors: int) -> dict:
     ReportingRequirementFactory(program=program, metric="mentee_meetings", target=1, period="academic_year")
     ReportingRequirementFactory(program=program, metric="training_credit", target=2, period="academic_year")
     version = make_instrument(program, domains=1, items_per_domain=1)
+    FollowUpCadence.objects.create(program=program, instrument=version.instrument, months="12", overdue_after_days=30)
     a_year_ago = timezone.now() - dt.timedelta(days=400)
     people = [make_member(program, display_name=f"Dr. Mentor {i:03d}") for i in range(mentors)]
     for i, person in enumerate(people):
@@ -56,7 +58,8 @@ def test_a_first_visit_costs_the_same_queries_whatever_the_number_of_mentors(cli
     _fill(program, mentors)
     client.force_login(coordinator)
     # session, user, memberships (3); next meeting with its RSVPs counted (1); new challenges, count and
-    # list (2); failed emails, count and list (2); follow-ups due, count and list (2); credit hours (1);
+    # list (2); failed emails, count and list (2); follow-ups overdue: the cadences, the responses counted (2);
+    # credit hours (1);
     # requirements, the mentors and every measure counted by mentor (3); invitations, counts and list (2);
     # the coordinator's own (1)
     with cold(17):
@@ -85,7 +88,7 @@ def test_it_says_what_needs_doing_with_links_to_act(client, program, coordinator
     assert reverse("accountability:person", args=[program.slug, behind.pk]) in page
     assert reverse("reports:program", args=[program.slug]) in page
     assert "status__exact=failed" in page and "550 mailbox unavailable" in page
-    assert "Dr. Invited 000" in page and "Due for a follow-up" in page
+    assert "Dr. Invited 000" in page and "Follow-up assessments overdue" in page
     assert '<span class="display-6">6</span> CME credit hours' in page
 
 

@@ -8,6 +8,7 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
+from assessments.models import FollowUpCadence
 from mentorprogram.models import Membership
 from tests.factories import make_member
 from tests.factories.accountability import (
@@ -35,6 +36,7 @@ def _fill(program, mentor, people: int) -> None:
     AgendaItemFactory(meeting=meeting)
     ProcessAgreementFactory(program=program)
     instrument = make_instrument(program)
+    FollowUpCadence.objects.create(program=program, instrument=instrument.instrument, months="6")
     for metric in ("mentee_meetings", "community_attendance", "training_credit", "reassessment"):
         ReportingRequirementFactory(program=program, metric=metric, target=1, period="quarter")
     plan = AccountabilityPlanFactory(program=program, mentor=mentor)
@@ -42,7 +44,7 @@ def _fill(program, mentor, people: int) -> None:
     CourseSessionFactory(course=course, starts_at=timezone.now() + dt.timedelta(days=9))
     CompletionFactory(user=mentor, course=course, status="planned", completed_on=None, credit_hours=0)
     for person in [mentor, *(make_member(program, Membership.Role.MENTOR) for _ in range(people))]:
-        make_response(person, program, instrument)
+        make_response(person, program, instrument, now=timezone.now() - dt.timedelta(days=200))  # a follow-up due
         RsvpFactory(meeting=meeting, user=person)
         MenteeMeetingFactory(mentee=MenteeFactory(program=program, mentor=person), held_on=timezone.localdate())
         CompletionFactory(user=person, completed_on=timezone.localdate())
@@ -54,11 +56,12 @@ def _fill(program, mentor, people: int) -> None:
 def test_a_first_visit_costs_the_same_queries_whatever_the_data(client, program, mentor, people, cold):
     _fill(program, mentor, people)
     client.force_login(mentor)
-    # session, user, memberships (3); meeting with the RSVP, its agenda, agreements (3);
+    # session, user, memberships (3); follow-ups due: the cadences, the person's responses counted (2);
+    # meeting with the RSVP, its agenda, agreements (3);
     # instrument versions, responses, their domains, items and answers (5);
     # requirements, the measures, items due (3); credit hours, next session (2); invitations awaiting an answer (1)
-    with cold(17):
+    with cold(19):
         response = client.get(reverse("dashboard:home"))
     assert response.status_code == 200
     assert [c["title"] for c in response.context["cards"]] == [
-        "Next community meeting", "Self-assessments", "Accountability plan", "Training"]
+        "Follow-up due", "Next community meeting", "Self-assessments", "Accountability plan", "Training"]

@@ -6,7 +6,7 @@ import factory
 from django.utils import timezone
 
 from assessments import services
-from assessments.models import Answer, Domain, Instrument, InstrumentVersion, Item, Response
+from assessments.models import Answer, Domain, FollowUpCadence, Instrument, InstrumentVersion, Item, Response
 from assessments.scoring import AnswerValue
 
 from .core import ProgramFactory, UserFactory
@@ -120,6 +120,8 @@ PROGRAM_OBJECT_FACTORIES = {
     InstrumentVersion: lambda program: InstrumentVersionFactory(instrument__program=program),
     Domain: lambda program: DomainFactory(version__instrument__program=program),
     Response: _response_of,
+    FollowUpCadence: lambda program: FollowUpCadence.objects.create(
+        program=program, instrument=InstrumentFactory(program=program), months="6, 12"),
 }
 
 __all__ = ["Answer", "InstrumentFactory", "InstrumentVersionFactory", "DomainFactory", "ItemFactory",

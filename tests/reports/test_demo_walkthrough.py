@@ -17,10 +17,10 @@ from config.celery import app as celery_app
 from demo.seeders.core import DEMO_PASSWORD, DEMO_PROGRAM_SLUG
 from mentorprogram.models import Membership, Program
 
-SECTIONS = ["people", "readiness", "skills", "readiness-shares", "impact", "attendance", "compliance", "plans",
-            "training"]
-MAIN_SECTIONS = ["readiness", "skills", "readiness-shares", "impact", "attendance", "compliance", "plans",
-                 "training"]
+SECTIONS = ["people", "readiness", "skills", "readiness-shares", "impact", "training-change", "attendance",
+            "compliance", "plans", "training"]
+MAIN_SECTIONS = ["readiness", "skills", "readiness-shares", "impact", "training-change", "attendance", "compliance",
+                 "plans", "training"]
 
 
 @pytest.fixture

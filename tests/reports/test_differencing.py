@@ -137,8 +137,11 @@ def _sections_at(monkeypatch, n: int):
         {"domain": "Communication", "key": "communication", "baseline_mean": 3.0, "baseline_n": n,
          "latest_mean": 3.0 + n / 10, "latest_n": n}])
     _set(monkeypatch, "readiness_shares", [100.0] * (n - 1) + [10.0])
-    _set(monkeypatch, "domain_change", [{"domain": "Communication", "key": "communication",
-                                         "mean_change": n / 7, "n": n}])
+    # The evidence sections: n people with a follow-up, and (so that each part moves as n does) n in
+    # each of the two groups, trained in the domain or not.
+    monkeypatch.setattr(ReportSources, "paired_change", property(lambda self: [{
+        "domain": "Communication", "key": "communication", "n": n, "baseline": 3.0, "follow_up": 3.0 + n / 7,
+        "mean_change": n / 7, "trained_n": n, "trained_change": n / 5, "untrained_n": n, "untrained_change": n / 9}]))
     _set(monkeypatch, "attendance_by_month", lambda months: {
         months[-2]: {"meetings": 1, "attended": n - 1, "expected": n, "people": n}})
     _set(monkeypatch, "requirement_compliance", [{"requirement": "Training", "key": "1:2025-07-01",
@@ -148,7 +151,8 @@ def _sections_at(monkeypatch, n: int):
                                                 "hours": Decimal("2.5") * n + 1}])
 
 
-GUARDED = ["readiness", "skills", "readiness-shares", "impact", "attendance", "compliance", "plans", "training"]
+GUARDED = ["readiness", "skills", "readiness-shares", "impact", "training-change", "attendance", "compliance", "plans",
+           "training"]
 
 
 def _published(section) -> list[str]:

@@ -11,7 +11,8 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
-from django.db.models import Avg, Count, Exists, Max, Min, OuterRef, Prefetch, Q, Sum
+from django.db.models import Avg, Count, Exists, F, Func, IntegerField, Max, Min, OuterRef, Prefetch, Q, Subquery, Sum
+from django.db.models.functions import Coalesce
 from django.http import Http404
 from django.utils import timezone
 
@@ -200,21 +201,22 @@ class InstrumentStatus:
 
 
 def instrument_statuses(
-    *, user: User, programs: Iterable[Program], now: datetime | None = None
+    *, user: User, programs: Iterable[Program], now: datetime | None = None, figures: bool = False,
 ) -> list[InstrumentStatus]:
     """For each program given and each instrument it uses: the person's draft with its progress,
-    their baseline and their latest submitted response, scored. The caller decides whose
-    statuses may be read; this reads ``user``'s own. Five queries at most."""
+    their baseline and their latest submitted response, scored (with ``figures``, only their
+    headline figures: :class:`TakerStatus`). The caller decides whose statuses may be read; this
+    reads ``user``'s own. Five queries at most."""
     programs = {p.pk: p for p in programs}
     versions = current_versions(program_ids=programs, now=now)
     instrument_ids = {v.instrument_id for vs in versions.values() for v in vs}
     if not instrument_ids:
         return []
-    responses = list(
-        Response.objects.filter(user=user, program_id__in=programs, instrument_id__in=instrument_ids)
-        .select_related("version")
-        .order_by("submitted_at", "pk")
-    )
+    responses = Response.objects.filter(user=user, program_id__in=programs, instrument_id__in=instrument_ids)
+    if figures:
+        responses = responses.annotate(answered=_count(Answer.objects.filter(ANSWERED, response=OuterRef("pk"))),
+                                       items=_count(Item.objects.filter(domain__version=OuterRef("version_id"))))
+    responses = list(responses.select_related("version").order_by("submitted_at", "pk"))
     by_key: dict[tuple[int, int], list[Response]] = defaultdict(list)
     for r in responses:
         r.program = programs[r.program_id]
@@ -226,17 +228,22 @@ def instrument_statuses(
         for version in program_versions:
             own = by_key.get((pid, version.instrument_id), [])
             submitted = [r for r in own if r.status == Response.Status.SUBMITTED]
-            status = InstrumentStatus(program=programs[pid], instrument=version.instrument, version=version,
-                                      submitted_count=len(submitted))
+            status = (TakerStatus if figures else InstrumentStatus)(
+                program=programs[pid], instrument=version.instrument, version=version, submitted_count=len(submitted))
             status.draft = next((r for r in own if r.status == Response.Status.DRAFT), None)
             status._baseline = next((r for r in submitted if r.occasion == Response.Occasion.BASELINE), None)
             status._latest = submitted[-1] if submitted else None
             wanted += [r for r in (status.draft, status._baseline, status._latest) if r is not None]
             statuses.append(status)
 
-    scored = score_responses(list({r.pk: r for r in wanted}.values()))
+    if figures:
+        scored = figures_of(list({r.pk: r for r in wanted if r.status == Response.Status.SUBMITTED}.values()))
+    else:
+        scored = score_responses(list({r.pk: r for r in wanted}.values()))
     for status in statuses:
-        if status.draft is not None:
+        if status.draft is not None and figures:
+            status.answered, status.total = status.draft.answered, status.draft.items
+        elif status.draft is not None:
             status.answered, status.total = scoring.progress(
                 scored[status.draft.pk].structure.specs, scored[status.draft.pk].answers)
         status.baseline = scored.get(status._baseline.pk) if status._baseline else None
@@ -245,14 +252,108 @@ def instrument_statuses(
     return statuses
 
 
-def statuses_for_taker(*, user: User, memberships=None, now: datetime | None = None) -> list[InstrumentStatus]:
-    """Statuses in every program where ``user`` takes assessments (mentor or faculty)."""
+# An answer complete enough to count in a draft's progress: scoring.is_answered, in the database.
+ANSWERED = (
+    Q(item__response_type=scoring.CHECKLIST) & ~Q(choice="")
+    | Q(item__response_type=scoring.RATING) & (Q(rating__isnull=False) | Q(not_applicable=True))
+    | Q(item__response_type=scoring.ABILITY_WILLINGNESS)
+    & (Q(not_applicable=True) | Q(rating__isnull=False) & ~Q(willingness=""))
+    | Q(item__response_type=scoring.TEXT) & Q(text__regex=r"\S")
+)
+
+
+def _count(rows) -> Coalesce:
+    """The number of ``rows`` (a correlated queryset), as a subquery."""
+    counted = rows.order_by().annotate(n=Func(F("pk"), function="COUNT")).values("n")
+    return Coalesce(Subquery(counted, output_field=IntegerField()), 0)
+
+
+@dataclass(frozen=True)
+class Figures:
+    """A submitted response's headline figures, read from its ``DomainScore`` rows (counted once,
+    when it was submitted) instead of scoring its answers again: what a status shows."""
+
+    response: Response
+    overall: float | None
+    """The mean of the domains' mean ratings."""
+    readiness: float | None
+    """The share of "yes" over every checklist answer."""
+    gap_count: int
+    """Domains under the program's threshold, or with a checklist answer other than "yes"."""
+    scale_max: int | None
+
+    @property
+    def measure(self) -> str:
+        """As :func:`scoring.primary_measure`: a mean rating, or failing that a share of "yes"."""
+        return "score" if self.overall is not None or self.readiness is None else "readiness"
+
+    @property
+    def headline(self) -> float | None:
+        return self.overall if self.measure == "score" else self.readiness
+
+
+def figures_of(responses: Sequence[Response]) -> dict[int, Figures]:
+    """The headline figures of submitted responses (program loaded, for its gap threshold), from
+    their domain scores. One query."""
+    if not responses:
+        return {}
+    rows: dict[int, list[dict]] = defaultdict(list)
+    for row in (DomainScore.objects.filter(response_id__in=[r.pk for r in responses]).order_by()
+                .values("pk", "response_id", "score", "checked", "yes")
+                .annotate(scale_max=Max("domain__items__scale_max"))):
+        rows[row["response_id"]].append(row)
+    result = {}
+    for r in responses:
+        threshold = float(r.program.gap_threshold)
+        domains = rows[r.pk]
+        checked = sum(d["checked"] for d in domains)
+        result[r.pk] = Figures(
+            response=r,
+            overall=scoring.mean(d["score"] for d in domains if d["score"] is not None),
+            readiness=sum(d["yes"] for d in domains) / checked if checked else None,
+            gap_count=sum(1 for d in domains if (d["score"] is not None and d["score"] < threshold)
+                          or d["checked"] > d["yes"]),
+            scale_max=max((d["scale_max"] for d in domains if d["scale_max"] is not None), default=None),
+        )
+    return result
+
+
+@dataclass
+class TakerStatus(InstrumentStatus):
+    """A status for the person's own pages (the list, the dashboard card): the submitted responses
+    as :class:`Figures`; only a draft's answers are read, for its progress."""
+
+    baseline: Figures | None = None
+    latest: Figures | None = None
+
+    @property
+    def comparison(self) -> None:
+        return None
+
+    @property
+    def overall_change(self) -> float | None:
+        if self.baseline is None or self.latest is None or self.baseline.response.pk == self.latest.response.pk:
+            return None
+        measure = self.latest.measure
+        before = self.baseline.overall if measure == "score" else self.baseline.readiness
+        after = self.latest.headline
+        return None if before is None or after is None else after - before
+
+    @property
+    def gaps_by_key(self) -> dict:
+        return {}
+
+
+def statuses_for_taker(*, user: User, memberships=None, now: datetime | None = None) -> list[TakerStatus]:
+    """Statuses in every program where ``user`` takes assessments (mentor or faculty), their
+    submitted responses' figures read from the domain scores: three queries (versions,
+    responses, figures), and a draft's structure and answers (three more) when there is one."""
     if memberships is None:
         programs = Program.objects.filter(pk__in=permissions.taking_program_ids(user))
     else:
         ids = permissions.taking_program_ids_from(memberships)
         programs = {m.program for m in memberships if m.program_id in ids}
-    return instrument_statuses(user=user, programs=programs, now=now)
+    return instrument_statuses(user=user, programs=programs, now=now, figures=True)
 
 
 def assessment_results(*, user: User, program: Program, now: datetime | None = None) -> list[InstrumentStatus]:

@@ -55,9 +55,9 @@ def test_a_first_visit_costs_the_same_queries_whatever_the_data(client, program,
     _fill(program, mentor, people)
     client.force_login(mentor)
     # session, user, memberships (3); meeting with the RSVP, its agenda, agreements (3);
-    # instrument versions, responses, their domains, items and answers (5);
+    # instrument versions, responses, their domain scores (3);
     # requirements, the measures, items due (3); credit hours, next session (2); invitations awaiting an answer (1)
-    with cold(17):
+    with cold(15):
         response = client.get(reverse("dashboard:home"))
     assert response.status_code == 200
     assert [c["title"] for c in response.context["cards"]] == [

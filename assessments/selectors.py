@@ -508,34 +508,27 @@ class ProgramAggregates:
     domains: tuple[DomainAggregate, ...] = ()
 
 
-def baseline_counts(*, program: Program) -> dict[int, int]:
-    """People with a submitted baseline, per instrument of the program (one query): the number
-    the privacy threshold is checked against."""
-    rows = (Response.objects.filter(program=program, status=Response.Status.SUBMITTED,
-                                    occasion=Response.Occasion.BASELINE)
-            .values("instrument_id").annotate(n=Count("pk")).order_by())
-    return {row["instrument_id"]: row["n"] for row in rows}
+def program_aggregates(*, program: Program, instrument: Instrument) -> ProgramAggregates:
+    """By domain: the mean of people's baseline domain scores, the mean of
+    their latest ones, the number of people, and for people with a follow-up the mean of their
+    own changes. Each person counts once per domain (the mean of their own answers first, so a
+    person answering more items does not weigh more).
+
+    Privacy: with fewer people with a baseline (``n``) than ``program.privacy_threshold`` the
+    result is ``hidden`` and carries no figures; a domain (or a change) that fewer people answered
+    is hidden on its own. The caller checks that the viewer coordinates ``program``. One query
+    (:func:`program_aggregate_rows`), and one more when hidden (the domains' names)."""
+    return aggregates_from_rows(program=program, instrument=instrument,
+                                rows=program_aggregate_rows(program=program, instruments=[instrument])[instrument.pk])
 
 
-def program_aggregates(*, program: Program, instrument: Instrument, n: int | None = None) -> ProgramAggregates:
-    """By domain: the mean of people's baseline domain scores, the mean of their latest ones,
-    the number of people, and for people with a follow-up the mean of their own changes.
-    Each person counts once per domain (the mean of their own answers first, so a person
-    answering more items does not weigh more).
-
-    Privacy: with fewer people than ``program.privacy_threshold`` the result is ``hidden`` and
-    carries no figures; a domain (or a change) that fewer people answered is hidden on its own.
-    The caller checks that the viewer coordinates ``program``. Two queries (one when ``n``, the
-    count of ``baseline_counts``, is given) over the responses' ``DomainScore`` rows, aggregated in
-    the database down to one row per domain."""
-    submitted = Response.objects.filter(program=program, instrument=instrument, status=Response.Status.SUBMITTED)
-    threshold = program.privacy_threshold
-    if n is None:
-        n = submitted.filter(occasion=Response.Occasion.BASELINE).count()
-    measure = "readiness" if instrument.kind == Instrument.Kind.READINESS else "score"
-    if n < threshold:
-        return ProgramAggregates(instrument=instrument, n=n, threshold=threshold, hidden=True, measure=measure,
-                                 domains=tuple(_hidden_domains(instrument, n)))
+def program_aggregate_rows(*, program: Program, instruments: Sequence[Instrument]) -> dict[int, list[dict]]:
+    """For :func:`aggregates_from_rows`, per instrument (by id): one row per domain of the
+    figures of the responses' ``DomainScore`` rows, aggregated in the database, each with the
+    instrument's count of people with a baseline. One query for every instrument."""
+    if not instruments:
+        return {}
+    submitted = Response.objects.filter(program=program, instrument__in=instruments, status=Response.Status.SUBMITTED)
 
     # Per domain, over each person's baseline and latest response (often one and the same): the
     # means of their figures, how many people have one, and the mean of the follow-ups' changes.
@@ -549,9 +542,27 @@ def program_aggregates(*, program: Program, instrument: Instrument, n: int | Non
             f"{figure}_mean_change": Avg(f"{figure}_change", filter=latest),
             f"{figure}_n_change": Count(f"{figure}_change", filter=latest),
         }
+    baselines = _count(Response.objects.filter(program=program, instrument=OuterRef("response__instrument_id"),
+                                               status=Response.Status.SUBMITTED,
+                                               occasion=Response.Occasion.BASELINE))
     counted = submitted.filter(Q(occasion=Response.Occasion.BASELINE) | ~Exists(_later(submitted)))
-    rows = list(DomainScore.objects.filter(response__in=counted).values("domain__key").order_by()
-                .annotate(order=Min("domain__order"), name=Max("domain__name"), **totals))
+    rows_of: dict[int, list[dict]] = defaultdict(list)
+    for row in (DomainScore.objects.filter(response__in=counted).values("response__instrument_id", "domain__key")
+                .order_by().annotate(order=Min("domain__order"), name=Max("domain__name"), **totals)
+                .annotate(baselines=baselines)):
+        rows_of[row["response__instrument_id"]].append(row)
+    return {instrument.pk: rows_of[instrument.pk] for instrument in instruments}
+
+
+def aggregates_from_rows(*, program: Program, instrument: Instrument, rows: list[dict]) -> ProgramAggregates:
+    """:func:`program_aggregates` from the instrument's :func:`program_aggregate_rows`: no query
+    unless hidden. Without rows nobody has a figure, so ``n`` is 0."""
+    threshold = program.privacy_threshold
+    n = rows[0]["baselines"] if rows else 0
+    measure = "readiness" if instrument.kind == Instrument.Kind.READINESS else "score"
+    if n < threshold:
+        return ProgramAggregates(instrument=instrument, n=n, threshold=threshold, hidden=True, measure=measure,
+                                 domains=tuple(_hidden_domains(instrument, n)))
     if instrument.kind == Instrument.Kind.OTHER:
         measure = "score" if any(row["score_n"] for row in rows) else "readiness"
 
@@ -573,7 +584,7 @@ def program_aggregates(*, program: Program, instrument: Instrument, n: int | Non
 def program_readiness_shares(*, program: Program, instrument: Instrument, n: int | None = None) -> list[float]:
     """Each person's latest share of "yes" on a checklist, in percent, in no particular order.
     Empty when fewer people than the program's privacy threshold have one. Two queries (one when
-    ``n``, the count of ``baseline_counts``, is given)."""
+    ``n``, the count of baselines that :func:`programs_aggregates` gives, is given)."""
     submitted = Response.objects.filter(program=program, instrument=instrument, status=Response.Status.SUBMITTED)
     if n is None:
         n = submitted.filter(occasion=Response.Occasion.BASELINE).count()

@@ -212,11 +212,11 @@ def instrument_statuses(
     instrument_ids = {v.instrument_id for vs in versions.values() for v in vs}
     if not instrument_ids:
         return []
-    responses = Response.objects.filter(user=user, program_id__in=programs, instrument_id__in=instrument_ids)
-    if figures:
-        responses = responses.annotate(answered=_count(Answer.objects.filter(ANSWERED, response=OuterRef("pk"))),
-                                       items=_count(Item.objects.filter(domain__version=OuterRef("version_id"))))
-    responses = list(responses.select_related("version").order_by("submitted_at", "pk"))
+    responses = list(
+        Response.objects.filter(user=user, program_id__in=programs, instrument_id__in=instrument_ids)
+        .select_related("version")
+        .order_by("submitted_at", "pk")
+    )
     by_key: dict[tuple[int, int], list[Response]] = defaultdict(list)
     for r in responses:
         r.program = programs[r.program_id]
@@ -238,11 +238,12 @@ def instrument_statuses(
 
     if figures:
         scored = figures_of(list({r.pk: r for r in wanted if r.status == Response.Status.SUBMITTED}.values()))
+        progress = draft_progress([s.draft for s in statuses if s.draft is not None])
     else:
         scored = score_responses(list({r.pk: r for r in wanted}.values()))
     for status in statuses:
         if status.draft is not None and figures:
-            status.answered, status.total = status.draft.answered, status.draft.items
+            status.answered, status.total = progress[status.draft.pk]
         elif status.draft is not None:
             status.answered, status.total = scoring.progress(
                 scored[status.draft.pk].structure.specs, scored[status.draft.pk].answers)
@@ -266,6 +267,17 @@ def _count(rows) -> Coalesce:
     """The number of ``rows`` (a correlated queryset), as a subquery."""
     counted = rows.order_by().annotate(n=Func(F("pk"), function="COUNT")).values("n")
     return Coalesce(Subquery(counted, output_field=IntegerField()), 0)
+
+
+def draft_progress(drafts: Sequence[Response]) -> dict[int, tuple[int, int]]:
+    """(answered, total) of each draft, counted in the database: one query, none without drafts."""
+    if not drafts:
+        return {}
+    rows = (Response.objects.filter(pk__in=[d.pk for d in drafts]).order_by()
+            .annotate(answered=_count(Answer.objects.filter(ANSWERED, response=OuterRef("pk"))),
+                      items=_count(Item.objects.filter(domain__version=OuterRef("version_id"))))
+            .values_list("pk", "answered", "items"))
+    return {pk: (answered, items) for pk, answered, items in rows}
 
 
 @dataclass(frozen=True)
@@ -347,7 +359,7 @@ class TakerStatus(InstrumentStatus):
 def statuses_for_taker(*, user: User, memberships=None, now: datetime | None = None) -> list[TakerStatus]:
     """Statuses in every program where ``user`` takes assessments (mentor or faculty), their
     submitted responses' figures read from the domain scores: three queries (versions,
-    responses, figures), and a draft's structure and answers (three more) when there is one."""
+    responses, figures), and one more for the drafts' progress when there is a draft."""
     if memberships is None:
         programs = Program.objects.filter(pk__in=permissions.taking_program_ids(user))
     else:

@@ -54,8 +54,8 @@ def main() -> int:
     parser = argparse.ArgumentParser()
     parser.add_argument("--people", type=int, default=30)
     parser.add_argument("--page", action="append", help="a label of bench/pages.py's PAGES (repeatable)")
-    parser.add_argument("--profile", action="store_true")
-    parser.add_argument("--top", type=int, default=25)
+    parser.add_argument("--profile", action="store_true", help="also count Python calls per request (--top: list them)")
+    parser.add_argument("--top", type=int, default=0)
     parser.add_argument("--url", action="append", help="another page, as a mentor (repeatable)")
     parser.add_argument("--own", help="profile only the functions whose file matches this pattern")
     parser.add_argument("--sql", type=int, default=0, help="print the last request's queries, cut to this length")
@@ -76,7 +76,8 @@ def main() -> int:
     for url in args.url or []:
         chosen.append(pages.Page(url, "", "mentor", url=url))
     keys = {who: sessions(who, args.people + 1) for who in {p.who for p in chosen}}
-    print(f"{'page':<20}{'people':>7}{'median ms':>10}{'mean ms':>9}{'queries':>8}")
+    print(f"{'page':<20}{'people':>7}{'median ms':>10}{'mean ms':>9}{'queries':>8}"
+          + (f"{'calls':>10}" if args.profile else ""))
     for page in chosen:
         client = Client(HTTP_HOST="127.0.0.1")
         client.cookies[settings.SESSION_COOKIE_NAME] = keys[page.who][-1]
@@ -100,9 +101,12 @@ def main() -> int:
         if args.sql:
             for q in captured.captured_queries:
                 print(f"  {q['time']:>6} {q['sql'][:args.sql]}")
+        calls = ""
+        if profiler:  # a steadier yardstick than time on a busy machine: Python calls per request
+            calls = f"{sum(v[1] for v in pstats.Stats(profiler).stats.values()) // args.people:>10}"
         print(f"{page.label:<20}{args.people:>7}{statistics.median(timings) * 1000:>10.1f}"
-              f"{statistics.mean(timings) * 1000:>9.1f}{queries:>8}", flush=True)
-        if profiler:
+              f"{statistics.mean(timings) * 1000:>9.1f}{queries:>8}{calls}", flush=True)
+        if profiler and args.top:
             out = io.StringIO()
             stats = pstats.Stats(profiler, stream=out)
             stats.sort_stats("cumulative").print_stats(args.own or "", args.top)

@@ -7,6 +7,7 @@ from collections import defaultdict
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from decimal import ROUND_HALF_UP, Decimal
+from functools import lru_cache
 
 from django.db.models import Count, Exists, F, Func, IntegerField, Min, OuterRef, Prefetch, Q, QuerySet, Subquery
 from django.http import Http404
@@ -215,13 +216,19 @@ def number(value: Decimal) -> str:
 def _status(actual: Decimal, target: Decimal, period: Period, today: date) -> tuple[str, Decimal]:
     """Met at the target; on track while at least the share of it that the time gone by calls for,
     rounded to whole units (one meeting a month: behind once half the month has gone without one)."""
-    share = target * Decimal(period.elapsed_fraction(today))
-    expected = share.quantize(Decimal(1), rounding=ROUND_HALF_UP)
+    expected = _expected(target, period, today)
     if actual >= target:
         return MET, expected
     if actual >= expected and today < period.end:
         return ON_TRACK, expected
     return BEHIND, expected
+
+
+@lru_cache(maxsize=1024)
+def _expected(target: Decimal, period: Period, today: date) -> Decimal:
+    """The share of ``target`` that the time gone by calls for, in whole units: the same for every
+    mentor of a requirement, so worked out once (a table has a thousand mentors)."""
+    return (target * Decimal(period.elapsed_fraction(today))).quantize(Decimal(1), rounding=ROUND_HALF_UP)
 
 
 def _mentee_records(program: Program, period: Period, relation: str, date_field: str) -> list[sources.Tally]:
@@ -301,7 +308,7 @@ def _measure(*, program: Program, mentors: QuerySet[Membership], today: date | N
             for tally in requirement_tallies:
                 for name, expression in tally.correlated().items():
                     columns[f"r{i}_{name}"], annotations[f"r{i}_{name}"] = (i, name), expression
-        memberships = list(mentors.annotate(**annotations))
+        memberships = list(mentors.order_by().annotate(**annotations))
         for m in memberships:
             m.measured = [{} for _ in requirements]
             for column, (i, name) in columns.items():
@@ -395,12 +402,13 @@ def compliance_table(*, program: Program, today: date | None = None) -> tuple[li
 def requirement_compliance_summary(*, program: Program, today: date | None = None) -> list[dict]:
     """For the program report: per requirement, how many active mentors are on track (met or on
     track) and how many are behind. Mentors for whom it does not apply, or with no data, are left
-    out. Same fixed queries as the compliance table."""
-    requirements, rows = compliance_table(program=program, today=today)
+    out. Same fixed queries as the compliance table, without reading the mentors' names."""
+    active = Membership.objects.filter(program=program, role=Membership.Role.MENTOR, status=Membership.Status.ACTIVE)
+    requirements, memberships = _measure(program=program, mentors=active, today=today, many=True)
     summary = []
-    for i, req in enumerate(requirements):
-        statuses = [row.cells[i].status for row in rows]
-        period = rows[0].cells[i].period if rows else None
+    for i, (req, *_) in enumerate(requirements):
+        statuses = [m.progress[i].status for m in memberships]
+        period = memberships[0].progress[i].period if memberships else None
         summary.append({
             "requirement": req.get_metric_display(),
             "key": f"{req.pk}:{period.start:%Y-%m-%d}" if period else f"{req.pk}",
@@ -437,11 +445,13 @@ class BehindOnRequirement:
 def behind_by_requirement(*, program: Program, today: date | None = None, limit: int = 5) -> list[BehindOnRequirement]:
     """For the coordinator's home: per active requirement, how many active mentors are behind and
     who is furthest behind (the largest shortfall against what the time gone by expects). The
-    compliance table's two queries."""
-    requirements, rows = compliance_table(program=program, today=today)
+    compliance table's two queries, without its rows."""
+    active = Membership.objects.filter(program=program, role=Membership.Role.MENTOR, status=Membership.Status.ACTIVE)
+    requirements, memberships = _measure(program=program, mentors=active.select_related("user"), today=today,
+                                          many=True)
     summary = []
-    for i, req in enumerate(requirements):
-        behind = [(row.mentor, row.cells[i]) for row in rows if row.cells[i].status == BEHIND]
+    for i, (req, *_) in enumerate(requirements):
+        behind = [(m.user, m.progress[i]) for m in memberships if m.progress[i].status == BEHIND]
         behind.sort(key=lambda pair: (-(pair[1].expected - (pair[1].actual or 0)), str(pair[0]).lower()))
         summary.append(BehindOnRequirement(req, len(behind), behind[:limit]))
     return summary

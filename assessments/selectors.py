@@ -17,6 +17,9 @@ from django.db.models import (
     Count,
     DateField,
     Exists,
+    F,
+    Func,
+    IntegerField,
     Max,
     Min,
     OuterRef,
@@ -26,7 +29,7 @@ from django.db.models import (
     Sum,
     Value,
 )
-from django.db.models.functions import TruncDate
+from django.db.models.functions import Coalesce, TruncDate
 from django.http import Http404
 from django.utils import timezone
 
@@ -215,11 +218,12 @@ class InstrumentStatus:
 
 
 def instrument_statuses(
-    *, user: User, programs: Iterable[Program], now: datetime | None = None
+    *, user: User, programs: Iterable[Program], now: datetime | None = None, figures: bool = False,
 ) -> list[InstrumentStatus]:
     """For each program given and each instrument it uses: the person's draft with its progress,
-    their baseline and their latest submitted response, scored. The caller decides whose
-    statuses may be read; this reads ``user``'s own. Five queries at most."""
+    their baseline and their latest submitted response, scored (with ``figures``, only their
+    headline figures: :class:`TakerStatus`). The caller decides whose statuses may be read; this
+    reads ``user``'s own. Five queries at most."""
     programs = {p.pk: p for p in programs}
     versions = current_versions(program_ids=programs, now=now)
     instrument_ids = {v.instrument_id for vs in versions.values() for v in vs}
@@ -241,17 +245,23 @@ def instrument_statuses(
         for version in program_versions:
             own = by_key.get((pid, version.instrument_id), [])
             submitted = [r for r in own if r.status == Response.Status.SUBMITTED]
-            status = InstrumentStatus(program=programs[pid], instrument=version.instrument, version=version,
-                                      submitted_count=len(submitted))
+            status = (TakerStatus if figures else InstrumentStatus)(
+                program=programs[pid], instrument=version.instrument, version=version, submitted_count=len(submitted))
             status.draft = next((r for r in own if r.status == Response.Status.DRAFT), None)
             status._baseline = next((r for r in submitted if r.occasion == Response.Occasion.BASELINE), None)
             status._latest = submitted[-1] if submitted else None
             wanted += [r for r in (status.draft, status._baseline, status._latest) if r is not None]
             statuses.append(status)
 
-    scored = score_responses(list({r.pk: r for r in wanted}.values()))
+    if figures:
+        scored = figures_of(list({r.pk: r for r in wanted if r.status == Response.Status.SUBMITTED}.values()))
+        progress = draft_progress([s.draft for s in statuses if s.draft is not None])
+    else:
+        scored = score_responses(list({r.pk: r for r in wanted}.values()))
     for status in statuses:
-        if status.draft is not None:
+        if status.draft is not None and figures:
+            status.answered, status.total = progress[status.draft.pk]
+        elif status.draft is not None:
             status.answered, status.total = scoring.progress(
                 scored[status.draft.pk].structure.specs, scored[status.draft.pk].answers)
         status.baseline = scored.get(status._baseline.pk) if status._baseline else None
@@ -260,14 +270,119 @@ def instrument_statuses(
     return statuses
 
 
-def statuses_for_taker(*, user: User, memberships=None, now: datetime | None = None) -> list[InstrumentStatus]:
-    """Statuses in every program where ``user`` takes assessments (mentor or faculty)."""
+# An answer complete enough to count in a draft's progress: scoring.is_answered, in the database.
+ANSWERED = (
+    Q(item__response_type=scoring.CHECKLIST) & ~Q(choice="")
+    | Q(item__response_type=scoring.RATING) & (Q(rating__isnull=False) | Q(not_applicable=True))
+    | Q(item__response_type=scoring.ABILITY_WILLINGNESS)
+    & (Q(not_applicable=True) | Q(rating__isnull=False) & ~Q(willingness=""))
+    | Q(item__response_type=scoring.TEXT) & Q(text__regex=r"\S")
+)
+
+
+def _count(rows) -> Coalesce:
+    """The number of ``rows`` (a correlated queryset), as a subquery."""
+    counted = rows.order_by().annotate(n=Func(F("pk"), function="COUNT")).values("n")
+    return Coalesce(Subquery(counted, output_field=IntegerField()), 0)
+
+
+def draft_progress(drafts: Sequence[Response]) -> dict[int, tuple[int, int]]:
+    """(answered, total) of each draft, counted in the database: one query, none without drafts."""
+    if not drafts:
+        return {}
+    rows = (Response.objects.filter(pk__in=[d.pk for d in drafts]).order_by()
+            .annotate(answered=_count(Answer.objects.filter(ANSWERED, response=OuterRef("pk"))),
+                      items=_count(Item.objects.filter(domain__version=OuterRef("version_id"))))
+            .values_list("pk", "answered", "items"))
+    return {pk: (answered, items) for pk, answered, items in rows}
+
+
+@dataclass(frozen=True)
+class Figures:
+    """A submitted response's headline figures, read from its ``DomainScore`` rows (counted once,
+    when it was submitted) instead of scoring its answers again: what a status shows."""
+
+    response: Response
+    overall: float | None
+    """The mean of the domains' mean ratings."""
+    readiness: float | None
+    """The share of "yes" over every checklist answer."""
+    gap_count: int
+    """Domains under the program's threshold, or with a checklist answer other than "yes"."""
+    scale_max: int | None
+
+    @property
+    def measure(self) -> str:
+        """As :func:`scoring.primary_measure`: a mean rating, or failing that a share of "yes"."""
+        return "score" if self.overall is not None or self.readiness is None else "readiness"
+
+    @property
+    def headline(self) -> float | None:
+        return self.overall if self.measure == "score" else self.readiness
+
+
+def figures_of(responses: Sequence[Response]) -> dict[int, Figures]:
+    """The headline figures of submitted responses (program loaded, for its gap threshold), from
+    their domain scores. One query."""
+    if not responses:
+        return {}
+    rows: dict[int, list[dict]] = defaultdict(list)
+    for row in (DomainScore.objects.filter(response_id__in=[r.pk for r in responses]).order_by()
+                .values("pk", "response_id", "score", "checked", "yes")
+                .annotate(scale_max=Max("domain__items__scale_max"))):
+        rows[row["response_id"]].append(row)
+    result = {}
+    for r in responses:
+        threshold = float(r.program.gap_threshold)
+        domains = rows[r.pk]
+        checked = sum(d["checked"] for d in domains)
+        result[r.pk] = Figures(
+            response=r,
+            overall=scoring.mean(d["score"] for d in domains if d["score"] is not None),
+            readiness=sum(d["yes"] for d in domains) / checked if checked else None,
+            gap_count=sum(1 for d in domains if (d["score"] is not None and d["score"] < threshold)
+                          or d["checked"] > d["yes"]),
+            scale_max=max((d["scale_max"] for d in domains if d["scale_max"] is not None), default=None),
+        )
+    return result
+
+
+@dataclass
+class TakerStatus(InstrumentStatus):
+    """A status for the person's own pages (the list, the dashboard card): the submitted responses
+    as :class:`Figures`; only a draft's answers are read, for its progress."""
+
+    baseline: Figures | None = None
+    latest: Figures | None = None
+
+    @property
+    def comparison(self) -> None:
+        return None
+
+    @property
+    def overall_change(self) -> float | None:
+        if self.baseline is None or self.latest is None or self.baseline.response.pk == self.latest.response.pk:
+            return None
+        measure = self.latest.measure
+        before = self.baseline.overall if measure == "score" else self.baseline.readiness
+        after = self.latest.headline
+        return None if before is None or after is None else after - before
+
+    @property
+    def gaps_by_key(self) -> dict:
+        return {}
+
+
+def statuses_for_taker(*, user: User, memberships=None, now: datetime | None = None) -> list[TakerStatus]:
+    """Statuses in every program where ``user`` takes assessments (mentor or faculty), their
+    submitted responses' figures read from the domain scores: three queries (versions,
+    responses, figures), and one more for the drafts' progress when there is a draft."""
     if memberships is None:
         programs = Program.objects.filter(pk__in=permissions.taking_program_ids(user))
     else:
         ids = permissions.taking_program_ids_from(memberships)
         programs = {m.program for m in memberships if m.program_id in ids}
-    return instrument_statuses(user=user, programs=programs, now=now)
+    return instrument_statuses(user=user, programs=programs, now=now, figures=True)
 
 
 def assessment_results(*, user: User, program: Program, now: datetime | None = None) -> list[InstrumentStatus]:
@@ -422,34 +537,27 @@ class ProgramAggregates:
     domains: tuple[DomainAggregate, ...] = ()
 
 
-def baseline_counts(*, program: Program) -> dict[int, int]:
-    """People with a submitted baseline, per instrument of the program (one query): the number
-    the privacy threshold is checked against."""
-    rows = (Response.objects.filter(program=program, status=Response.Status.SUBMITTED,
-                                    occasion=Response.Occasion.BASELINE)
-            .values("instrument_id").annotate(n=Count("pk")).order_by())
-    return {row["instrument_id"]: row["n"] for row in rows}
+def program_aggregates(*, program: Program, instrument: Instrument) -> ProgramAggregates:
+    """By domain: the mean of people's baseline domain scores, the mean of
+    their latest ones, the number of people, and for people with a follow-up the mean of their
+    own changes. Each person counts once per domain (the mean of their own answers first, so a
+    person answering more items does not weigh more).
+
+    Privacy: with fewer people with a baseline (``n``) than ``program.privacy_threshold`` the
+    result is ``hidden`` and carries no figures; a domain (or a change) that fewer people answered
+    is hidden on its own. The caller checks that the viewer coordinates ``program``. One query
+    (:func:`program_aggregate_rows`), and one more when hidden (the domains' names)."""
+    return aggregates_from_rows(program=program, instrument=instrument,
+                                rows=program_aggregate_rows(program=program, instruments=[instrument])[instrument.pk])
 
 
-def program_aggregates(*, program: Program, instrument: Instrument, n: int | None = None) -> ProgramAggregates:
-    """By domain: the mean of people's baseline domain scores, the mean of their latest ones,
-    the number of people, and for people with a follow-up the mean of their own changes.
-    Each person counts once per domain (the mean of their own answers first, so a person
-    answering more items does not weigh more).
-
-    Privacy: with fewer people than ``program.privacy_threshold`` the result is ``hidden`` and
-    carries no figures; a domain (or a change) that fewer people answered is hidden on its own.
-    The caller checks that the viewer coordinates ``program``. Two queries (one when ``n``, the
-    count of ``baseline_counts``, is given) over the responses' ``DomainScore`` rows, aggregated in
-    the database down to one row per domain."""
-    submitted = Response.objects.filter(program=program, instrument=instrument, status=Response.Status.SUBMITTED)
-    threshold = program.privacy_threshold
-    if n is None:
-        n = submitted.filter(occasion=Response.Occasion.BASELINE).count()
-    measure = "readiness" if instrument.kind == Instrument.Kind.READINESS else "score"
-    if n < threshold:
-        return ProgramAggregates(instrument=instrument, n=n, threshold=threshold, hidden=True, measure=measure,
-                                 domains=tuple(_hidden_domains(instrument, n)))
+def program_aggregate_rows(*, program: Program, instruments: Sequence[Instrument]) -> dict[int, list[dict]]:
+    """For :func:`aggregates_from_rows`, per instrument (by id): one row per domain of the
+    figures of the responses' ``DomainScore`` rows, aggregated in the database, each with the
+    instrument's count of people with a baseline. One query for every instrument."""
+    if not instruments:
+        return {}
+    submitted = Response.objects.filter(program=program, instrument__in=instruments, status=Response.Status.SUBMITTED)
 
     # Per domain, over each person's baseline and latest response (often one and the same): the
     # means of their figures, how many people have one, and the mean of the follow-ups' changes.
@@ -463,9 +571,27 @@ def program_aggregates(*, program: Program, instrument: Instrument, n: int | Non
             f"{figure}_mean_change": Avg(f"{figure}_change", filter=latest),
             f"{figure}_n_change": Count(f"{figure}_change", filter=latest),
         }
+    baselines = _count(Response.objects.filter(program=program, instrument=OuterRef("response__instrument_id"),
+                                               status=Response.Status.SUBMITTED,
+                                               occasion=Response.Occasion.BASELINE))
     counted = submitted.filter(Q(occasion=Response.Occasion.BASELINE) | ~Exists(_later(submitted)))
-    rows = list(DomainScore.objects.filter(response__in=counted).values("domain__key").order_by()
-                .annotate(order=Min("domain__order"), name=Max("domain__name"), **totals))
+    rows_of: dict[int, list[dict]] = defaultdict(list)
+    for row in (DomainScore.objects.filter(response__in=counted).values("response__instrument_id", "domain__key")
+                .order_by().annotate(order=Min("domain__order"), name=Max("domain__name"), **totals)
+                .annotate(baselines=baselines)):
+        rows_of[row["response__instrument_id"]].append(row)
+    return {instrument.pk: rows_of[instrument.pk] for instrument in instruments}
+
+
+def aggregates_from_rows(*, program: Program, instrument: Instrument, rows: list[dict]) -> ProgramAggregates:
+    """:func:`program_aggregates` from the instrument's :func:`program_aggregate_rows`: no query
+    unless hidden. Without rows nobody has a figure, so ``n`` is 0."""
+    threshold = program.privacy_threshold
+    n = rows[0]["baselines"] if rows else 0
+    measure = "readiness" if instrument.kind == Instrument.Kind.READINESS else "score"
+    if n < threshold:
+        return ProgramAggregates(instrument=instrument, n=n, threshold=threshold, hidden=True, measure=measure,
+                                 domains=tuple(_hidden_domains(instrument, n)))
     if instrument.kind == Instrument.Kind.OTHER:
         measure = "score" if any(row["score_n"] for row in rows) else "readiness"
 
@@ -487,7 +613,7 @@ def program_aggregates(*, program: Program, instrument: Instrument, n: int | Non
 def program_readiness_shares(*, program: Program, instrument: Instrument, n: int | None = None) -> list[float]:
     """Each person's latest share of "yes" on a checklist, in percent, in no particular order.
     Empty when fewer people than the program's privacy threshold have one. Two queries (one when
-    ``n``, the count of ``baseline_counts``, is given)."""
+    ``n``, the count of baselines that :func:`programs_aggregates` gives, is given)."""
     submitted = Response.objects.filter(program=program, instrument=instrument, status=Response.Status.SUBMITTED)
     if n is None:
         n = submitted.filter(occasion=Response.Occasion.BASELINE).count()

@@ -58,11 +58,18 @@ class Disclosure:
         self.program = program
         self.now = now
         self.threshold = program.privacy_threshold
-        self.version = ReleaseLedger.objects.filter(program=program).values_list("version", flat=True).first() or 0
+        # The ledger's version with every release, in one query: releases are only ever recorded
+        # with the ledger (save), so no ledger row means none yet, and a ledger without releases
+        # reads as one row with no release.
+        self.version = 0
         self.history: dict[str, list[tuple[int, dict]]] = {}
-        for key, n, values in FigureRelease.objects.filter(program=program).order_by("pk").values_list(
-                "key", "n", "values"):
-            self.history.setdefault(key, []).append((n, values))
+        rows = (ReleaseLedger.objects.filter(program=program).order_by("program__figure_releases__pk")
+                .values_list("version", "program__figure_releases__key", "program__figure_releases__n",
+                             "program__figure_releases__values"))
+        for version, key, n, values in rows:
+            self.version = version
+            if key is not None:
+                self.history.setdefault(key, []).append((n, values))
         self.new: list[FigureRelease] = []
 
     def release(self, key: str, n: int, values: dict, *, keep: bool = True,

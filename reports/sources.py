@@ -68,15 +68,17 @@ class ReportSources:
         return found
 
     @cached_property
-    def baseline_counts(self) -> dict[int, int]:
-        """People with a baseline, per instrument: one query for the privacy checks of every section."""
-        return assessment_selectors.baseline_counts(program=self.program)
+    def _aggregate_rows(self) -> dict[int, list[dict]]:
+        """Every instrument's figures by domain, each with its count of baselines (the privacy
+        checks of every section): one query."""
+        return assessment_selectors.program_aggregate_rows(program=self.program,
+                                                           instruments=list(self.instruments.values()))
 
     def aggregates(self, kind: str) -> assessment_selectors.ProgramAggregates | None:
         if kind not in self._aggregates:
             instrument = self.instruments.get(kind)
-            self._aggregates[kind] = None if instrument is None else assessment_selectors.program_aggregates(
-                program=self.program, instrument=instrument, n=self.baseline_counts.get(instrument.pk, 0))
+            self._aggregates[kind] = None if instrument is None else assessment_selectors.aggregates_from_rows(
+                program=self.program, instrument=instrument, rows=self._aggregate_rows[instrument.pk])
         return self._aggregates[kind]
 
     def domain_scores(self, kind: str) -> list[dict]:
@@ -99,7 +101,7 @@ class ReportSources:
         if instrument is None:
             return []
         return assessment_selectors.program_readiness_shares(program=self.program, instrument=instrument,
-                                                             n=self.baseline_counts.get(instrument.pk, 0))
+                                                             n=self.aggregates(Instrument.Kind.READINESS).n)
 
     def domain_change(self) -> list[dict]:
         aggregates = self.aggregates(Instrument.Kind.SKILLS)

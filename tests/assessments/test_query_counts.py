@@ -17,8 +17,8 @@ TAKE_GET = 7  # user, response, domains, items, answers
 SUBMIT = 16  # the same, then savepoint, row lock, delete and upsert answers, baseline check, update,
 #             the domain scores counted and written, release
 RESULTS = 8  # user, response, history, then domains, items and answers of every response in it
-LIST = 9  # user, programs, versions, responses, domains, items, answers
-DASHBOARD_CARD = 5  # versions, responses, domains, items, answers
+LIST = 8  # user, programs, versions, responses, their domain scores, the draft's progress
+DASHBOARD_CARD = 3  # versions, responses, their domain scores
 
 
 @pytest.fixture(params=SIZES, ids=["10-items", "60-items"])

@@ -47,8 +47,9 @@ def test_it_reads_the_skills_aggregates_once_for_both_sections(program, django_a
     for _ in range(5):
         make_response(make_member(program), program, skills, rating=4)
     src = ReportSources(program, timezone.now())
-    # the program's instruments, the baseline counts, then the skills aggregates (baselines and latest)
-    with django_assert_num_queries(3):
+    # the program's instruments, then every instrument's aggregates (baselines and latest, with the
+    # count of baselines)
+    with django_assert_num_queries(2):
         src.domain_scores("skills")
         src.domain_change()
     with django_assert_num_queries(0):

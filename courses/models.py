@@ -164,6 +164,11 @@ class Course(models.Model):
         return dict(self.status_choices()).get(status) or STATUS_WORDS[None].get(status, status)
 
     @property
+    def done_word(self) -> str:
+        """The kind's word for a finished record: a reading is "Read", an event "Attended"."""
+        return self.status_label("completed")
+
+    @property
     def link_action(self) -> str:
         """What following the item's link does, to say before the link's destination."""
         return LINK_ACTIONS.get(self.modality, "Go to the provider's page")

@@ -94,6 +94,32 @@ def test_a_workshop_is_registered_for_and_attended(signed_in):
     assert [label for _, label in choices] == ["Planned", "Enrolled", "Completed"]
 
 
+@pytest.mark.parametrize(("modality", "word"), [
+    ("reading", "Read"), ("quick_guide", "Read"), ("annual_event", "Attended"), ("workshop_series", "Attended"),
+    ("conference_workshop", "Attended"), ("self_paced", "Completed"), ("network", "Completed"),
+])
+def test_the_date_of_a_finished_record_is_named_in_the_words_of_its_kind(signed_in, mentor, modality, word):
+    item = CourseFactory(title="Kind in question", modality=modality, cme_credit_hours=Decimal("0"))
+    form = signed_in.get(item.get_absolute_url()).context["form"]
+    assert form.fields["completed_on"].label == f"{word} on"
+    if word != "Completed":
+        assert form.fields["completed_on"].help_text == f"Only once the status is “{word}”."
+    missing = signed_in.post(reverse("courses:completion_save", args=[item.pk]),
+                             {"status": "completed", "credit_hours": "0"})
+    assert missing.context["form"].errors["completed_on"] == [f"Give the date you {word.lower()} it."]
+    assert not Completion.objects.filter(user=mentor).exists()
+
+    day = timezone.localdate() - datetime.timedelta(days=3)
+    signed_in.post(reverse("courses:completion_save", args=[item.pk]),
+                   {"status": "completed", "completed_on": day.isoformat(), "credit_hours": "0"})
+    record = Completion.objects.get(user=mentor, course=item)
+    transcript = signed_in.get(reverse("courses:transcript")).content.decode()
+    assert "Completed on" not in transcript and f'text-body-secondary">{word}</span>' in transcript
+    correction = signed_in.get(reverse("courses:completion_edit", args=[record.pk]))
+    assert correction.context["form"].fields["completed_on"].label == f"{word} on"
+    assert f"Change the date it was {word.lower()}" in correction.content.decode()
+
+
 @pytest.mark.parametrize("query", ["mentorship", "Mentors", "mentored"])
 def test_search_matches_word_stems(signed_in, query):
     course = CourseFactory(title="Mentoring across generations", description="Two sessions.")

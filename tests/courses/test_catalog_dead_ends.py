@@ -136,3 +136,15 @@ def test_search_still_finds_a_phrase_and_a_provider(signed_in):
     titles = [c.title for c in signed_in.get(CATALOG, {"q": "academy"}).context["page"]]
     assert "Giving and receiving feedback" in titles
     assert [c.title for c in signed_in.get(CATALOG, {"q": "zzzz"}).context["page"]] == []
+
+
+def test_on_a_phone_the_filters_fold_away_until_one_is_in_use(signed_in):
+    """The filter form folds behind a "Search and filter" button below the desktop width, so a
+    phone's first screen shows courses; a search keeps it open to show what is applied."""
+    CourseFactory(title="Giving feedback well")
+    plain = signed_in.get(CATALOG)
+    assert plain.context["filtering"] is False
+    assert 'id="catalog-filters" class="card card-body collapse d-lg-block mt-2 mt-lg-0"' in plain.content.decode()
+    searched = signed_in.get(CATALOG + "?q=feedback")
+    assert searched.context["filtering"] is True
+    assert "collapse d-lg-block mt-2 mt-lg-0 show" in searched.content.decode()

@@ -81,6 +81,7 @@
     if (!form) return;
     const status = document.getElementById("save-status");
     const say = (text) => { if (status) status.textContent = text; };
+    say("Answers save as you go.");  // the page's own words are for a browser without this script
     let changes = 0;   // answers changed since the page loaded
     let saved = 0;     // of those, how many the last successful save carried
     let timer = null;

@@ -117,7 +117,21 @@ def test_the_date_of_a_finished_record_is_named_in_the_words_of_its_kind(signed_
     assert "Completed on" not in transcript and f'text-body-secondary">{word}</span>' in transcript
     correction = signed_in.get(reverse("courses:completion_edit", args=[record.pk]))
     assert correction.context["form"].fields["completed_on"].label == f"{word} on"
-    assert f"Change the date it was {word.lower()}" in correction.content.decode()
+    assert f"Change the date it was {word.lower()}." in correction.content.decode()  # no credit to claim
+
+
+def test_an_item_without_credit_asks_for_none_and_names_its_kind(signed_in, mentor):
+    reading = CourseFactory(title="A reading", modality="reading", cme_credit_hours=Decimal("0"),
+                            description="Smith J. A study. 2020.")
+    page = signed_in.get(reading.get_absolute_url())
+    body = page.content.decode()
+    assert "You have not recorded this reading yet." in body and "Upcoming sessions" not in body
+    assert page.context["form"].fields["credit_hours"].widget.input_type == "hidden"
+    day = timezone.localdate().isoformat()
+    signed_in.post(reverse("courses:completion_save", args=[reading.pk]), {"status": "completed", "completed_on": day})
+    record = Completion.objects.get(user=mentor, course=reading)
+    assert record.status == "completed" and record.credit_hours == 0
+    assert "CME h" not in signed_in.get(reading.get_absolute_url()).content.decode()
 
 
 @pytest.mark.parametrize("query", ["mentorship", "Mentors", "mentored"])

@@ -329,11 +329,12 @@ def _progress(req: ReportingRequirement, period: Period, values: dict, today: da
         if count == 0:
             return Progress(req, period, None, zero, NOT_APPLICABLE, "No active mentees in this period.")
         status, expected = _status(Decimal(low), req.target, period, today)
+        # In words that fit the mentor's own page and a coordinator's page about them alike.
         if count == 1:
-            note = "With your mentee." if req.metric == M.MENTEE_MEETINGS else "Set with your mentee."
+            note = "With a single mentee." if req.metric == M.MENTEE_MEETINGS else "Set with a single mentee."
         else:
             noun = "meetings" if req.metric == M.MENTEE_MEETINGS else "goals"
-            note = f"The fewest {noun} with any one of your {count} mentees."
+            note = f"The fewest {noun} with any one of {count} mentees."
         return Progress(req, period, Decimal(low), expected, status, note)
     if req.metric == M.COMMUNITY_ATTENDANCE:
         attended, held = values.get("attended") or 0, values.get("held") or 0

@@ -54,10 +54,16 @@ class CompletionForm(forms.Form):
             rank = Completion.STATUS_RANK[current.status]
             choices = [(value, label) for value, label in choices if Completion.STATUS_RANK[value] >= rank]
         self.fields["status"].choices = choices
+        done = course.done_word  # "Read", "Attended", "Completed": the date and credit follow the kind's word
+        self.fields["completed_on"].label = f"{done} on"
+        if course.done_word != Completion.Status.COMPLETED.label:
+            only = f"Only once the status is “{done}”."
+            self.fields["completed_on"].help_text = self.fields["credit_hours"].help_text = only
         self.fields["credit_hours"].max_value = course.cme_credit_hours
         self.fields["credit_hours"].widget.attrs.update(max=str(course.cme_credit_hours), step="0.25")
-        if not course.has_credit:
-            self.fields["credit_hours"].help_text = "This course carries no CME credit."
+        if not course.has_credit:  # nothing to claim: the field stays out of the way and reads as 0
+            self.fields["credit_hours"].widget = forms.HiddenInput()
+            self.fields["credit_hours"].help_text = ""
 
     def clean_credit_hours(self):
         value = self.cleaned_data.get("credit_hours")
@@ -70,9 +76,11 @@ class CompletionForm(forms.Form):
 
     def clean(self):
         data = super().clean()
+        if not self.course.has_credit and data.get("credit_hours") is None and "credit_hours" not in self.errors:
+            data["credit_hours"] = Decimal("0")
         if data.get("status") == Completion.Status.COMPLETED:
             if not data.get("completed_on") and "completed_on" not in self.errors:
-                self.add_error("completed_on", "Give the date you completed the course.")
+                self.add_error("completed_on", f"Give the date you {self.course.done_word.lower()} it.")
             if data.get("credit_hours") is None and "credit_hours" not in self.errors:
                 self.add_error("credit_hours", "Give the credit hours you claim (0 if none).")
         return data

@@ -164,6 +164,16 @@ class Course(models.Model):
         return dict(self.status_choices()).get(status) or STATUS_WORDS[None].get(status, status)
 
     @property
+    def done_word(self) -> str:
+        """The kind's word for a finished record: a reading is "Read", an event "Attended"."""
+        return self.status_label("completed")
+
+    @property
+    def kind_noun(self) -> str:
+        """What the item is, as a sentence names it: "this reading", "this workshop"."""
+        return KIND_NOUNS.get(self.modality, "course")
+
+    @property
     def link_action(self) -> str:
         """What following the item's link does, to say before the link's destination."""
         return LINK_ACTIONS.get(self.modality, "Go to the provider's page")
@@ -177,6 +187,15 @@ STATUS_WORDS: dict[str | None, dict[str, str]] = {
     Course.Modality.ANNUAL_EVENT: {"planned": "Planned", "enrolled": "Registered", "completed": "Attended"},
     Course.Modality.CONFERENCE_WORKSHOP: {"planned": "Planned", "enrolled": "Registered", "completed": "Attended"},
     Course.Modality.NETWORK: {"planned": "Planned", "enrolled": "Joined", "completed": "Completed"},
+}
+
+KIND_NOUNS = {
+    Course.Modality.READING: "reading",
+    Course.Modality.QUICK_GUIDE: "guide",
+    Course.Modality.WORKSHOP_SERIES: "workshop series",
+    Course.Modality.ANNUAL_EVENT: "event",
+    Course.Modality.CONFERENCE_WORKSHOP: "workshop",
+    Course.Modality.NETWORK: "resource",
 }
 
 LINK_ACTIONS = {

@@ -33,7 +33,8 @@ def catalog(request):
     for course in page:
         status = statuses.get(course.pk)
         course.my_status = course.status_label(status) if status else ""
-    return render(request, "courses/catalog.html", {"form": form, "page": page})
+    filtering = any(form.filters().values())
+    return render(request, "courses/catalog.html", {"form": form, "page": page, "filtering": filtering})
 
 
 def _blank_form(course, current: Completion | None) -> CompletionForm | None:

@@ -7,11 +7,14 @@ RSVP link and their ATTENDEE line. The outbox adds the headers every automatic e
 
 from __future__ import annotations
 
+import copy
 import html
 import re
 import zoneinfo
 from dataclasses import dataclass, field
+from email import base64mime
 from email.mime.text import MIMEText
+from functools import cached_property
 
 import icalendar
 from django.conf import settings
@@ -160,9 +163,10 @@ class MeetingMail:
             ics=self.ics_for(email=user.email, name=name),
         )
 
-    @property
+    @cached_property
     def reply_to(self) -> str:
-        """Replies to the email go where calendar replies go: the program's reply address."""
+        """Replies to the email go where calendar replies go: the program's reply address (the
+        same for every recipient of the meeting, so worked out once)."""
         return str(meeting_organizer(self.meeting)).removeprefix("mailto:")
 
     def zone_of(self, user) -> str:
@@ -178,11 +182,25 @@ class MeetingMail:
             reply_to=[self.reply_to],
         )
         message.attach_alternative(body_html, "text/html")
-        part = MIMEText(ics.decode(), "calendar", "utf-8")
+        message.attach(self._calendar_part(ics))
+        return message
+
+    @cached_property
+    def _calendar_template(self) -> MIMEText:
+        """The calendar part's headers, the same for every recipient of the meeting: built once."""
+        part = MIMEText("", "calendar", "utf-8")
         part.set_param("method", self.method)
         part.add_header("Content-Disposition", "attachment", filename="invite.ics")
-        message.attach(part)
-        return message
+        return part
+
+    def _calendar_part(self, ics: bytes) -> MIMEText:
+        """One recipient's calendar part: the shared headers and their invitation, base64-encoded
+        exactly as ``MIMEText(ics.decode(), "calendar", "utf-8")`` encodes it."""
+        template = self._calendar_template
+        part = copy.copy(template)
+        part._headers = list(template._headers)
+        part._payload = base64mime.body_encode(ics)
+        return part
 
 
 def preview(*, meeting: Meeting, delivery: ReminderDelivery) -> EmailMultiAlternatives:

@@ -42,7 +42,6 @@ RESOURCE_PEOPLE = [
 ]
 
 MINUTES = (
-    "**Present:** see the attendance list.\n\n"
     "- We went round the table: each mentor shared one thing that worked with a mentee this month.\n"
     "- Discussion of the reading: most of us agreed that writing expectations down in the first meeting "
     "saves trouble later.\n"

@@ -16,19 +16,25 @@
       backgroundColor: palette[(i + palette.length - data.datasets.length) % palette.length],
       borderRadius: 3,
     }));
+    // Every domain keeps its label (Chart.js would skip every other one on a phone): the chart's
+    // box grows with the domains and their bars instead of squeezing them into a fixed ratio.
+    const box = canvas.parentElement;
+    const perDomain = Math.max(48, datasets.length * 20 + 24);
+    box.style.height = `${data.labels.length * perDomain + 72}px`;
     new window.Chart(canvas, {
       type: "bar",
       data: { labels: data.labels, datasets: datasets },
       options: {
         indexAxis: "y",
         responsive: true,
-        aspectRatio: 1.2,
+        maintainAspectRatio: false,
         scales: {
           x: {
             min: data.min,
             max: data.max,
             ticks: { callback: (value) => `${value}${data.unit}` },
           },
+          y: { ticks: { autoSkip: false } },
         },
         plugins: {
           legend: { position: "bottom" },
@@ -75,6 +81,7 @@
     if (!form) return;
     const status = document.getElementById("save-status");
     const say = (text) => { if (status) status.textContent = text; };
+    say("Answers save as you go.");  // the page's own words are for a browser without this script
     let changes = 0;   // answers changed since the page loaded
     let saved = 0;     // of those, how many the last successful save carried
     let timer = null;

@@ -25,7 +25,8 @@
     };
     if (spec.type !== "doughnut") {
       options.scales = {
-        x: { stacked: Boolean(spec.stacked) },
+        // Every category keeps its label: Chart.js would drop every other domain on a phone.
+        x: { stacked: Boolean(spec.stacked), ticks: { autoSkip: false } },
         y: {
           stacked: Boolean(spec.stacked),
           min: spec.yMin,

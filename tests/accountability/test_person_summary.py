@@ -74,6 +74,8 @@ def test_a_coordinator_reads_requirements_plan_training_and_assessments_but_no_p
     assert "1 mentee, 1 meeting recorded" in page and "Cardiology" in page
     for private in (NOTE, GOAL, "Dr. Mentee Private", "question 1"):
         assert private not in page
+    # Written about the person, not to them.
+    assert "With a single mentee." in page and "your" not in page.split("<main", 1)[1].lower()
 
 
 def test_a_superuser_reads_the_summary_too(client, program, superuser, person):

@@ -47,7 +47,7 @@ def test_it_lets_a_mentor_find_a_course_record_it_and_see_it_on_the_transcript(p
 
     # Only one hour counted after all: correct the record rather than remove and re-enter it.
     page.get_by_role("link", name="Correct this record").click()
-    expect(page.get_by_role("heading", level=1)).to_contain_text("Correct your completion")
+    expect(page.get_by_role("heading", level=1)).to_contain_text("Correct your record")
     audit(page)
     page.get_by_label("CME credit hours claimed").fill("9")
     page.get_by_role("button", name="Save", exact=True).click()

@@ -94,6 +94,46 @@ def test_a_workshop_is_registered_for_and_attended(signed_in):
     assert [label for _, label in choices] == ["Planned", "Enrolled", "Completed"]
 
 
+@pytest.mark.parametrize(("modality", "word"), [
+    ("reading", "Read"), ("quick_guide", "Read"), ("annual_event", "Attended"), ("workshop_series", "Attended"),
+    ("conference_workshop", "Attended"), ("self_paced", "Completed"), ("network", "Completed"),
+])
+def test_the_date_of_a_finished_record_is_named_in_the_words_of_its_kind(signed_in, mentor, modality, word):
+    item = CourseFactory(title="Kind in question", modality=modality, cme_credit_hours=Decimal("0"))
+    form = signed_in.get(item.get_absolute_url()).context["form"]
+    assert form.fields["completed_on"].label == f"{word} on"
+    if word != "Completed":
+        assert form.fields["completed_on"].help_text == f"Only once the status is “{word}”."
+    missing = signed_in.post(reverse("courses:completion_save", args=[item.pk]),
+                             {"status": "completed", "credit_hours": "0"})
+    assert missing.context["form"].errors["completed_on"] == [f"Give the date you {word.lower()} it."]
+    assert not Completion.objects.filter(user=mentor).exists()
+
+    day = timezone.localdate() - datetime.timedelta(days=3)
+    signed_in.post(reverse("courses:completion_save", args=[item.pk]),
+                   {"status": "completed", "completed_on": day.isoformat(), "credit_hours": "0"})
+    record = Completion.objects.get(user=mentor, course=item)
+    transcript = signed_in.get(reverse("courses:transcript")).content.decode()
+    assert "Completed on" not in transcript and f'text-body-secondary">{word}</span>' in transcript
+    correction = signed_in.get(reverse("courses:completion_edit", args=[record.pk]))
+    assert correction.context["form"].fields["completed_on"].label == f"{word} on"
+    assert f"Change the date it was {word.lower()}." in correction.content.decode()  # no credit to claim
+
+
+def test_an_item_without_credit_asks_for_none_and_names_its_kind(signed_in, mentor):
+    reading = CourseFactory(title="A reading", modality="reading", cme_credit_hours=Decimal("0"),
+                            description="Smith J. A study. 2020.")
+    page = signed_in.get(reading.get_absolute_url())
+    body = page.content.decode()
+    assert "You have not recorded this reading yet." in body and "Upcoming sessions" not in body
+    assert page.context["form"].fields["credit_hours"].widget.input_type == "hidden"
+    day = timezone.localdate().isoformat()
+    signed_in.post(reverse("courses:completion_save", args=[reading.pk]), {"status": "completed", "completed_on": day})
+    record = Completion.objects.get(user=mentor, course=reading)
+    assert record.status == "completed" and record.credit_hours == 0
+    assert "CME h" not in signed_in.get(reading.get_absolute_url()).content.decode()
+
+
 @pytest.mark.parametrize("query", ["mentorship", "Mentors", "mentored"])
 def test_search_matches_word_stems(signed_in, query):
     course = CourseFactory(title="Mentoring across generations", description="Two sessions.")
@@ -110,3 +150,15 @@ def test_search_still_finds_a_phrase_and_a_provider(signed_in):
     titles = [c.title for c in signed_in.get(CATALOG, {"q": "academy"}).context["page"]]
     assert "Giving and receiving feedback" in titles
     assert [c.title for c in signed_in.get(CATALOG, {"q": "zzzz"}).context["page"]] == []
+
+
+def test_on_a_phone_the_filters_fold_away_until_one_is_in_use(signed_in):
+    """The filter form folds behind a "Search and filter" button below the desktop width, so a
+    phone's first screen shows courses; a search keeps it open to show what is applied."""
+    CourseFactory(title="Giving feedback well")
+    plain = signed_in.get(CATALOG)
+    assert plain.context["filtering"] is False
+    assert 'id="catalog-filters" class="card card-body collapse d-lg-block mt-2 mt-lg-0"' in plain.content.decode()
+    searched = signed_in.get(CATALOG + "?q=feedback")
+    assert searched.context["filtering"] is True
+    assert "collapse d-lg-block mt-2 mt-lg-0 show" in searched.content.decode()

@@ -4,6 +4,7 @@ queries whatever the number of people; a coordinator who also mentors keeps thei
 from __future__ import annotations
 
 import datetime as dt
+import re
 
 import pytest
 from django.core import mail
@@ -90,6 +91,24 @@ def test_it_says_what_needs_doing_with_links_to_act(client, program, coordinator
     assert "status__exact=failed" in page and "550 mailbox unavailable" in page
     assert "Dr. Invited 000" in page and "Follow-up assessments overdue" in page
     assert '<span class="display-6">6</span> CME credit hours' in page
+    # In the formatter's words, counts as counts: "0 of 1 expected by now", "Dec 1, 2026".
+    assert "— 0 of 1 expected by now" in page and "All 6 open challenges" in page
+    assert not re.search(r"\b\d{1,2} (Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec)\b", page)  # not "1 Dec"
+
+
+def test_a_share_behind_reads_against_its_expected_share_and_one_challenge_as_one(client, program, coordinator):
+    program.academic_year_start_month = timezone.localdate().month % 12 + 1
+    program.save()
+    ReportingRequirementFactory(program=program, metric="community_attendance", target=75, period="academic_year")
+    person = make_member(program, display_name="Dr. Never There")
+    Membership.objects.filter(program=program).update(joined_on=LONG_AGO)
+    series = MeetingSeriesFactory(program=program)
+    MeetingFactory(series=series, starts_at=timezone.now() - dt.timedelta(days=20), status="held")
+    ChallengeFactory(program=program, author=person)
+    client.force_login(coordinator)
+    page = client.get(HOME).content.decode()
+    assert "% expected by now" in page and "% of 75" not in page
+    assert "See it among the open challenges" in page and "All 1 open" not in page
 
 
 def test_it_leaves_a_mentor_on_their_own_dashboard(client, program, mentor):

@@ -238,3 +238,22 @@ def test_a_batch_past_its_deadline_stops_between_messages_and_gives_back_the_res
     assert (len(result.sent), len(result.released)) == (2, 1) and len(mailoutbox) == 2
     assert sorted(OutboundEmail.objects.values_list("status", "attempts")) == [
         ("queued", 0), ("sent", 1), ("sent", 1)]
+
+
+@pytest.mark.parametrize("kind", ["reminder", "cancellation"])
+def test_the_calendar_part_shared_by_a_meetings_recipients_is_byte_for_byte_the_one_built_for_each(kind):
+    """The calendar part's headers are built once per meeting; each recipient's part must still be
+    what ``MIMEText`` writes for their own invitation, non-ASCII names and long lines included."""
+    from email.mime.text import MIMEText
+
+    from reminders.emails import MeetingMail
+
+    mail = MeetingMail(meeting=None, kind=kind, agenda=[])
+    for ics in (b"BEGIN:VCALENDAR\r\nATTENDEE;CN=\"Dr. A\":mailto:a@example.org\r\nEND:VCALENDAR\r\n" * 30,
+                "SUMMARY:Café – naïve\r\nATTENDEE;CN=José Núñez:mailto:j@example.org\r\n".encode()):
+        reference = MIMEText(ics.decode(), "calendar", "utf-8")
+        reference.set_param("method", mail.method)
+        reference.add_header("Content-Disposition", "attachment", filename="invite.ics")
+        assert mail._calendar_part(ics).as_bytes() == reference.as_bytes()
+    first, second = mail._calendar_part(b"A"), mail._calendar_part(b"B")
+    assert first.get_payload(decode=True) == b"A" and second.get_payload(decode=True) == b"B"  # nothing shared

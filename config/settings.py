@@ -211,10 +211,16 @@ if env("OIDC_SERVER_URL", default=""):
         "settings": {"server_url": env("OIDC_SERVER_URL"), "oauth_pkce_enabled": True, "domains": SSO_DOMAINS},
     }]
 
-# A second factor (allauth.mfa): an authenticator app with recovery codes. Required for every staff
-# account, so for every coordinator and superuser (mentorprogram/mfa.py); optional for others.
+# A second factor (allauth.mfa): an authenticator app or a security key (WebAuthn: a USB or NFC key,
+# a phone or laptop's passkey), with recovery codes. Required for every staff account, so for every
+# coordinator and superuser (mentorprogram/mfa.py); optional for others. A key added as a passkey
+# (it asks for a PIN or a fingerprint) signs its owner in on its own, from the sign-in page.
+# WebAuthn works only over HTTPS, or on http://localhost in development and the browser tests.
 MFA_REQUIRED_FOR_COORDINATORS = env.bool("MFA_REQUIRED_FOR_COORDINATORS", default=True)
-MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
+MFA_ADAPTER = "mentorprogram.adapters.MFAAdapter"
+MFA_SUPPORTED_TYPES = ["totp", "webauthn", "recovery_codes"]
+MFA_PASSKEY_LOGIN_ENABLED = env.bool("MFA_PASSKEY_LOGIN_ENABLED", default=True)
+MFA_WEBAUTHN_ALLOW_INSECURE_ORIGIN = False  # never: the browser's origin is checked against the site
 MFA_TOTP_ISSUER = SITE_NAME
 MFA_RECOVERY_CODE_COUNT = 10
 

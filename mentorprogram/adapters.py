@@ -2,6 +2,7 @@ from __future__ import annotations
 
 from allauth.account.adapter import DefaultAccountAdapter
 from allauth.core import context as allauth_context
+from allauth.mfa.adapter import DefaultMFAAdapter
 from allauth.socialaccount.adapter import DefaultSocialAccountAdapter
 from django.conf import settings
 from django.contrib.sites.shortcuts import get_current_site
@@ -73,3 +74,11 @@ class SocialAccountAdapter(DefaultSocialAccountAdapter):
             # Signing in through the institution is how an invited person accepts, as setting a
             # password is.
             memberships_accept_invitation(user=sociallogin.user)
+
+
+class MFAAdapter(DefaultMFAAdapter):
+    # A code and a key are refused with the same sentence: neither says which part was wrong.
+    error_messages = {
+        **DefaultMFAAdapter.error_messages,
+        "incorrect_code": "That code or key was not accepted. Try again, or use another way to sign in.",
+    }

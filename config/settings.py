@@ -77,6 +77,7 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "csp.middleware.CSPMiddleware",
+    "mentorprogram.sso.ProviderFormActionMiddleware",  # sign-in buttons may lead to the identity providers
     "toolbox.middleware.HealthzMiddleware",  # before sessions and sign-in: JSON whatever is down
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",

@@ -6,7 +6,6 @@ POST — is played by the test."""
 from __future__ import annotations
 
 import base64
-import shutil
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
@@ -17,6 +16,7 @@ from mentorprogram.models import Membership, User
 from tests.factories import MembershipFactory, UserFactory
 
 from .conftest import SAML_IDP_ENTITY, SAML_IDP_SSO
+from .saml_idp import make_saml_idp, signed_response
 
 SP = "http://testserver/accounts/saml/campus/metadata/"
 ACS = "http://testserver/accounts/saml/campus/acs/"
@@ -40,33 +40,11 @@ def campus_saml(db, saml_idp_keys):
 @pytest.fixture
 def idp(client, campus_saml, saml_idp_keys):
     """pysaml2's identity provider, given this site's SP metadata as its administrator would be."""
-    from saml2 import BINDING_HTTP_POST, BINDING_HTTP_REDIRECT
-    from saml2.config import IdPConfig
-    from saml2.server import Server
-
     client.defaults["HTTP_HOST"] = "testserver"  # python3-saml reads the host from the request, as sent
     metadata = client.get(reverse("saml_metadata", kwargs={"organization_slug": "campus"}))
     assert metadata.status_code == 200
-    config = IdPConfig()
-    config.load({
-        "entityid": SAML_IDP_ENTITY,
-        "xmlsec_binary": shutil.which("xmlsec1"),
-        "key_file": saml_idp_keys.key_file,
-        "cert_file": saml_idp_keys.cert_file,
-        "metadata": {"inline": [metadata.content.decode()]},
-        "signing_algorithm": "http://www.w3.org/2001/04/xmldsig-more#rsa-sha256",
-        "digest_algorithm": "http://www.w3.org/2001/04/xmlenc#sha256",
-        "service": {"idp": {
-            "endpoints": {"single_sign_on_service": [(SAML_IDP_SSO, BINDING_HTTP_REDIRECT)]},
-            "policy": {"default": {"lifetime": {"minutes": 5}, "attribute_restrictions": None,
-                                   "name_form": "urn:oasis:names:tc:SAML:2.0:attrname-format:uri"}},
-            "name_id_format": ["urn:oasis:names:tc:SAML:2.0:nameid-format:persistent"],
-        }},
-    })
-    server = Server(config=config)
-    server.binding_post = BINDING_HTTP_POST
-    server.binding_redirect = BINDING_HTTP_REDIRECT
-    return server
+    return make_saml_idp(entity_id=SAML_IDP_ENTITY, sso_url=SAML_IDP_SSO, keys=saml_idp_keys,
+                         sp_metadata=metadata.content.decode())
 
 
 def start(client):
@@ -77,19 +55,7 @@ def start(client):
 
 def answer(idp, query, *, email: str, sign: bool = True, audience: str = SP) -> str:
     """The IdP's signed response to the request in ``query``, for a person with ``email``."""
-    from saml2.saml import NAMEID_FORMAT_PERSISTENT, NameID
-
-    request = idp.parse_authn_request(query["SAMLRequest"][0], idp.binding_redirect).message
-    response = idp.create_authn_response(
-        identity={"mail": [email], "displayName": ["Test Person"], "givenName": ["Test"], "sn": ["Person"]},
-        in_response_to=request.id, destination=ACS, sp_entity_id=audience,
-        name_id=NameID(format=NAMEID_FORMAT_PERSISTENT, text=f"pid-{email}"), userid=email,
-        sign_assertion=sign, sign_response=False,
-        authn={"class_ref": "urn:oasis:names:tc:SAML:2.0:ac:classes:PasswordProtectedTransport",
-               "authn_auth": SAML_IDP_ENTITY},
-        sign_alg="http://www.w3.org/2001/04/xmldsig-more#rsa-sha256", digest_alg="http://www.w3.org/2001/04/xmlenc#sha256",
-    )
-    return str(response)
+    return signed_response(idp, query["SAMLRequest"][0], email=email, acs=ACS, audience=audience, sign=sign)
 
 
 def post_to_acs(client, xml: str, relay_state: str):

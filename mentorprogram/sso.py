@@ -1,0 +1,51 @@
+"""Single sign-on's own rules beside allauth's providers (README "Single sign-on").
+
+* The sign-in buttons post to this site, which sends the browser on to the identity provider;
+  browsers hold that redirect to the page's CSP ``form-action``, so a page showing the buttons
+  allows the providers' origins (``allow_forms_to``, through the ``sso_form_action`` tag and
+  ``ProviderFormActionMiddleware``).
+"""
+
+from __future__ import annotations
+
+from urllib.parse import urlsplit
+
+
+def _origin(url: str | None) -> str | None:
+    parts = urlsplit(url or "")
+    return f"{parts.scheme}://{parts.netloc}" if parts.scheme in ("http", "https") and parts.netloc else None
+
+
+def provider_origins(provider) -> set[str]:
+    """Where a provider's sign-in (and sign-out) sends the browser: the OpenID provider's server,
+    the SAML IdP's sign-on and logout addresses (or the host of its metadata)."""
+    app = getattr(provider, "app", None)
+    config = (app.settings or {}) if app is not None else {}
+    urls = [config.get("server_url")]
+    idp = config.get("idp") or {}
+    urls += [idp.get("sso_url"), idp.get("slo_url"), idp.get("metadata_url")]
+    return {origin for origin in map(_origin, urls) if origin}
+
+
+def allow_forms_to(request, providers) -> None:
+    origins = set(getattr(request, "_sso_form_origins", set()))
+    for provider in providers:
+        origins |= provider_origins(provider)
+    request._sso_form_origins = origins
+
+
+class ProviderFormActionMiddleware:
+    """Adds the origins a page's sign-in buttons lead to to its CSP ``form-action`` (placed after
+    django-csp's middleware, so that it sees the response first)."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        origins = getattr(request, "_sso_form_origins", None)
+        if origins:
+            update = dict(getattr(response, "_csp_update", None) or {})
+            update["form-action"] = sorted(set(update.get("form-action", [])) | origins)
+            response._csp_update = update
+        return response

@@ -91,6 +91,7 @@ MIDDLEWARE = [
     "allauth.account.middleware.AccountMiddleware",
     "mentorprogram.session_limits.SessionLifetimeMiddleware",  # before the factor check: an old session just ends
     "mentorprogram.mfa.RequireMFAMiddleware",  # staff accounts use the site only after a second factor
+    "mentorprogram.sso.ProviderUnreachableMiddleware",  # an identity provider that does not answer: a page, not a 500
 ]
 
 ROOT_URLCONF = "config.urls"

@@ -4,11 +4,24 @@
   browsers hold that redirect to the page's CSP ``form-action``, so a page showing the buttons
   allows the providers' origins (``allow_forms_to``, through the ``sso_form_action`` tag and
   ``ProviderFormActionMiddleware``).
+* An identity provider that does not answer (its discovery document, its metadata, its token
+  endpoint) gives the sign-in failure page saying so, never a server error
+  (``ProviderUnreachableMiddleware``).
 """
 
 from __future__ import annotations
 
+import logging
+from urllib.error import URLError
 from urllib.parse import urlsplit
+
+import requests
+
+logger = logging.getLogger(__name__)
+
+# allauth's views that talk to the identity provider while the person waits.
+SIGN_IN_VIEWS = {"openid_connect_login", "openid_connect_callback", "saml_login", "saml_acs", "saml_finish_acs",
+                 "saml_sls"}
 
 
 def _origin(url: str | None) -> str | None:
@@ -49,3 +62,32 @@ class ProviderFormActionMiddleware:
             update["form-action"] = sorted(set(update.get("form-action", [])) | origins)
             response._csp_update = update
         return response
+
+
+class ProviderUnreachableMiddleware:
+    """Turns a provider that cannot be reached, during a sign-in step, into allauth's sign-in
+    failure page (ours: templates/socialaccount/authentication_error.html) with ``unreachable``."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        return self.get_response(request)
+
+    def process_exception(self, request, exception):
+        match = getattr(request, "resolver_match", None)
+        if not isinstance(exception, requests.RequestException | URLError | TimeoutError):
+            return None
+        if match is None or match.url_name not in SIGN_IN_VIEWS:
+            return None
+        from allauth.socialaccount.adapter import get_adapter
+        from allauth.socialaccount.helpers import render_authentication_error
+
+        provider_id = match.kwargs.get("provider_id") or match.kwargs.get("organization_slug")
+        logger.warning("identity provider %s did not answer: %s", provider_id, exception)
+        try:
+            provider = get_adapter().get_provider(request, provider_id)
+        except Exception:  # the page needs no provider; its name is a nicety
+            provider = None
+        return render_authentication_error(request, provider, exception=exception,
+                                           extra_context={"unreachable": True})

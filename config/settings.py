@@ -186,6 +186,11 @@ ACCOUNT_RATE_LIMITS = {
     "confirm_email": "1/3m/key",
 }
 # Coordinators invite people; open sign-up is an opt-in for a public deployment.
+ACCOUNT_FORMS = {
+    # Refuse addresses whose institution's sign-in has passwords switched off (mentorprogram/sso.py).
+    "reset_password": "mentorprogram.forms.PasswordResetForm",
+    "reset_password_from_key": "mentorprogram.forms.PasswordFromKeyForm",
+}
 ACCOUNT_ALLOW_SIGNUP = env.bool("ACCOUNT_ALLOW_SIGNUP", default=False)
 ACCOUNT_EMAIL_SUBJECT_PREFIX = f"[{SITE_NAME}] "
 
@@ -210,7 +215,8 @@ if env("OIDC_SERVER_URL", default=""):
         "name": env("OIDC_NAME", default="your institution"),
         "client_id": env("OIDC_CLIENT_ID"),
         "secret": env("OIDC_CLIENT_SECRET"),
-        "settings": {"server_url": env("OIDC_SERVER_URL"), "oauth_pkce_enabled": True, "domains": SSO_DOMAINS},
+        "settings": {"server_url": env("OIDC_SERVER_URL"), "oauth_pkce_enabled": True, "domains": SSO_DOMAINS,
+                     "no_passwords": env.bool("SSO_NO_PASSWORDS", default=False)},
     }]
 
 # A second factor (allauth.mfa): an authenticator app or a security key (WebAuthn: a USB or NFC key,

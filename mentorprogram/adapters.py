@@ -4,6 +4,7 @@ from allauth.account.adapter import DefaultAccountAdapter
 from allauth.core import context as allauth_context
 from allauth.mfa.adapter import DefaultMFAAdapter
 from allauth.socialaccount.adapter import DefaultSocialAccountAdapter
+from django import forms
 from django.conf import settings
 from django.contrib.sites.shortcuts import get_current_site
 
@@ -11,6 +12,7 @@ from toolbox.params import is_local_path
 
 from .onboarding import memberships_accept_invitation
 from .outbox.queueing import outbox_send_message_now
+from .sso import password_refusal
 
 
 class AccountAdapter(DefaultAccountAdapter):
@@ -21,6 +23,13 @@ class AccountAdapter(DefaultAccountAdapter):
     def is_safe_url(self, url: str) -> bool:
         # The sign-in pages' ``next`` obeys the same rule as every other: a path of this site.
         return bool(url) and is_local_path(self.request, url)
+
+    def pre_authenticate(self, request, **credentials) -> None:
+        # Before the password is even looked at: for an SSO domain with passwords off, no guess helps.
+        refusal = password_refusal(request, credentials.get("email", ""))
+        if refusal:
+            raise forms.ValidationError(refusal, code="password_off")
+        super().pre_authenticate(request, **credentials)
 
     def set_password(self, user, password: str) -> None:
         super().set_password(user, password)

@@ -4,6 +4,9 @@
   browsers hold that redirect to the page's CSP ``form-action``, so a page showing the buttons
   allows the providers' origins (``allow_forms_to``, through the ``sso_form_action`` tag and
   ``ProviderFormActionMiddleware``).
+* Passwords can be switched off for an identity provider's domains (its app's ``no_passwords``
+  setting): people whose address is in them can neither sign in with a password nor reset or
+  choose one, and are told to use the institution's sign-in (``password_refusal``).
 * An identity provider that does not answer (its discovery document, its metadata, its token
   endpoint) gives the sign-in failure page saying so, never a server error
   (``ProviderUnreachableMiddleware``).
@@ -91,3 +94,31 @@ class ProviderUnreachableMiddleware:
             provider = None
         return render_authentication_error(request, provider, exception=exception,
                                            extra_context={"unreachable": True})
+
+
+def _domain(email: str) -> str:
+    return (email or "").rsplit("@", 1)[-1].strip().lower()
+
+
+def passwordless_app_for(request, email: str):
+    """The identity provider whose domains include ``email``'s and whose app switches passwords
+    off, or None."""
+    from allauth.socialaccount.adapter import get_adapter
+
+    domain = _domain(email)
+    if not domain:
+        return None
+    for app in get_adapter().list_apps(request):
+        config = app.settings or {}
+        if config.get("no_passwords") and domain in {d.lower() for d in config.get("domains") or []}:
+            return app
+    return None
+
+
+def password_refusal(request, email: str) -> str | None:
+    """The sentence refusing a password to ``email``, if its domain signs in through its institution."""
+    app = passwordless_app_for(request, email)
+    if app is None:
+        return None
+    return (f"Addresses at {_domain(email)} sign in through their institution, not with a password here. "
+            f"Use “Sign in with {app.name}” on the sign-in page.")

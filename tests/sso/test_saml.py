@@ -6,7 +6,7 @@ POST — is played by the test."""
 from __future__ import annotations
 
 import base64
-from urllib.parse import parse_qs, urlsplit
+from urllib.parse import parse_qs, urlencode, urlsplit
 
 import pytest
 from allauth.socialaccount.models import SocialAccount, SocialApp
@@ -143,3 +143,62 @@ def test_the_sp_metadata_gives_the_idps_administrator_the_entity_id_and_acs_url(
     client.defaults["HTTP_HOST"] = "testserver"
     metadata = client.get(reverse("saml_metadata", kwargs={"organization_slug": "campus"})).content.decode()
     assert f'entityID="{SP}"' in metadata and f'Location="{ACS}"' in metadata
+
+
+# --- Single logout, started by the IdP (allauth's SLS) ------------------------------------------
+
+SLS = "http://testserver/accounts/saml/campus/sls/"
+SAML_IDP_SLO = "https://idp.example.edu/idp/profile/SAML2/Redirect/SLO"
+
+
+@pytest.fixture
+def idp_with_logout(client, campus_saml, saml_idp_keys):
+    """The IdP offers single logout: its address is in our app, ours (the SLS) in our metadata."""
+    campus_saml.settings["idp"]["slo_url"] = SAML_IDP_SLO
+    campus_saml.save()
+    client.defaults["HTTP_HOST"] = "testserver"
+    metadata = client.get(reverse("saml_metadata", kwargs={"organization_slug": "campus"})).content.decode()
+    assert f'Location="{SLS}"' in metadata
+    return make_saml_idp(entity_id=SAML_IDP_ENTITY, sso_url=SAML_IDP_SSO, slo_url=SAML_IDP_SLO,
+                         keys=saml_idp_keys, sp_metadata=metadata)
+
+
+def logout_request_url(idp, email: str) -> str:
+    """The IdP's signed LogoutRequest for ``email``'s session, as the redirect the browser follows."""
+    from saml2 import BINDING_HTTP_REDIRECT
+    from saml2.saml import NAMEID_FORMAT_PERSISTENT, NameID
+    from saml2.xmldsig import SIG_RSA_SHA256
+
+    _, request = idp.create_logout_request(
+        destination=SLS, issuer_entity_id=SP, name_id=NameID(format=NAMEID_FORMAT_PERSISTENT, text=f"pid-{email}"),
+        sign=False)
+    info = idp.apply_binding(BINDING_HTTP_REDIRECT, str(request), destination=SLS, relay_state="",
+                             sign=True, sigalg=SIG_RSA_SHA256)
+    return dict(info["headers"])["Location"]
+
+
+def signed_in_by_saml(client, idp, email: str) -> None:
+    query = start(client)
+    post_to_acs(client, answer(idp, query, email=email), query.get("RelayState", [""])[0])
+    assert signed_in_as(client) is not None
+
+
+def test_the_idps_single_logout_ends_the_session_and_answers_the_idp(client, idp_with_logout, mentor):
+    signed_in_by_saml(client, idp_with_logout, mentor.email)
+    response = client.get(logout_request_url(idp_with_logout, mentor.email).removeprefix("http://testserver"))
+    assert response.status_code == 302 and response["Location"].startswith(SAML_IDP_SLO + "?")
+    assert "SAMLResponse" in parse_qs(urlsplit(response["Location"]).query)  # the LogoutResponse, back
+    assert signed_in_as(client) is None
+    assert client.get(reverse("profile")).status_code == 302
+
+
+def test_a_logout_request_with_a_forged_signature_is_refused_and_the_session_kept(client, idp_with_logout, mentor):
+    signed_in_by_saml(client, idp_with_logout, mentor.email)
+    url = logout_request_url(idp_with_logout, mentor.email)
+    parts = parse_qs(urlsplit(url).query)
+    signature = parts["Signature"][0]
+    forged = signature[:10] + ("A" if signature[10] != "A" else "B") + signature[11:]
+    response = client.get(f"{urlsplit(url).path}?" + urlencode(
+        {"SAMLRequest": parts["SAMLRequest"][0], "SigAlg": parts["SigAlg"][0], "Signature": forged}))
+    assert response.status_code == 400
+    assert signed_in_as(client) == mentor

@@ -96,7 +96,7 @@ class Tab:
         if totp_secret:  # the second factor the production settings require of coordinators
             expect(self.page).to_have_url(re.compile(r"/accounts/2fa/authenticate/"))
             self.page.locator("input[name=code]").fill(pyotp.TOTP(totp_secret).now())
-            self.page.get_by_role("button", name="Sign In", exact=True).click()
+            self.page.get_by_role("button", name="Sign in with the code").click()
 
     def close(self) -> None:
         assert not [d for d in self.documents if d.status >= 500], [(d.url, d.status) for d in self.documents]

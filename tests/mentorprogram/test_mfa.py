@@ -113,6 +113,8 @@ def test_the_next_sign_in_asks_for_a_code_and_a_used_code_is_refused(coordinator
     assert response["Location"] == reverse("mfa_authenticate")
     assert "/login/" in client.get("/admin/")["Location"]  # the password alone signs nobody in
 
+    page = client.get(reverse("mfa_authenticate")).content.decode()
+    assert "authenticator app" in page and "Use a security key" not in page  # no key to offer
     response = client.post(reverse("mfa_authenticate"), {"code": "12345"})
     assert response.status_code == 200 and response.context["form"].errors
     code = pyotp.TOTP(secret).now()

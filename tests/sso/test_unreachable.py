@@ -1,5 +1,6 @@
 """An identity provider that does not answer (nothing listens on its port): pressing its button gives
-the sign-in failure page saying so, never a server error, and nobody is signed in."""
+the sign-in failure page saying so, never a server error, and nobody is signed in. And the page a
+sign-in link opens (allauth asks for a POST first) may send its form on to the provider."""
 
 from __future__ import annotations
 
@@ -37,3 +38,13 @@ def test_a_saml_idp_whose_metadata_does_not_answer_gives_a_clear_page(client, db
     client.defaults["HTTP_HOST"] = "testserver"  # python3-saml reads the host from the request, as sent
     response = client.post(reverse("saml_login", kwargs={"organization_slug": "campus"}))
     assert_clear_refusal(client, response, "Campus (SAML)")
+
+
+def test_the_page_a_sign_in_link_opens_lets_its_form_lead_to_the_provider(client, db):
+    SocialApp.objects.create(provider="openid_connect", provider_id="campus", name="Campus sign-in",
+                             client_id="mentorprogram", secret="secret",
+                             settings={"server_url": "https://login.example.org/tenant"})
+    response = client.get(reverse("openid_connect_login", kwargs={"provider_id": "campus"}))
+    assert response.status_code == 200 and "Continue to Campus sign-in" in response.content.decode()
+    form_action = next(p for p in response["Content-Security-Policy"].split(";") if "form-action" in p)
+    assert "https://login.example.org" in form_action.split()

@@ -78,6 +78,7 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "csp.middleware.CSPMiddleware",
+    "mentorprogram.sso.ProviderFormActionMiddleware",  # sign-in buttons may lead to the identity providers
     "toolbox.middleware.HealthzMiddleware",  # before sessions and sign-in: JSON whatever is down
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -91,6 +92,7 @@ MIDDLEWARE = [
     "allauth.account.middleware.AccountMiddleware",
     "mentorprogram.session_limits.SessionLifetimeMiddleware",  # before the factor check: an old session just ends
     "mentorprogram.mfa.RequireMFAMiddleware",  # staff accounts use the site only after a second factor
+    "mentorprogram.sso.ProviderUnreachableMiddleware",  # an identity provider that does not answer: a page, not a 500
 ]
 
 ROOT_URLCONF = "config.urls"
@@ -187,6 +189,11 @@ ACCOUNT_RATE_LIMITS = {
     "confirm_email": "1/3m/key",
 }
 # Coordinators invite people; open sign-up is an opt-in for a public deployment.
+ACCOUNT_FORMS = {
+    # Refuse addresses whose institution's sign-in has passwords switched off (mentorprogram/sso.py).
+    "reset_password": "mentorprogram.forms.PasswordResetForm",
+    "reset_password_from_key": "mentorprogram.forms.PasswordFromKeyForm",
+}
 ACCOUNT_ALLOW_SIGNUP = env.bool("ACCOUNT_ALLOW_SIGNUP", default=False)
 ACCOUNT_EMAIL_SUBJECT_PREFIX = f"[{SITE_NAME}] "
 
@@ -211,13 +218,20 @@ if env("OIDC_SERVER_URL", default=""):
         "name": env("OIDC_NAME", default="your institution"),
         "client_id": env("OIDC_CLIENT_ID"),
         "secret": env("OIDC_CLIENT_SECRET"),
-        "settings": {"server_url": env("OIDC_SERVER_URL"), "oauth_pkce_enabled": True, "domains": SSO_DOMAINS},
+        "settings": {"server_url": env("OIDC_SERVER_URL"), "oauth_pkce_enabled": True, "domains": SSO_DOMAINS,
+                     "no_passwords": env.bool("SSO_NO_PASSWORDS", default=False)},
     }]
 
-# A second factor (allauth.mfa): an authenticator app with recovery codes. Required for every staff
-# account, so for every coordinator and superuser (mentorprogram/mfa.py); optional for others.
+# A second factor (allauth.mfa): an authenticator app or a security key (WebAuthn: a USB or NFC key,
+# a phone or laptop's passkey), with recovery codes. Required for every staff account, so for every
+# coordinator and superuser (mentorprogram/mfa.py); optional for others. A key added as a passkey
+# (it asks for a PIN or a fingerprint) signs its owner in on its own, from the sign-in page.
+# WebAuthn works only over HTTPS, or on http://localhost in development and the browser tests.
 MFA_REQUIRED_FOR_COORDINATORS = env.bool("MFA_REQUIRED_FOR_COORDINATORS", default=True)
-MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
+MFA_ADAPTER = "mentorprogram.adapters.MFAAdapter"
+MFA_SUPPORTED_TYPES = ["totp", "webauthn", "recovery_codes"]
+MFA_PASSKEY_LOGIN_ENABLED = env.bool("MFA_PASSKEY_LOGIN_ENABLED", default=True)
+MFA_WEBAUTHN_ALLOW_INSECURE_ORIGIN = False  # never: the browser's origin is checked against the site
 MFA_TOTP_ISSUER = SITE_NAME
 MFA_RECOVERY_CODE_COUNT = 10
 

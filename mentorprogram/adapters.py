@@ -2,7 +2,9 @@ from __future__ import annotations
 
 from allauth.account.adapter import DefaultAccountAdapter
 from allauth.core import context as allauth_context
+from allauth.mfa.adapter import DefaultMFAAdapter
 from allauth.socialaccount.adapter import DefaultSocialAccountAdapter
+from django import forms
 from django.conf import settings
 from django.contrib.sites.shortcuts import get_current_site
 
@@ -10,6 +12,7 @@ from toolbox.params import is_local_path
 
 from .onboarding import memberships_accept_invitation
 from .outbox.queueing import outbox_send_message_now
+from .sso import password_refusal
 
 
 class AccountAdapter(DefaultAccountAdapter):
@@ -20,6 +23,13 @@ class AccountAdapter(DefaultAccountAdapter):
     def is_safe_url(self, url: str) -> bool:
         # The sign-in pages' ``next`` obeys the same rule as every other: a path of this site.
         return bool(url) and is_local_path(self.request, url)
+
+    def pre_authenticate(self, request, **credentials) -> None:
+        # Before the password is even looked at: for an SSO domain with passwords off, no guess helps.
+        refusal = password_refusal(request, credentials.get("email", ""))
+        if refusal:
+            raise forms.ValidationError(refusal, code="password_off")
+        super().pre_authenticate(request, **credentials)
 
     def set_password(self, user, password: str) -> None:
         super().set_password(user, password)
@@ -73,3 +83,11 @@ class SocialAccountAdapter(DefaultSocialAccountAdapter):
             # Signing in through the institution is how an invited person accepts, as setting a
             # password is.
             memberships_accept_invitation(user=sociallogin.user)
+
+
+class MFAAdapter(DefaultMFAAdapter):
+    # A code and a key are refused with the same sentence: neither says which part was wrong.
+    error_messages = {
+        **DefaultMFAAdapter.error_messages,
+        "incorrect_code": "That code or key was not accepted. Try again, or use another way to sign in.",
+    }

@@ -399,4 +399,6 @@ class UserAdmin(ProgramScopedAdmin, BaseUserAdmin):
         if not request.user.is_superuser:
             raise PermissionDenied("Only a superuser sets passwords here; people reset their own.")
         return super().user_change_password(request, id, form_url)
-from . import admin_outbox  # noqa: E402, F401  (registers the outbox admin)
+from . import admin_outbox, admin_sso  # noqa: E402, F401  (admin_outbox registers the outbox admin)
+
+admin_sso.register()  # the identity providers' page, with the addresses their administrators need

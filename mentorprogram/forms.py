@@ -1,8 +1,11 @@
 from __future__ import annotations
 
+from allauth.account.forms import ResetPasswordForm, ResetPasswordKeyForm
+from allauth.core import context as allauth_context
 from django import forms
 
 from .models import User, time_zone_choices
+from .sso import password_refusal
 
 
 class ProfileForm(forms.ModelForm):
@@ -28,3 +31,26 @@ class EraseAccountForm(forms.Form):
         if value.casefold() != self.user.email.casefold():
             raise forms.ValidationError("Type your email address exactly as it is shown above to confirm.")
         return value
+
+
+class PasswordResetForm(ResetPasswordForm):
+    """The reset form refuses an address whose institution's sign-in has passwords switched off
+    (mentorprogram/sso.py), saying where to sign in instead; no email is sent."""
+
+    def clean_email(self) -> str:
+        email = super().clean_email()
+        refusal = password_refusal(allauth_context.request, email)
+        if refusal:
+            raise forms.ValidationError(refusal, code="password_off")
+        return email
+
+
+class PasswordFromKeyForm(ResetPasswordKeyForm):
+    """A reset link sent before passwords were switched off for the person's domain sets none."""
+
+    def clean(self):
+        cleaned = super().clean()
+        refusal = password_refusal(allauth_context.request, getattr(self.user, "email", ""))
+        if refusal:  # on the field: allauth's page shows field errors only
+            self.add_error("password1", forms.ValidationError(refusal, code="password_off"))
+        return cleaned

@@ -57,8 +57,8 @@ class RequireMFAMiddleware:
         if Authenticator.objects.filter(user=user, type__in=DEVICE_TYPES).exists():
             return redirect(f"{reverse('mfa_reauthenticate')}?{query}")
         messages.warning(request, "Your account can see program results, so it needs a second sign-in "
-                                  "factor. Set up an authenticator app to continue.")
-        return redirect(f"{reverse('mfa_activate_totp')}?{query}")
+                                  "factor. Set up an authenticator app or a security key to continue.")
+        return redirect(f"{reverse('mfa_index')}?{query}")
 
 
 def _open_prefixes() -> tuple[str, ...]:

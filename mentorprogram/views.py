@@ -12,9 +12,10 @@ from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from . import selectors, services, session_limits
-from .forms import EraseAccountForm, ProfileForm
+from .forms import EraseAccountForm, PasswordFromKeyForm, ProfileForm
 from .outbox.headers import read_unsubscribe_token
 from .privacy import erasure, export
+from .sso import password_refusal
 
 UNSUBSCRIBE_LABELS = {"reminders": "meeting reminder emails", "nudges": "accountability nudges"}
 
@@ -165,7 +166,6 @@ def invitation_welcome(request, uidb36: str, key: str):
     """The invitation link: a page in the program's name that sets the password, signs the person
     in and sends them to their first steps. As allauth does for a reset, the key moves from the
     URL into the session at once, so that it never leaks through a Referer or the history."""
-    from allauth.account.forms import ResetPasswordKeyForm
     from allauth.account.internal.flows.login import perform_login, record_authentication
     from allauth.account.models import Login
     from allauth.core import ratelimit
@@ -185,7 +185,7 @@ def invitation_welcome(request, uidb36: str, key: str):
     if person is None:
         return render(request, "mentorprogram/invitation_welcome.html", {"bad_link": True})
     memberships = invitation_welcome_memberships(user=person)
-    form = ResetPasswordKeyForm(request.POST or None, user=person, temp_key=key)
+    form = PasswordFromKeyForm(request.POST or None, user=person, temp_key=key)
     if request.method == "POST" and form.is_valid():
         form.save()  # the account adapter accepts the invitations with the password
         request.session.pop(WELCOME_SESSION_KEY, None)
@@ -198,4 +198,5 @@ def invitation_welcome(request, uidb36: str, key: str):
     return render(request, "mentorprogram/invitation_welcome.html", {
         "person": person, "form": form, "memberships": memberships,
         "program": memberships[0].program if memberships else None,
+        "passwords_off": password_refusal(request, person.email) is not None,
     })

@@ -22,6 +22,9 @@ COORDINATOR_ADMIN = expect(owner=302, other_mentor=302, coordinator=200, other_c
 """An admin page of one's own programs (each coordinator their own)."""
 NO_FACTOR = {**dict.fromkeys(PUBLIC, 404), "anonymous": 302}
 """A page about one's own second factor, for people who have none."""
+OWN_KEY = dict.fromkeys(PUBLIC, 302)
+"""Another person's security key: everyone is asked for the password again (or to sign in) before
+the key is even looked up, so nothing is found or changed (allauth then finds only one's own keys)."""
 ANSWER_OWN_INVITATION = expect(owner=302, coordinator=404)
 """The person invited answers (and is sent on); nobody else finds the invitation."""
 
@@ -36,6 +39,18 @@ def invitation(w) -> None:
         user=w.people["owner"], program=w.other_program, role=Membership.Role.MENTOR,
         status=Membership.Status.INVITED, awaiting_acceptance=True,
     )
+
+@builder
+def security_key(w) -> None:
+    from allauth.mfa.models import Authenticator
+
+    from tests.factories import UserFactory
+
+    # Someone else's key, which no role may rename or remove.
+    w.objects.security_key = Authenticator.objects.create(
+        user=UserFactory(email="key.holder@example.org"), type=Authenticator.Type.WEBAUTHN,
+        data={"name": "Someone's key", "credential": {}})
+
 
 @builder
 def unanswered_invitation(w) -> None:
@@ -108,6 +123,15 @@ ROUTES = [
     Route("mfa_reauthenticate", get=dict.fromkeys(PUBLIC, 302), post=dict.fromkeys(PUBLIC, 302)),
     Route("mfa_activate_totp", get=dict.fromkeys(PUBLIC, 302), post=dict.fromkeys(PUBLIC, 302)),
     Route("mfa_generate_recovery_codes", get=dict.fromkeys(PUBLIC, 302), post=dict.fromkeys(PUBLIC, 302)),
+    # Security keys (WebAuthn, tests/browser/test_webauthn.py): adding one asks the password again,
+    # and so does another person's key; the passkey sign-in answers its script only (a browser that
+    # opens it is sent to the sign-in page).
+    Route("mfa_list_webauthn", get=SIGNED_IN, post=SIGNED_IN_NOT_ALLOWED),
+    Route("mfa_add_webauthn", get=dict.fromkeys(PUBLIC, 302), post=dict.fromkeys(PUBLIC, 302)),
+    Route("mfa_reauthenticate_webauthn", get=dict.fromkeys(PUBLIC, 302), post=dict.fromkeys(PUBLIC, 302)),
+    *[Route(name, kwargs=lambda w: {"pk": w.objects.security_key.pk}, get=OWN_KEY, post=OWN_KEY)
+      for name in ("mfa_remove_webauthn", "mfa_edit_webauthn")],
+    Route("mfa_login_webauthn", get=dict.fromkeys(PUBLIC, 302), post=dict.fromkeys(PUBLIC, 302)),
     # Nothing to remove or show to someone who has no factor.
     Route("mfa_deactivate_totp", get=NO_FACTOR, post=NO_FACTOR),
     Route("mfa_view_recovery_codes", get=NO_FACTOR, post=SIGNED_IN_NOT_ALLOWED),

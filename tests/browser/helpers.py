@@ -77,7 +77,7 @@ def sign_in(page, user, password: str = TEST_PASSWORD) -> None:
     visit(page, "/accounts/login/")
     page.get_by_label("Email").fill(user.email)
     page.get_by_label("Password").fill(password)
-    page.get_by_role("button", name="Sign in").click()
+    page.get_by_role("button", name="Sign in", exact=True).click()
     page.wait_for_url(lambda url: "/accounts/login/" not in url)
     audit(page)
 

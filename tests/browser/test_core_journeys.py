@@ -20,7 +20,7 @@ def test_it_takes_a_mentor_from_the_welcome_page_to_their_program_and_out(page, 
 
     page.get_by_label("Email").fill(mentor.email)
     page.get_by_label("Password").fill("a-long-test-passphrase-42")
-    page.get_by_role("button", name="Sign in").click()
+    page.get_by_role("button", name="Sign in", exact=True).click()
     expect(page.get_by_role("heading", level=1)).to_have_text(f"Welcome, {mentor}")
     audit(page)
 

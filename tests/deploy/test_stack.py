@@ -92,11 +92,11 @@ class Tab:
         self.page.goto("/accounts/login/")
         self.page.get_by_label("Email").fill(email)
         self.page.get_by_label("Password").fill(password)
-        self.page.get_by_role("button", name="Sign in").click()
+        self.page.get_by_role("button", name="Sign in", exact=True).click()
         if totp_secret:  # the second factor the production settings require of coordinators
             expect(self.page).to_have_url(re.compile(r"/accounts/2fa/authenticate/"))
             self.page.locator("input[name=code]").fill(pyotp.TOTP(totp_secret).now())
-            self.page.get_by_role("button", name="Sign In", exact=True).click()
+            self.page.get_by_role("button", name="Sign in with the code").click()
 
     def close(self) -> None:
         assert not [d for d in self.documents if d.status >= 500], [(d.url, d.status) for d in self.documents]
@@ -235,14 +235,14 @@ def test_the_sign_in_rate_limit_counts_across_both_nodes(stack, tab):
     for _ in range(5):
         page.get_by_label("Email").fill(locked)
         page.get_by_label("Password").fill("not the password at all")
-        page.get_by_role("button", name="Sign in").click()
+        page.get_by_role("button", name="Sign in", exact=True).click()
         expect(page.get_by_role("alert").or_(page.locator(".alert, .errorlist")).first).to_contain_text(
             "not correct")
     failed = [a for a in tab.since(mark) if a.request.method == "POST"]
     assert len(failed) == 5 and {tab.node(a) for a in failed} == {"web-a", "web-b"}
     page.get_by_label("Email").fill(locked)
     page.get_by_label("Password").fill(TEST_PASSWORD)
-    page.get_by_role("button", name="Sign in").click()
+    page.get_by_role("button", name="Sign in", exact=True).click()
     expect(page.locator("body")).to_contain_text("Too many failed login attempts")
     expect(page).to_have_url(re.compile(r"/accounts/login/$"))
 

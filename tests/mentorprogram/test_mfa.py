@@ -54,14 +54,14 @@ def test_it_sends_a_coordinator_without_a_factor_to_set_one_up_before_any_coordi
     for url in coordinator_pages(program):
         response = client.get(url)
         assert response.status_code == 302, url
-        assert response["Location"].startswith(reverse("mfa_activate_totp") + "?next="), url
+        assert response["Location"].startswith(reverse("mfa_index") + "?next="), url
 
 
 def test_it_sends_every_staff_account_and_superuser_too(client, staff_without_membership, superuser):
     for person in (staff_without_membership, superuser):
         client.force_login(person)
         response = client.get("/admin/")
-        assert response["Location"].startswith(reverse("mfa_activate_totp")), person
+        assert response["Location"].startswith(reverse("mfa_index")), person
 
 
 def test_it_asks_nothing_of_people_without_coordinator_powers(client, mentor, faculty, program):
@@ -81,8 +81,11 @@ def test_a_coordinator_enrols_an_authenticator_app_then_the_admin_opens(client, 
     response = sign_in_with_password(client, coordinator, next_url="/admin/")
     assert response["Location"] == "/admin/"
     response = client.get("/admin/", follow=True)
-    assert response.redirect_chain[0][0].startswith(reverse("mfa_activate_totp"))
-    assert "needs a second sign-in factor" in response.content.decode()
+    assert response.redirect_chain[0][0].startswith(reverse("mfa_index"))
+    page = response.content.decode()
+    assert "needs a second sign-in factor" in page
+    assert reverse("mfa_activate_totp") in page and reverse("mfa_add_webauthn") in page  # an app or a key
+    response = client.get(reverse("mfa_activate_totp"), follow=True)
     # allauth asks for the password once more before a factor is added (or removed).
     assert response.redirect_chain[-1][0].startswith(reverse("account_reauthenticate"))
     response = client.post(response.redirect_chain[-1][0], {"password": TEST_PASSWORD}, follow=True)
@@ -110,6 +113,8 @@ def test_the_next_sign_in_asks_for_a_code_and_a_used_code_is_refused(coordinator
     assert response["Location"] == reverse("mfa_authenticate")
     assert "/login/" in client.get("/admin/")["Location"]  # the password alone signs nobody in
 
+    page = client.get(reverse("mfa_authenticate")).content.decode()
+    assert "authenticator app" in page and "Use a security key" not in page  # no key to offer
     response = client.post(reverse("mfa_authenticate"), {"code": "12345"})
     assert response.status_code == 200 and response.context["form"].errors
     code = pyotp.TOTP(secret).now()
@@ -188,7 +193,7 @@ def test_a_superuser_resets_another_persons_factor_recorded_in_the_admin_log(sup
 
     client = Client()
     sign_in_with_password(client, coordinator)
-    assert client.get("/admin/")["Location"].startswith(reverse("mfa_activate_totp"))
+    assert client.get("/admin/")["Location"].startswith(reverse("mfa_index"))
 
 
 def test_a_coordinator_is_not_offered_the_reset(client, coordinator, settings):

@@ -115,8 +115,11 @@ def test_it_answers_404_for_an_id_too_large_for_the_database(client, world):
         if huge:
             url = reverse(route.name, kwargs={**kwargs, **huge})
             asked.append(url)
-            assert client.get(url).status_code in (404, 405), url
-            assert client.post(url).status_code in (404, 405), url
+            for response in (client.get(url), client.post(url)):
+                # (allauth's security-key pages ask for the password again before looking anything up)
+                asked_again = response.status_code == 302 and response["Location"].startswith(
+                    reverse("account_reauthenticate"))
+                assert response.status_code in (404, 405) or asked_again, url
     assert len(asked) > 10
 
 

@@ -11,6 +11,7 @@ import shutil
 import socket
 import subprocess
 import time
+from contextlib import contextmanager
 from pathlib import Path
 from types import SimpleNamespace
 
@@ -61,21 +62,35 @@ def start(command: list[str], *, ready: str, timeout: float = 20) -> tuple[subpr
     raise RuntimeError("the identity provider did not start:\n" + "".join(lines))
 
 
-@pytest.fixture(scope="session")
-def oidc_provider(tmp_path_factory):
+def node_or_missing() -> str:
     node = shutil.which("node")
     if node is None:
         missing("Node.js is not installed: the OpenID Connect tests run panva's oidc-provider")
     if not (Path(settings.BASE_DIR) / "node_modules" / "oidc-provider").is_dir():
         missing("oidc-provider is not installed (npm ci)")
-    config = tmp_path_factory.mktemp("oidc") / "config.json"
+    return node
+
+
+@contextmanager
+def running_oidc_provider(folder: Path, redirect_uri: str):
+    """panva's oidc-provider on a free port, with one client whose callback is ``redirect_uri``."""
+    node = node_or_missing()
+    config = folder / "config.json"
     client = {"client_id": "mentorprogram", "client_secret": "a-test-client-secret-of-some-length",
-              "redirect_uri": CALLBACK}
+              "redirect_uri": redirect_uri}
     config.write_text(json.dumps({**client, "accounts": OIDC_ACCOUNTS}))
     process, issuer = start([node, str(HERE / "oidc_provider.mjs"), str(free_port()), str(config)], ready="READY ")
-    yield SimpleNamespace(issuer=issuer, **client)
-    process.terminate()
-    process.wait(timeout=10)
+    try:
+        yield SimpleNamespace(issuer=issuer, **client)
+    finally:
+        process.terminate()
+        process.wait(timeout=10)
+
+
+@pytest.fixture(scope="session")
+def oidc_provider(tmp_path_factory):
+    with running_oidc_provider(tmp_path_factory.mktemp("oidc"), CALLBACK) as provider:
+        yield provider
 
 
 SAML_IDP_ENTITY = "https://idp.example.edu/idp/shibboleth"

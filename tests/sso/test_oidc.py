@@ -127,6 +127,11 @@ def test_just_in_time_accounts_need_a_vouched_address_too(client, campus, settin
     assert not User.objects.filter(email="visitor@elsewhere.net").exists()
 
 
-def test_the_sign_in_page_offers_the_institution(client, campus):
-    page = client.get(reverse("account_login")).content.decode()
-    assert "Campus sign-in" in page
+def test_the_sign_in_page_offers_the_institution(client, campus, oidc_provider):
+    response = client.get(reverse("account_login"))
+    assert "Campus sign-in" in response.content.decode()
+    # The button posts here and is sent on to the provider: the page's forms may lead there.
+    form_action = next(part for part in response["Content-Security-Policy"].split(";") if "form-action" in part)
+    assert oidc_provider.issuer in form_action.split() and "'self'" in form_action.split()
+    other_page = client.get(reverse("account_reset_password"))
+    assert oidc_provider.issuer not in other_page["Content-Security-Policy"]

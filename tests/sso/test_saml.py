@@ -6,8 +6,7 @@ POST — is played by the test."""
 from __future__ import annotations
 
 import base64
-import shutil
-from urllib.parse import parse_qs, urlsplit
+from urllib.parse import parse_qs, urlencode, urlsplit
 
 import pytest
 from allauth.socialaccount.models import SocialAccount, SocialApp
@@ -17,6 +16,7 @@ from mentorprogram.models import Membership, User
 from tests.factories import MembershipFactory, UserFactory
 
 from .conftest import SAML_IDP_ENTITY, SAML_IDP_SSO
+from .saml_idp import make_saml_idp, signed_response
 
 SP = "http://testserver/accounts/saml/campus/metadata/"
 ACS = "http://testserver/accounts/saml/campus/acs/"
@@ -40,33 +40,11 @@ def campus_saml(db, saml_idp_keys):
 @pytest.fixture
 def idp(client, campus_saml, saml_idp_keys):
     """pysaml2's identity provider, given this site's SP metadata as its administrator would be."""
-    from saml2 import BINDING_HTTP_POST, BINDING_HTTP_REDIRECT
-    from saml2.config import IdPConfig
-    from saml2.server import Server
-
     client.defaults["HTTP_HOST"] = "testserver"  # python3-saml reads the host from the request, as sent
     metadata = client.get(reverse("saml_metadata", kwargs={"organization_slug": "campus"}))
     assert metadata.status_code == 200
-    config = IdPConfig()
-    config.load({
-        "entityid": SAML_IDP_ENTITY,
-        "xmlsec_binary": shutil.which("xmlsec1"),
-        "key_file": saml_idp_keys.key_file,
-        "cert_file": saml_idp_keys.cert_file,
-        "metadata": {"inline": [metadata.content.decode()]},
-        "signing_algorithm": "http://www.w3.org/2001/04/xmldsig-more#rsa-sha256",
-        "digest_algorithm": "http://www.w3.org/2001/04/xmlenc#sha256",
-        "service": {"idp": {
-            "endpoints": {"single_sign_on_service": [(SAML_IDP_SSO, BINDING_HTTP_REDIRECT)]},
-            "policy": {"default": {"lifetime": {"minutes": 5}, "attribute_restrictions": None,
-                                   "name_form": "urn:oasis:names:tc:SAML:2.0:attrname-format:uri"}},
-            "name_id_format": ["urn:oasis:names:tc:SAML:2.0:nameid-format:persistent"],
-        }},
-    })
-    server = Server(config=config)
-    server.binding_post = BINDING_HTTP_POST
-    server.binding_redirect = BINDING_HTTP_REDIRECT
-    return server
+    return make_saml_idp(entity_id=SAML_IDP_ENTITY, sso_url=SAML_IDP_SSO, keys=saml_idp_keys,
+                         sp_metadata=metadata.content.decode())
 
 
 def start(client):
@@ -77,19 +55,7 @@ def start(client):
 
 def answer(idp, query, *, email: str, sign: bool = True, audience: str = SP) -> str:
     """The IdP's signed response to the request in ``query``, for a person with ``email``."""
-    from saml2.saml import NAMEID_FORMAT_PERSISTENT, NameID
-
-    request = idp.parse_authn_request(query["SAMLRequest"][0], idp.binding_redirect).message
-    response = idp.create_authn_response(
-        identity={"mail": [email], "displayName": ["Test Person"], "givenName": ["Test"], "sn": ["Person"]},
-        in_response_to=request.id, destination=ACS, sp_entity_id=audience,
-        name_id=NameID(format=NAMEID_FORMAT_PERSISTENT, text=f"pid-{email}"), userid=email,
-        sign_assertion=sign, sign_response=False,
-        authn={"class_ref": "urn:oasis:names:tc:SAML:2.0:ac:classes:PasswordProtectedTransport",
-               "authn_auth": SAML_IDP_ENTITY},
-        sign_alg="http://www.w3.org/2001/04/xmldsig-more#rsa-sha256", digest_alg="http://www.w3.org/2001/04/xmlenc#sha256",
-    )
-    return str(response)
+    return signed_response(idp, query["SAMLRequest"][0], email=email, acs=ACS, audience=audience, sign=sign)
 
 
 def post_to_acs(client, xml: str, relay_state: str):
@@ -177,3 +143,62 @@ def test_the_sp_metadata_gives_the_idps_administrator_the_entity_id_and_acs_url(
     client.defaults["HTTP_HOST"] = "testserver"
     metadata = client.get(reverse("saml_metadata", kwargs={"organization_slug": "campus"})).content.decode()
     assert f'entityID="{SP}"' in metadata and f'Location="{ACS}"' in metadata
+
+
+# --- Single logout, started by the IdP (allauth's SLS) ------------------------------------------
+
+SLS = "http://testserver/accounts/saml/campus/sls/"
+SAML_IDP_SLO = "https://idp.example.edu/idp/profile/SAML2/Redirect/SLO"
+
+
+@pytest.fixture
+def idp_with_logout(client, campus_saml, saml_idp_keys):
+    """The IdP offers single logout: its address is in our app, ours (the SLS) in our metadata."""
+    campus_saml.settings["idp"]["slo_url"] = SAML_IDP_SLO
+    campus_saml.save()
+    client.defaults["HTTP_HOST"] = "testserver"
+    metadata = client.get(reverse("saml_metadata", kwargs={"organization_slug": "campus"})).content.decode()
+    assert f'Location="{SLS}"' in metadata
+    return make_saml_idp(entity_id=SAML_IDP_ENTITY, sso_url=SAML_IDP_SSO, slo_url=SAML_IDP_SLO,
+                         keys=saml_idp_keys, sp_metadata=metadata)
+
+
+def logout_request_url(idp, email: str) -> str:
+    """The IdP's signed LogoutRequest for ``email``'s session, as the redirect the browser follows."""
+    from saml2 import BINDING_HTTP_REDIRECT
+    from saml2.saml import NAMEID_FORMAT_PERSISTENT, NameID
+    from saml2.xmldsig import SIG_RSA_SHA256
+
+    _, request = idp.create_logout_request(
+        destination=SLS, issuer_entity_id=SP, name_id=NameID(format=NAMEID_FORMAT_PERSISTENT, text=f"pid-{email}"),
+        sign=False)
+    info = idp.apply_binding(BINDING_HTTP_REDIRECT, str(request), destination=SLS, relay_state="",
+                             sign=True, sigalg=SIG_RSA_SHA256)
+    return dict(info["headers"])["Location"]
+
+
+def signed_in_by_saml(client, idp, email: str) -> None:
+    query = start(client)
+    post_to_acs(client, answer(idp, query, email=email), query.get("RelayState", [""])[0])
+    assert signed_in_as(client) is not None
+
+
+def test_the_idps_single_logout_ends_the_session_and_answers_the_idp(client, idp_with_logout, mentor):
+    signed_in_by_saml(client, idp_with_logout, mentor.email)
+    response = client.get(logout_request_url(idp_with_logout, mentor.email).removeprefix("http://testserver"))
+    assert response.status_code == 302 and response["Location"].startswith(SAML_IDP_SLO + "?")
+    assert "SAMLResponse" in parse_qs(urlsplit(response["Location"]).query)  # the LogoutResponse, back
+    assert signed_in_as(client) is None
+    assert client.get(reverse("profile")).status_code == 302
+
+
+def test_a_logout_request_with_a_forged_signature_is_refused_and_the_session_kept(client, idp_with_logout, mentor):
+    signed_in_by_saml(client, idp_with_logout, mentor.email)
+    url = logout_request_url(idp_with_logout, mentor.email)
+    parts = parse_qs(urlsplit(url).query)
+    signature = parts["Signature"][0]
+    forged = signature[:10] + ("A" if signature[10] != "A" else "B") + signature[11:]
+    response = client.get(f"{urlsplit(url).path}?" + urlencode(
+        {"SAMLRequest": parts["SAMLRequest"][0], "SigAlg": parts["SigAlg"][0], "Signature": forged}))
+    assert response.status_code == 400
+    assert signed_in_as(client) == mentor

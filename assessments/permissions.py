@@ -3,6 +3,7 @@
 * Mentors and faculty (prospective or active) take the instruments their programs use.
 * A response is seen by its author, and — once submitted — by its program's coordinators,
   read-only. Nobody else, superusers included, sees it outside the admin.
+* A mentee's feedback on their mentor is seen by its author only (others see aggregates).
 * Only the author changes a response, and only while it is a draft.
 """
 
@@ -12,7 +13,7 @@ from mentorprogram import permissions as core
 from mentorprogram.models import Membership, User
 from mentorprogram.permissions import LIVE_STATUSES, is_coordinator
 
-from .models import Response
+from .models import Instrument, Response
 
 TAKING_ROLES = (Membership.Role.MENTOR, Membership.Role.FACULTY)
 
@@ -32,5 +33,7 @@ def can_view_response(user: User, response: Response) -> bool:
         return False
     if response.user_id == user.pk:
         return True
+    if response.instrument.kind == Instrument.Kind.MENTEE_FEEDBACK:
+        return False  # a mentee's answers about their mentor are shown only in aggregate
     return response.status == Response.Status.SUBMITTED and is_coordinator(user, response.program_id)
 

@@ -237,6 +237,8 @@ class OutboundEmail(models.Model):
         NUDGE = "nudge", "Accountability nudge"
         INVITATION = "invitation", "Invitation"
         ACCOUNT = "account", "Account email"
+        MENTEE_INVITATION = "mentee_invitation", "Invitation of a mentee"
+        MENTEE_FEEDBACK = "mentee_feedback", "Feedback request to a mentee"
 
     class Status(models.TextChoices):
         QUEUED = "queued", "Queued"

@@ -35,7 +35,7 @@ from toolbox.periods import academic_year
 HIDDEN = "fewer than 5 responses"
 NOW = datetime(2026, 3, 20, 18, tzinfo=UTC)
 SECTIONS = ["people", "readiness", "skills", "readiness-shares", "impact", "attendance", "compliance", "plans",
-            "training"]
+            "training", "mentee-feedback"]
 
 
 def report_url(program) -> str:
@@ -377,9 +377,10 @@ def test_it_computes_the_whole_report_in_a_fixed_number_of_queries(
     # self-assessments: the program's instruments, the baseline counts, the readiness and the skills
     # aggregates (one each, the skills one shared with the evidence of impact), the readiness shares (5);
     # attendance (1); compliance: requirements, the mentors, every measure by mentor (3); plans (1); credit hours (1);
+    # mentees' feedback: the answered requests, their scores, the mentors' own skills scores (3);
     # what the report published before, the release counter (2), and, this first time, recording the
     # releases: the counter made and claimed, the releases in one insert, in a transaction (8)
-    with cold(26):
+    with cold(29):
         response = client.get(report_url(program))
     html = response.content.decode()
     assert f"{size + 1:,}" in html

@@ -70,7 +70,8 @@ def feedback_requests_due(*, program: Program, schedule: FeedbackSchedule, now: 
     mentees = list(
         Mentee.objects.filter(program=program, accepted_at__isnull=False, user__is_active=True,
                               mentorships__status=Mentorship.Status.ACTIVE)
-        .annotate(n_meetings=Count("meetings", distinct=True)).only("pk", "mentor_id", "program_id")
+        .annotate(n_meetings=Count("meetings", distinct=True)).select_related("user")
+        .only("pk", "mentor_id", "program_id", "user_id", "user__email")
     )
     wanted = []
     for mentee in mentees:
@@ -102,7 +103,8 @@ def feedback_requests_dispatch(*, now: dt.datetime | None = None) -> list[int]:
             new = [r for r in wanted if (r.mentee_id, r.key) not in known]
             emails = outbox_enqueue([
                 OutboundEmail(kind=OutboundEmail.Kind.MENTEE_FEEDBACK, dedupe_key=_dedupe_key(r),
-                              program=schedule.program, context={"mentee": r.mentee_id, "key": r.key})
+                              program=schedule.program, user_id=r.mentee.user_id, to_address=r.mentee.user.email,
+                              context={"mentee": r.mentee_id, "key": r.key})
                 for r in new
             ], now=now, dispatch_token=token)
             for request in new:

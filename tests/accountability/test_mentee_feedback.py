@@ -131,11 +131,16 @@ def test_the_form_refuses_a_second_answer_and_an_incomplete_one(client, accepted
     assert Response.objects.filter(instrument__kind=Instrument.Kind.MENTEE_FEEDBACK).count() == 1
 
 
-def test_the_mentee_sees_the_form_but_not_the_response_pages_of_others(client, accepted, coordinator):
+def test_no_one_opens_a_feedback_response_as_an_assessment_nor_finds_it_in_the_admin(
+        client, accepted, coordinator, superuser):
     request = answer_feedback(FeedbackRequestFactory(mentee=accepted))
-    client.force_login(coordinator)
-    assert client.get(reverse("assessments:results", args=[request.response_id])).status_code == 404
-    assert client.get(reverse("admin:assessments_response_changelist")).status_code in (200, 302)
+    for person in (coordinator, accepted.user, accepted.mentor):
+        client.force_login(person)
+        assert client.get(reverse("assessments:results", args=[request.response_id])).status_code == 404
+    client.force_login(superuser)
+    listing = client.get(reverse("admin:assessments_response_changelist"))
+    assert listing.status_code == 200
+    assert listing.context["cl"].result_count == 0
 
 
 # --- Privacy: at threshold − 1 nothing, at threshold the aggregate ------------------------------
@@ -202,3 +207,23 @@ def test_the_mentors_feedback_page_makes_the_same_number_of_queries_whatever_the
 
 
 QUERIES_MY_FEEDBACK = 7  # session, user, programs, and per program: requests, scores, comments
+
+
+def test_the_demo_has_one_mentor_above_the_threshold_and_one_below_and_a_second_run_adds_nothing(db, settings):
+    from django.core.management import call_command
+
+    from mentorprogram.models import Program, User
+
+    settings.DEBUG = True
+    call_command("seed_demo", mentors=8)
+    answered = FeedbackRequest.objects.filter(answered_at__isnull=False).count()
+    call_command("seed_demo", mentors=8)
+    assert FeedbackRequest.objects.filter(answered_at__isnull=False).count() == answered
+    program = Program.objects.get()
+    above = feedback.mentor_feedback(mentor=User.objects.get(email="mentor@example.org"), program=program)
+    below = feedback.mentor_feedback(mentor=User.objects.get(email="mentor0001@example.org"), program=program)
+    assert above.shown and above.n == 5
+    assert not below.shown and below.n == 2
+    mentee = User.objects.get(email="mentee@example.org")
+    assert FeedbackRequest.objects.filter(mentee__user=mentee, answered_at__isnull=True).exists()
+    assert mentee.check_password("mentor-demo")

@@ -17,6 +17,8 @@ from toolbox.admin_export import export_csv_action
 from . import nudges, services
 from .models import (
     AccountabilityPlan,
+    FeedbackRound,
+    FeedbackSchedule,
     Mentee,
     MenteeGoal,
     MenteeMeeting,
@@ -152,9 +154,48 @@ class MenteeAdmin(ProgramScopedAdmin):
     list_filter = ["program"]
     search_fields = ["name", "mentor__email", "mentor__display_name"]
     autocomplete_fields = ["mentor"]
-    fields = ["program", "mentor", "name", "email", "department", "career_stage"]
+    fields = ["program", "mentor", "name", "email", "department", "career_stage", "takes_part"]
+    readonly_fields = ["takes_part"]
     inlines = [MentorshipInline, MenteeMeetingInline, MenteeGoalInline]
     list_select_related = ["mentor", "program"]
+    actions = ["invite"]
+
+    @admin.display(description="takes part")
+    def takes_part(self, obj: Mentee) -> str:
+        return {"accepted": f"Yes, since {obj.accepted_at:%b %-d, %Y}" if obj.accepted_at else "Yes",
+                "invited": "Invited, no answer yet", "declined": "Declined the invitation"}.get(
+            obj.invitation_state, "Not invited")
+
+    @admin.action(description="Invite the selected mentees to take part (by email)")
+    def invite(self, request, queryset):
+        from . import mentees
+
+        base_url = request.build_absolute_uri("/").rstrip("/")
+        sent, problems = 0, []
+        for mentee in queryset.select_related("mentor"):
+            try:
+                sent += mentees.mentee_invite(by=request.user, mentee=mentee, base_url=base_url)
+            except ValidationError as error:
+                problems.append(f"{mentee}: {' '.join(error.messages)}")
+        self.message_user(request, f"{sent} invitation(s) on their way.")
+        for problem in problems:
+            self.message_user(request, problem, level="warning")
+
+
+class FeedbackRoundInline(ProgramScopedInline):
+    model = FeedbackRound
+    extra = 1
+    fields = ["name", "opens_on"]
+
+
+@admin.register(FeedbackSchedule)
+class FeedbackScheduleAdmin(ProgramScopedAdmin):
+    """When mentees are asked for feedback on their mentor. The answers are never listed here:
+    coordinators read them in aggregate in the program report."""
+
+    list_display = ["program", "after_meetings", "is_active"]
+    fields = ["program", "after_meetings", "is_active"]
+    inlines = [FeedbackRoundInline]
 
 
 @admin.register(Nudge)

@@ -10,6 +10,10 @@ class AccountabilityConfig(AppConfig):
         from mentorprogram.models import OutboundEmail
         from mentorprogram.outbox import register
 
+        from .feedback import FeedbackRequestComposer
+        from .mentees import MenteeInvitationComposer
         from .nudges import NudgeComposer
 
         register(OutboundEmail.Kind.NUDGE, NudgeComposer())
+        register(OutboundEmail.Kind.MENTEE_INVITATION, MenteeInvitationComposer())
+        register(OutboundEmail.Kind.MENTEE_FEEDBACK, FeedbackRequestComposer())

@@ -1,8 +1,10 @@
 """Accountability: the program's reporting requirements, mentors' plans and mentee records
 (DESIGN §6).
 
-Mentees are records kept by their mentor, not users. Meeting and goal notes are private to
-the mentor: coordinators see counts and dates only, in the site and in the admin.
+Mentees are records kept by their mentor. A mentee may also take part themselves: invited by
+email, their account is linked to the record once they accept (``Mentee.user``), and they then
+see their mentorship, the dates of their meetings, their goals, and the feedback asked of them.
+Meeting and goal notes are private to the mentor: coordinators see counts and dates only, in the site and in the admin.
 Plan items are never deleted or silently overwritten: each change is kept as a
 ``PlanItemChange`` row, and a ``version`` number refuses an edit made on a stale form.
 """
@@ -76,7 +78,9 @@ class ReportingRequirement(models.Model):
 
 
 class Mentee(models.Model):
-    """A person a mentor mentors. Kept by that mentor; not a user of the site."""
+    """A person a mentor mentors. Kept by that mentor; linked to an account only once the person
+    accepts an invitation (``accepted_at``): until then ``user`` is the invited account, and it
+    sees nothing of the record."""
 
     program = models.ForeignKey(Program, on_delete=models.CASCADE, related_name="mentees")
     mentor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="mentees")
@@ -84,14 +88,33 @@ class Mentee(models.Model):
     email = models.EmailField(blank=True)
     department = models.CharField(max_length=200, blank=True)
     career_stage = models.CharField(max_length=200, blank=True, help_text="E.g. assistant professor, fellow.")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
+                             related_name="mentee_records", editable=False,
+                             help_text="The mentee's own account, once invited.")
+    invited_at = models.DateTimeField(null=True, blank=True, editable=False)
+    accepted_at = models.DateTimeField(null=True, blank=True, editable=False)
+    declined_at = models.DateTimeField(null=True, blank=True, editable=False)
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
         ordering = ["name", "pk"]
-        indexes = [models.Index(fields=["program", "mentor"])]
+        indexes = [models.Index(fields=["program", "mentor"]), models.Index(fields=["user", "accepted_at"])]
+        constraints = [
+            models.CheckConstraint(condition=Q(accepted_at__isnull=True) | Q(user__isnull=False),
+                                   name="mentee_accepted_has_account"),
+        ]
 
     def __str__(self) -> str:
         return self.name
+
+    @property
+    def invitation_state(self) -> str:
+        """"" (never invited), "invited", "accepted" or "declined"."""
+        if self.accepted_at:
+            return "accepted"
+        if self.declined_at:
+            return "declined"
+        return "invited" if self.invited_at else ""
 
 
 class Mentorship(models.Model):
@@ -164,6 +187,8 @@ class MenteeGoal(models.Model):
     status = models.CharField(max_length=20, choices=Status.choices, default=Status.OPEN)
     notes = models.TextField("private notes", blank=True, max_length=10000,
                              help_text="Only you can read these.")
+    added_by_mentee = models.BooleanField(default=False, editable=False,
+                                          help_text="The mentee added this goal on their own page.")
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
@@ -312,3 +337,72 @@ class Nudge(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} → {self.person} ({self.key})"
+
+
+class FeedbackSchedule(models.Model):
+    """When a program asks mentees for feedback on their mentor: on the dates of its rounds (e.g.
+    mid-year and year end), and once a mentee has had a number of meetings logged."""
+
+    program = models.OneToOneField(Program, on_delete=models.CASCADE, related_name="mentee_feedback_schedule")
+    after_meetings = models.PositiveSmallIntegerField(
+        "ask after this many meetings", null=True, blank=True,
+        validators=[MinValueValidator(1), MaxValueValidator(100)],
+        help_text="Ask a mentee once their mentor has logged this many meetings with them. Empty: only on the "
+                  "rounds' dates.",
+    )
+    is_active = models.BooleanField("asking now", default=True,
+                                    help_text="Untick to stop asking, keeping the rounds for later.")
+
+    class Meta:
+        verbose_name = "mentee feedback schedule"
+
+    def __str__(self) -> str:
+        return f"Mentee feedback in {self.program}"
+
+
+class FeedbackRound(models.Model):
+    """A date from which every mentee with an accepted invitation is asked once."""
+
+    schedule = models.ForeignKey(FeedbackSchedule, on_delete=models.CASCADE, related_name="rounds")
+    name = models.CharField(max_length=100, help_text="What mentees read, e.g. “Mid-year 2026–27”.")
+    opens_on = models.DateField(help_text="Mentees are asked from this day.")
+
+    class Meta:
+        ordering = ["opens_on", "pk"]
+        constraints = [
+            models.UniqueConstraint(fields=["schedule", "opens_on"], name="feedback_round_one_per_day"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.opens_on})"
+
+
+class FeedbackRequest(models.Model):
+    """One mentee asked once (per ``key``: a round, or a number of meetings) for feedback on their
+    mentor. Its answers are a submitted ``assessments.Response`` of the mentee-feedback instrument,
+    scored like the skills inventory. Who said what is never shown: mentors and coordinators see
+    aggregates over at least the program's threshold of mentees, and comments only when shared."""
+
+    mentee = models.ForeignKey(Mentee, on_delete=models.CASCADE, related_name="feedback_requests")
+    program = models.ForeignKey(Program, on_delete=models.CASCADE, related_name="mentee_feedback_requests")
+    mentor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="feedback_about")
+    key = models.CharField(max_length=60, help_text="What asked: round:<id> or meetings:<n>.")
+    reason = models.CharField(max_length=120)
+    asked_at = models.DateTimeField()
+    email = models.OneToOneField(OutboundEmail, on_delete=models.SET_NULL, null=True, blank=True,
+                                 related_name="feedback_request")
+    response = models.OneToOneField("assessments.Response", on_delete=models.SET_NULL, null=True, blank=True,
+                                    related_name="feedback_request")
+    answered_at = models.DateTimeField(null=True, blank=True)
+    comment = models.TextField(blank=True, max_length=5000)
+    share_with_mentor = models.BooleanField(default=False)
+
+    class Meta:
+        ordering = ["-asked_at", "-pk"]
+        constraints = [
+            models.UniqueConstraint(fields=["mentee", "key"], name="feedback_request_once_per_key"),
+        ]
+        indexes = [models.Index(fields=["program", "mentor", "answered_at"])]
+
+    def __str__(self) -> str:
+        return f"Feedback request {self.pk} ({self.reason})"

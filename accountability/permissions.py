@@ -49,3 +49,20 @@ def can_edit_plan(user: User, plan: AccountabilityPlan) -> bool:
     if not user.is_authenticated or not user.is_active:
         return False
     return plan.mentor_id == user.pk or core.is_coordinator(user, plan.program_id)
+
+
+# --- Mentees as participants --------------------------------------------------------------
+
+def own_mentee_records(user: User) -> QuerySet[Mentee]:
+    """The mentee records whose invitation this person accepted: what their own mentee pages show.
+    A mentee sees nothing of another mentee, and nothing of the invitation until they accept."""
+    if not user.is_authenticated or not user.is_active:
+        return Mentee.objects.none()
+    return Mentee.objects.filter(user=user, accepted_at__isnull=False)
+
+
+def can_invite_mentee(user: User, mentee: Mentee) -> bool:
+    """The mentee's mentor, or a coordinator of the mentee's program."""
+    if not user.is_authenticated or not user.is_active:
+        return False
+    return mentee.mentor_id == user.pk or core.is_coordinator(user, mentee.program_id)

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import mentee_views, views
 
 app_name = "accountability"
 
@@ -15,6 +15,17 @@ urlpatterns = [
     path("mentees/add/", views.mentee_add, name="mentee_add"),
     path("mentees/<int:pk>/", views.mentee_detail, name="mentee_detail"),
     path("mentees/<int:pk>/edit/", views.mentee_edit, name="mentee_edit"),
+    path("mentees/<int:pk>/invite/", mentee_views.mentee_invite, name="mentee_invite"),
+    path("feedback/", mentee_views.my_feedback, name="my_feedback"),
+    # The mentee's own pages.
+    path("my-mentoring/", mentee_views.mentee_home, name="mentee_home"),
+    path("my-mentoring/invitations/<int:pk>/accept/", mentee_views.mentee_invitation_accept,
+         name="mentee_invitation_accept"),
+    path("my-mentoring/invitations/<int:pk>/decline/", mentee_views.mentee_invitation_decline,
+         name="mentee_invitation_decline"),
+    path("my-mentoring/<int:pk>/goals/add/", mentee_views.mentee_own_goal_add, name="mentee_own_goal_add"),
+    path("my-mentoring/goals/<int:pk>/", mentee_views.mentee_goal_progress, name="mentee_goal_progress"),
+    path("my-mentoring/feedback/<int:pk>/", mentee_views.mentee_feedback, name="mentee_feedback"),
     path("meetings/add/", views.meeting_add, name="meeting_add"),
     path("meetings/<int:pk>/", views.meeting_edit, name="meeting_edit"),
     path("goals/add/", views.goal_add, name="goal_add"),

@@ -187,6 +187,7 @@ def mentee_add(request):
 def mentee_detail(request, pk: int):
     mentee = selectors.get_mentee_for_user(user=request.user, pk=pk)
     context = {"mentee": mentee, "show_private": permissions.can_read_private_notes(request.user, mentee),
+               "can_invite": permissions.can_invite_mentee(request.user, mentee),
                **selectors.mentee_detail(mentee=mentee)}
     return render(request, "accountability/mentee_detail.html", context)
 

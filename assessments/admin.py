@@ -455,7 +455,8 @@ class ResponseAdmin(ProgramScopedAdmin):
     fields = readonly_fields
 
     def get_queryset(self, request):
-        qs = super().get_queryset(request)
+        # Mentees' feedback on their mentor is read in aggregate only, never answer by answer.
+        qs = super().get_queryset(request).exclude(instrument__kind=Instrument.Kind.MENTEE_FEEDBACK)
         return qs if request.user.is_superuser else qs.filter(status=Response.Status.SUBMITTED)
 
     @admin.display(description="version")

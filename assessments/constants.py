@@ -8,6 +8,8 @@ from __future__ import annotations
 
 READINESS_CHECKLIST_SLUG = "mentor-readiness-checklist"
 SKILLS_INVENTORY_SLUG = "mentor-skills-inventory"
+MENTEE_FEEDBACK_SLUG = "mentee-feedback-on-mentor"
+"""Mentees' feedback on their mentor: the skills inventory's six domain keys, from the mentee's side."""
 
 # Readiness checklist domains (DESIGN §3).
 TIME_AVAILABILITY = "time-availability"

@@ -115,13 +115,65 @@ SKILLS_INVENTORY = {
     ],
 }
 
+AGREEMENT_SCALE_LABELS = {
+    "1": "Strongly disagree",
+    "2": "Disagree",
+    "3": "Somewhat disagree",
+    "4": "Neither agree nor disagree",
+    "5": "Somewhat agree",
+    "6": "Agree",
+    "7": "Strongly agree",
+}
+
+MENTEE_FEEDBACK = {
+    "slug": c.MENTEE_FEEDBACK_SLUG,
+    "kind": "mentee_feedback",
+    "name": "Feedback on your mentor",
+    "description": (
+        "How your mentor works with you, on the six competencies the program's mentors train in. "
+        "Your mentor never sees your answers on their own: only averages over several mentees."
+    ),
+    "response_type": "rating",
+    "scale_labels": AGREEMENT_SCALE_LABELS,
+    "domains": [
+        (c.EFFECTIVE_COMMUNICATION, "How you and your mentor talk and listen.", [
+            "My mentor listens to me without rushing to an answer.",
+            "My mentor gives me feedback I can act on.",
+        ]),
+        (c.ALIGNING_EXPECTATIONS, "Agreeing what each of you expects.", [
+            "We agreed early on what we each expect from our meetings.",
+            "My mentor and I revisit our goals when things change.",
+        ]),
+        (c.ASSESSING_UNDERSTANDING, "Checking that ideas and plans are understood.", [
+            "My mentor checks that I have understood their advice.",
+            "My mentor notices when I am unsure and asks about it.",
+        ]),
+        (c.FOSTERING_INDEPENDENCE, "Room to grow and decide for yourself.", [
+            "My mentor encourages me to make my own decisions.",
+            "My mentor gives me more responsibility as my confidence grows.",
+        ]),
+        (c.EQUITY_INCLUSION, "Mentoring that respects who you are.", [
+            "My mentor is open to talking about how my background affects my work.",
+            "I feel that I belong when I work with my mentor.",
+        ]),
+        (c.PROFESSIONAL_DEVELOPMENT, "Support for your career beyond the next task.", [
+            "My mentor helps me plan the next steps of my career.",
+            "My mentor introduces me to people and opportunities that help my career.",
+        ]),
+    ],
+}
+
 DEFAULT_INSTRUMENTS = (READINESS_CHECKLIST, SKILLS_INVENTORY)
+"""The self-assessments every program starts with."""
+FEEDBACK_INSTRUMENTS = (MENTEE_FEEDBACK,)
+"""What mentees answer about their mentor (not a self-assessment: mentors never take it)."""
 
 
-def install_default_instruments(*, Instrument, InstrumentVersion, Domain, Item, now) -> list:  # noqa: N803
+def install_default_instruments(*, Instrument, InstrumentVersion, Domain, Item, now,  # noqa: N803
+                                specs=DEFAULT_INSTRUMENTS + FEEDBACK_INSTRUMENTS) -> list:
     """Create each missing default instrument with a published version 1. Returns the new ones."""
     created = []
-    for spec in DEFAULT_INSTRUMENTS:
+    for spec in specs:
         if Instrument.objects.filter(program__isnull=True, slug=spec["slug"]).exists():
             continue
         instrument = Instrument.objects.create(
@@ -139,6 +191,10 @@ def install_default_instruments(*, Instrument, InstrumentVersion, Domain, Item, 
                 if spec["response_type"] == "ability_willingness":
                     item.scale_min, item.scale_max = 1, 7
                     item.scale_labels = dict(SKILL_SCALE_LABELS)
+                    item.allow_not_applicable = True
+                elif spec["response_type"] == "rating":
+                    item.scale_min, item.scale_max = 1, 7
+                    item.scale_labels = dict(spec.get("scale_labels") or SKILL_SCALE_LABELS)
                     item.allow_not_applicable = True
                 items.append(item)
         Item.objects.bulk_create(items)

@@ -24,6 +24,7 @@ class Instrument(models.Model):
         READINESS = "readiness", "Mentor Readiness Checklist"
         SKILLS = "skills", "Mentor Skills Inventory"
         OTHER = "other", "Other self-assessment"
+        MENTEE_FEEDBACK = "mentee_feedback", "Mentee feedback on their mentor"
 
     program = models.ForeignKey(
         Program, null=True, blank=True, on_delete=models.CASCADE, related_name="instruments",

@@ -3,6 +3,7 @@
 * Mentors and faculty (prospective or active) take the instruments their programs use.
 * A response is seen by its author, and — once submitted — by its program's coordinators,
   read-only. Nobody else, superusers included, sees it outside the admin.
+* A mentee's feedback on their mentor has no results page (mentors and coordinators see aggregates).
 * Only the author changes a response, and only while it is a draft.
 """
 
@@ -12,7 +13,7 @@ from mentorprogram import permissions as core
 from mentorprogram.models import Membership, User
 from mentorprogram.permissions import LIVE_STATUSES, is_coordinator
 
-from .models import Response
+from .models import Instrument, Response
 
 TAKING_ROLES = (Membership.Role.MENTOR, Membership.Role.FACULTY)
 
@@ -29,6 +30,10 @@ def taking_program_ids_from(memberships) -> set[int]:
 
 def can_view_response(user: User, response: Response) -> bool:
     if not user.is_authenticated or not user.is_active:
+        return False
+    if response.instrument.kind == Instrument.Kind.MENTEE_FEEDBACK:
+        # A mentee's answers about their mentor are no self-assessment: no results page, for
+        # anyone; others see them only in aggregate (accountability/feedback.py).
         return False
     if response.user_id == user.pk:
         return True

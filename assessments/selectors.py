@@ -47,13 +47,16 @@ REPLACEABLE_KINDS = (Instrument.Kind.READINESS, Instrument.Kind.SKILLS)
 def current_versions(*, program_ids: Iterable[int], now: datetime | None = None) -> dict[int, list[InstrumentVersion]]:
     """The instrument versions each program uses now: the latest published version of every
     active instrument, shared or the program's own. A program's own readiness checklist or
-    skills inventory replaces the shared default of that kind. One query."""
+    skills inventory replaces the shared default of that kind. Mentees' feedback on their mentor
+    is not among them: nobody takes it as a self-assessment, and it shares the skills inventory's
+    domain keys. One query."""
     now = now or timezone.now()
     program_ids = set(program_ids)
     if not program_ids:
         return {}
     versions = (
         InstrumentVersion.objects.filter(published_at__lte=now, instrument__is_active=True)
+        .exclude(instrument__kind=Instrument.Kind.MENTEE_FEEDBACK)
         .filter(Q(instrument__program__isnull=True) | Q(instrument__program_id__in=program_ids))
         .select_related("instrument")
         .order_by("instrument__kind", "instrument__name", "instrument_id", "-number")

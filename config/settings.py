@@ -344,6 +344,11 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": crontab(minute=41),  # hourly: an overdue item or a behind requirement is nudged within the hour
         "options": {"expires": 50 * 60},
     },
+    "accountability-feedback-requests": {
+        "task": "accountability.tasks.dispatch_feedback_requests",
+        "schedule": crontab(hour=14, minute=23),  # daily, in working hours in the Americas
+        "options": {"expires": 6 * 3600},
+    },
 }
 
 # A person's copy of their data (README, "A person's data"): how long its emailed link works.

@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 from django.contrib.auth.views import redirect_to_login
-from django.shortcuts import render
+from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_safe
 
+from accountability.mentees import takes_part_as_mentee
 from assessments import selectors as assessment_selectors
 from community import selectors as community_selectors
 from mentorprogram import permissions, selectors
@@ -51,6 +52,8 @@ def _memberships(user) -> list:
 
 def _own(request, memberships):
     user = request.user
+    if not memberships and takes_part_as_mentee(user=user):
+        return redirect("accountability:mentee_home")  # a mentee's home is their mentoring page
     cards = build_cards(user=user, memberships=memberships, now=timezone.now())
     programs = coordinator.coordinated_programs(user=user, memberships=memberships)
     return render(request, "dashboard/home.html", {
@@ -66,7 +69,10 @@ def first_steps(request):
     if not request.user.is_authenticated:
         return redirect_to_login(request.get_full_path())
     user, now = request.user, timezone.now()
-    memberships = [m for m in _memberships(user) if m.role != Membership.Role.COORDINATOR]
+    all_memberships = _memberships(user)
+    if not all_memberships and takes_part_as_mentee(user=user):
+        return redirect("accountability:mentee_home")  # an invited mentee who just chose a password
+    memberships = [m for m in all_memberships if m.role != Membership.Role.COORDINATOR]
     statuses = assessment_selectors.statuses_for_taker(user=user, memberships=memberships, now=now)
     agreements = community_selectors.agreements_to_acknowledge(user=user, now=now, memberships=memberships)
     program_ids = {m.program_id for m in memberships}

@@ -273,6 +273,8 @@ class OutboundEmail(models.Model):
         ACCOUNT = "account", "Account email"
         DATA_EXPORT = "data_export", "Copy of a person's data"
         FOLLOW_UP = "follow_up", "Follow-up assessment invitation"
+        MENTEE_INVITATION = "mentee_invitation", "Invitation of a mentee"
+        MENTEE_FEEDBACK = "mentee_feedback", "Feedback request to a mentee"
 
     class Status(models.TextChoices):
         QUEUED = "queued", "Queued"

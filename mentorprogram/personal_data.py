@@ -151,6 +151,28 @@ ENTRIES: list[Entry] = [
     Entry("accountability.Mentorship", "mentee__mentor", Delete("With its mentee record.")),
     Entry("accountability.MenteeMeeting", "mentee__mentor", Delete("With its mentee record (private notes).")),
     Entry("accountability.MenteeGoal", "mentee__mentor", Delete("With its mentee record (private notes).")),
+    # A mentor's copy says when feedback was asked about them, never who answered or what was said: they see
+    # their mentees' feedback only in aggregate (accountability/feedback.py).
+    Entry("accountability.FeedbackRequest", "mentor", Delete(
+        "Feedback asked about the person as a mentor: it is about them, and its comments may name them; the "
+        "program's published figures stay."), exclude=("email", "response", "answered_at", "comment",
+                                                       "share_with_mentor")),
+    Entry("accountability.FeedbackRequest", "mentee__mentor", Delete("With its mentee record."),
+          exclude=("email", "response", "answered_at", "comment", "share_with_mentor")),
+    # --- Accountability: the person as a mentee with an account (before their record loses the link) ------
+    Entry("accountability.FeedbackRequest", "mentee__user", Delete(
+        "The person's feedback on their mentor and its comment, like their own self-assessments; the "
+        "program's published figures stay.")),
+    Entry("accountability.Mentorship", "mentee__user", Keep(
+        "The mentor's record that the mentorship took place: dates and a status, no text.")),
+    Entry("accountability.MenteeMeeting", "mentee__user", Delete(
+        "Meetings on the erased mentee's record: they are about the person."), exclude=("notes",)),
+    Entry("accountability.MenteeGoal", "mentee__user", Delete(
+        "Goals on the erased mentee's record, their own among them."), exclude=("notes",)),
+    Entry("accountability.Mentee", "user", Anonymise({
+        "user": None, "name": ERASED_NAME, "email": "", "department": "", "career_stage": "",
+        "invited_at": None, "accepted_at": None, "declined_at": None,
+    }, "The mentor's record of the mentorship stays (its dates and counts), naming nobody and linked to no account.")),
     Entry("accountability.AccountabilityPlan", "mentor", Delete("The person's plan.")),
     Entry("accountability.PlanItem", "plan__mentor", Delete("With its plan.")),
     Entry("accountability.PlanItemChange", "item__plan__mentor", Delete("With its plan.")),

@@ -17,7 +17,7 @@ from mentorprogram.models import Membership, Program, User
 from toolbox.charts import label_lines
 from toolbox.periods import academic_year_label, local_today
 
-from . import csv_cells, evidence
+from . import csv_cells, evidence, mentee_feedback
 from .disclosure import Disclosure, Release
 from .privacy import Figure, change, count, figure
 from .sources import ReportSources
@@ -115,6 +115,7 @@ def _build(program: Program, now: datetime, only: str | None, d: Disclosure) -> 
         "compliance": lambda: _compliance(src, d),
         "plans": lambda: _plans(src, d),
         "training": lambda: _training(src, d),
+        mentee_feedback.KEY: lambda: mentee_feedback.mentee_feedback_section(src, d),
     }
     keys = [only] if only is not None else list(builders)
     sections = [builders[k]() for k in keys if k in builders]

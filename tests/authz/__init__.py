@@ -19,10 +19,12 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from types import SimpleNamespace
 
-ROLES = ("anonymous", "owner", "other_mentor", "coordinator", "other_coordinator", "staff")
+ROLES = ("anonymous", "owner", "other_mentor", "coordinator", "other_coordinator", "staff", "mentee",
+         "other_mentee")
 """anonymous: not signed in; owner: the mentor whose objects these are; other_mentor: a mentor of
 the same program; coordinator: of the owner's program; other_coordinator: of another program;
-staff: a staff account with no membership anywhere."""
+staff: a staff account with no membership anywhere; mentee: the owner's mentee, who accepted an
+invitation to take part (an account with no membership); other_mentee: the same, of other_mentor."""
 
 
 @dataclass
@@ -48,14 +50,20 @@ def builder(fn: Callable[[World], None]) -> Callable[[World], None]:
     return fn
 
 
-def expect(*, anonymous=302, owner=200, other_mentor=404, coordinator=200, other_coordinator=404, staff=404):
-    """Expected status per role. The default is a private object of the owner's."""
+def expect(*, anonymous=302, owner=200, other_mentor=404, coordinator=200, other_coordinator=404, staff=404,
+           mentee=None, other_mentee=None):
+    """Expected status per role. The default is a private object of the owner's. Mentees hold no
+    membership: unless a route says otherwise they are answered as the staff account without one."""
     return {"anonymous": anonymous, "owner": owner, "other_mentor": other_mentor,
-            "coordinator": coordinator, "other_coordinator": other_coordinator, "staff": staff}
+            "coordinator": coordinator, "other_coordinator": other_coordinator, "staff": staff,
+            "mentee": staff if mentee is None else mentee,
+            "other_mentee": staff if other_mentee is None else other_mentee}
 
 
 PRIVATE = expect()
 """Only the owner and their program's coordinators."""
+MENTEE_ONLY = expect(owner=404, coordinator=404, mentee=200)
+"""The owner's mentee's own object: their mentor, coordinators and other mentees get a 404."""
 OWNER_ONLY = expect(coordinator=404)
 SIGNED_IN = expect(other_mentor=200, other_coordinator=200, staff=200)
 """Any signed-in person (their own view of a page that lists only their things)."""
@@ -103,6 +111,9 @@ def build_world() -> World:
         "coordinator": make_member(program, Membership.Role.COORDINATOR),
         "other_coordinator": make_member(other_program, Membership.Role.COORDINATOR),
         "staff": UserFactory(is_staff=True),
+        # Linked to their mentee records by the accountability builder (tests/authz/routes_accountability.py).
+        "mentee": UserFactory(),
+        "other_mentee": UserFactory(),
     }
     # The owner is faculty too, as many mentors are.
     MembershipFactory(user=people["owner"], program=program, role=Membership.Role.FACULTY)

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import datetime as dt
 
-from accountability.models import ReportingRequirement
+from accountability.models import Mentee, ReportingRequirement
 from tests.factories.accountability import (
     AccountabilityPlanFactory,
+    FeedbackRequestFactory,
     MenteeFactory,
     MenteeGoalFactory,
     MenteeMeetingFactory,
@@ -14,7 +15,7 @@ from tests.factories.accountability import (
     ReportingRequirementFactory,
 )
 
-from . import COORDINATORS, OWNER_ONLY, PRIVATE, SIGNED_IN, SIGNED_IN_NOT_ALLOWED, Route, builder, expect
+from . import COORDINATORS, MENTEE_ONLY, OWNER_ONLY, PRIVATE, SIGNED_IN, SIGNED_IN_NOT_ALLOWED, Route, builder, expect
 
 NOTE = "Private note: mentee is considering leaving academic medicine."
 GOAL = "Private goal: negotiate protected research time"
@@ -30,6 +31,29 @@ def accountability_objects(w):
     w.objects.mentee_goal = MenteeGoalFactory(mentee=w.mentee, text=GOAL, notes=NOTE)
     w.objects.accountability_plan = AccountabilityPlanFactory(program=w.program, mentor=owner)
     w.objects.plan_item = PlanItemFactory(plan=w.accountability_plan, title="Finish the mentor training course")
+    # The owner's mentee takes part (accepted), and has one more invitation of the owner's waiting;
+    # the other mentor's mentee takes part too.
+    make_mentee_person_for(w.mentee, w.people["mentee"])
+    w.objects.mentee_invitation = MenteeFactory(program=w.program, mentor=owner, name="Dr. Mentee Invited")
+    make_mentee_person_for(w.mentee_invitation, w.people["mentee"], accepted=False)
+    w.objects.other_mentee_record = MenteeFactory(program=w.program, mentor=w.people["other_mentor"])
+    make_mentee_person_for(w.other_mentee_record, w.people["other_mentee"])
+    w.objects.feedback_request = FeedbackRequestFactory(mentee=w.mentee)
+
+
+def make_mentee_person_for(mentee, person, *, accepted: bool = True) -> None:
+    from django.utils import timezone
+
+    now = timezone.now()
+    Mentee.objects.filter(pk=mentee.pk).update(user=person, invited_at=now, accepted_at=now if accepted else None)
+    mentee.refresh_from_db()
+
+
+def feedback_data(w):
+    from accountability import feedback
+
+    structure = feedback.request_structure(w.feedback_request)
+    return {f"item_{item.pk}": "5" for item in structure.items} | {"comment": "Thank you", "share_with_mentor": "on"}
 
 
 # Signed-in pages that list only the visitor's own things.
@@ -98,4 +122,23 @@ ROUTES = [
     Route("accountability:person_remind",
           kwargs=lambda w: {"slug": w.program.slug, "user_id": w.people["owner"].pk},
           get=COORDINATORS, post=expect(owner=404, coordinator=302)),
+    # Inviting a mentee to take part: their mentor or the program's coordinators.
+    Route("accountability:mentee_invite", kwargs=lambda w: {"pk": w.mentee.pk}, get=SIGNED_IN_NOT_ALLOWED,
+          post=POST_PRIVATE),
+    # The mentor's own feedback page: everyone signed in sees their own (nothing, for most).
+    Route("accountability:my_feedback", get=MINE, post=SIGNED_IN_NOT_ALLOWED),
+    # The mentee's own pages: their home lists only their own records; the rest is theirs alone,
+    # refused to their mentor, the coordinators and the other mentor's mentee alike.
+    Route("accountability:mentee_home", get=MINE, post=SIGNED_IN_NOT_ALLOWED),
+    Route("accountability:mentee_invitation_accept", kwargs=lambda w: {"pk": w.mentee_invitation.pk},
+          get=SIGNED_IN_NOT_ALLOWED, post=expect(owner=404, coordinator=404, mentee=302)),
+    Route("accountability:mentee_invitation_decline", kwargs=lambda w: {"pk": w.mentee_invitation.pk},
+          get=SIGNED_IN_NOT_ALLOWED, post=expect(owner=404, coordinator=404, mentee=302)),
+    Route("accountability:mentee_own_goal_add", kwargs=lambda w: {"pk": w.mentee.pk}, get=SIGNED_IN_NOT_ALLOWED,
+          post=expect(owner=404, coordinator=404, mentee=302), post_data=lambda w: {"text": "Finish the chapter"}),
+    Route("accountability:mentee_goal_progress", kwargs=lambda w: {"pk": w.mentee_goal.pk},
+          get=SIGNED_IN_NOT_ALLOWED, post=expect(owner=404, coordinator=404, mentee=302),
+          post_data=lambda w: {"status": "achieved"}),
+    Route("accountability:mentee_feedback", kwargs=lambda w: {"pk": w.feedback_request.pk}, get=MENTEE_ONLY,
+          post=expect(owner=404, coordinator=404, mentee=302), post_data=feedback_data),
 ]

@@ -37,7 +37,8 @@ def community_objects(w) -> None:
 MEMBERS_WRITE = expect(owner=302, other_mentor=302, coordinator=302)
 """Members and coordinators act and are redirected; everyone else gets 404."""
 
-ADMIN_OF_OWNERS_PROGRAM = expect(owner=302, other_mentor=302, coordinator=200, other_coordinator=404, staff=404)
+ADMIN_OF_OWNERS_PROGRAM = expect(owner=302, other_mentor=302, coordinator=200, other_coordinator=404, staff=404,
+                                 mentee=302, other_mentee=302)
 """An admin page of one meeting of the owner's program: its coordinators only; staff of no program and
 another program's coordinator find no such meeting."""
 

@@ -14,11 +14,14 @@ from . import (
     expect,
 )
 
-ADMIN_OF_OWNERS_PROGRAM = expect(owner=302, other_mentor=302, coordinator=200, other_coordinator=404, staff=403)
+ADMIN_OF_OWNERS_PROGRAM = expect(owner=302, other_mentor=302, coordinator=200, other_coordinator=404, staff=403,
+                                 mentee=302, other_mentee=302)
 """An admin page of the owner's program: coordinators of the program only. People who are not staff
 are sent to the admin's sign-in, staff without a program are refused, another program's coordinator
 finds nothing."""
-COORDINATOR_ADMIN = expect(owner=302, other_mentor=302, coordinator=200, other_coordinator=200, staff=403)
+TO_MENTEE_HOME = {"mentee": 302, "other_mentee": 302}
+COORDINATOR_ADMIN = expect(owner=302, other_mentor=302, coordinator=200, other_coordinator=200, staff=403,
+                           mentee=302, other_mentee=302)
 """An admin page of one's own programs (each coordinator their own)."""
 NO_FACTOR = {**dict.fromkeys(PUBLIC, 404), "anonymous": 302}
 """A page about one's own second factor, for people who have none."""
@@ -74,9 +77,10 @@ def data_export(w) -> None:
 
 
 ROUTES = [
-    Route("dashboard:home", get=PUBLIC, post=NOT_ALLOWED),
-    Route("dashboard:mine", get=PUBLIC, post=NOT_ALLOWED),
-    Route("dashboard:first_steps", get=SIGNED_IN, post=NOT_ALLOWED),
+    # A mentee who takes part (and holds no membership) is sent on to their mentoring page.
+    Route("dashboard:home", get={**PUBLIC, **TO_MENTEE_HOME}, post=NOT_ALLOWED),
+    Route("dashboard:mine", get={**PUBLIC, **TO_MENTEE_HOME}, post=NOT_ALLOWED),
+    Route("dashboard:first_steps", get={**SIGNED_IN, **TO_MENTEE_HOME}, post=NOT_ALLOWED),
     Route("healthz", get=PUBLIC, post=NOT_ALLOWED),
     # A List-Unsubscribe link: the signed token is the credential; a forged one is 404 to everyone.
     Route("unsubscribe", kwargs=lambda w: {"token": "not-a-signed-token"},

@@ -21,7 +21,9 @@ def reminder_objects(w) -> None:
 ROUTES = [
     # "Send reminders now": the question (GET), then the sending (POST, back to the meeting).
     Route("admin:community_meeting_send_reminders", kwargs=lambda w: {"object_id": str(w.reminded_meeting.pk)},
-          get=expect(owner=302, other_mentor=302, coordinator=200, other_coordinator=404, staff=404),
-          post=expect(owner=302, other_mentor=302, coordinator=302, other_coordinator=404, staff=404)),
+          get=expect(owner=302, other_mentor=302, coordinator=200, other_coordinator=404, staff=404,
+                     mentee=302, other_mentee=302),
+          post=expect(owner=302, other_mentor=302, coordinator=302, other_coordinator=404, staff=404,
+                      mentee=302, other_mentee=302)),
     Route("reminders:rsvp", kwargs=lambda w: {"token": w.rsvp_token, "answer": "yes"}, get=PUBLIC, post=PUBLIC),
 ]

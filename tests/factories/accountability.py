@@ -5,9 +5,13 @@ from __future__ import annotations
 import datetime as dt
 
 import factory
+from django.utils import timezone
 
 from accountability.models import (
     AccountabilityPlan,
+    FeedbackRequest,
+    FeedbackRound,
+    FeedbackSchedule,
     Mentee,
     MenteeGoal,
     MenteeMeeting,
@@ -18,7 +22,7 @@ from accountability.models import (
 )
 from mentorprogram.models import Membership, OutboundEmail
 
-from .core import OutboundEmailFactory, ProgramFactory, make_member
+from .core import OutboundEmailFactory, ProgramFactory, UserFactory, make_member
 
 
 class ReportingRequirementFactory(factory.django.DjangoModelFactory):
@@ -111,7 +115,75 @@ class NudgeFactory(factory.django.DjangoModelFactory):
             email__last_error="The mail server answered 451 Try again later (gave up after 5 attempts)")
 
 
+def make_mentee_person(mentee: Mentee, *, accepted: bool = True, usable_password: bool = True):
+    """Give the mentee record an account of its own (password TEST_PASSWORD), invited and (by
+    default) accepted."""
+    user = UserFactory(email=mentee.email or f"mentee{mentee.pk}@example.org", display_name=mentee.name)
+    if not usable_password:
+        user.set_unusable_password()
+        user.save(update_fields=["password"])
+    now = timezone.now()
+    Mentee.objects.filter(pk=mentee.pk).update(user=user, invited_at=now, accepted_at=now if accepted else None)
+    mentee.refresh_from_db()
+    return user
+
+
+class FeedbackScheduleFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = FeedbackSchedule
+
+    program = factory.SubFactory(ProgramFactory)
+    after_meetings = None
+
+
+class FeedbackRoundFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = FeedbackRound
+
+    schedule = factory.SubFactory(FeedbackScheduleFactory)
+    name = "Mid-year"
+    opens_on = dt.date(2026, 1, 15)
+
+
+class FeedbackRequestFactory(factory.django.DjangoModelFactory):
+    """An unanswered request (no email); answer it with ``answer_feedback``."""
+
+    class Meta:
+        model = FeedbackRequest
+
+    mentee = factory.SubFactory(MenteeFactory)
+    program = factory.SelfAttribute("mentee.program")
+    mentor = factory.SelfAttribute("mentee.mentor")
+    key = factory.Sequence(lambda n: f"round:{n}")
+    reason = "Mid-year"
+    asked_at = factory.LazyFunction(timezone.now)
+
+
+def answer_feedback(request: FeedbackRequest, *, rating: int = 6, comment: str = "", share: bool = False,
+                    now=None) -> FeedbackRequest:
+    """Answer every item of the program's mentee-feedback form with ``rating``, through the service."""
+    from accountability import feedback
+    from assessments.scoring import AnswerValue
+
+    structure = feedback.request_structure(request)
+    answers = {item.pk: AnswerValue(rating=rating) for item in structure.items}
+    return feedback.feedback_submit(request=request, answers=answers, structure=structure, comment=comment,
+                                    share_with_mentor=share, now=now)
+
+
+def mentees_who_answered(mentor, program, n: int, *, rating: int = 6, comment: str = "", share: bool = False):
+    """``n`` mentees of ``mentor`` with accounts, each having answered one request."""
+    result = []
+    for _ in range(n):
+        mentee = MenteeFactory(program=program, mentor=mentor)
+        make_mentee_person(mentee)
+        result.append(answer_feedback(FeedbackRequestFactory(mentee=mentee), rating=rating, comment=comment,
+                                      share=share))
+    return result
+
+
 PROGRAM_OBJECT_FACTORIES = {
+    FeedbackSchedule: lambda program: FeedbackScheduleFactory(program=program),
     ReportingRequirement: lambda program: ReportingRequirementFactory(program=program),
     Mentee: lambda program: MenteeFactory(program=program),
     AccountabilityPlan: lambda program: AccountabilityPlanFactory(program=program),

@@ -13,18 +13,20 @@ from django.contrib.contenttypes.models import ContentType
 from django.contrib.sessions.backends.db import SessionStore
 from django.utils import timezone
 
-from accountability.models import Nudge, PlanItemChange
+from accountability.models import Mentee, Nudge, PlanItemChange
 from assessments.models import Answer, Item
 from community.models import Acknowledgement, AgendaItem, CalendarFeed
 from mentorprogram.models import DataExport, Membership, OutboundEmail, PrivacyThresholdChange, User
 
 from .accountability import (
     AccountabilityPlanFactory,
+    FeedbackRequestFactory,
     MenteeFactory,
     MenteeGoalFactory,
     MenteeMeetingFactory,
     NudgeFactory,
     PlanItemFactory,
+    answer_feedback,
 )
 from .assessments import make_instrument, make_response
 from .community import (
@@ -118,6 +120,14 @@ def make_person_with_everything(program, tag: str, *, other: User | None = None)
     mentee = MenteeFactory(program=program, mentor=person, name=f"Mentee of {tag}", email=f"mentee.{tag}@example.org")
     MenteeMeetingFactory(mentee=mentee, notes=f"She worries. {secret}")
     MenteeGoalFactory(mentee=mentee, text=f"Grant {secret}", notes=f"Aims {secret}")
+    FeedbackRequestFactory(mentee=mentee)  # feedback asked about the person as a mentor
+    # As a mentee with an account: a third mentor's record of them, a goal of their own, their feedback.
+    as_mentee = MenteeFactory(program=program, mentor=UserFactory(), name=name, email=email)
+    Mentee.objects.filter(pk=as_mentee.pk).update(user=person, invited_at=timezone.now(), accepted_at=timezone.now())
+    as_mentee.refresh_from_db()
+    MenteeMeetingFactory(mentee=as_mentee, notes=f"Met {name}.")
+    MenteeGoalFactory(mentee=as_mentee, text=f"Write a grant {secret}", added_by_mentee=True)
+    answer_feedback(FeedbackRequestFactory(mentee=as_mentee), comment=f"Kind. {secret}", share=True)
     item = PlanItemFactory(plan=AccountabilityPlanFactory(program=program, mentor=person),
                            description=f"Read more {secret}", evidence=f"Certificate {secret}")
     PlanItemChange.objects.create(item=item, changed_by=person, changed_at=timezone.now(), action="created",

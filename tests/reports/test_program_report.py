@@ -15,6 +15,8 @@ from django.urls import reverse
 from django.utils import timezone
 
 from accountability.models import ReportingRequirement
+from assessments.constants import SKILLS_INVENTORY_SLUG
+from assessments.models import Instrument
 from demo.seeders import core, seeder_modules
 from mentorprogram.models import Membership
 from reports import selectors
@@ -26,6 +28,7 @@ from tests.factories.accountability import (
     MenteeFactory,
     MenteeMeetingFactory,
     PlanItemFactory,
+    mentees_who_answered,
 )
 from tests.factories.assessments import make_instrument, make_response
 from tests.factories.community import AttendanceFactory, MeetingFactory, MeetingSeriesFactory
@@ -35,7 +38,7 @@ from toolbox.periods import academic_year
 HIDDEN = "fewer than 5 responses"
 NOW = datetime(2026, 3, 20, 18, tzinfo=UTC)
 SECTIONS = ["people", "readiness", "skills", "readiness-shares", "impact", "training-change", "attendance",
-            "compliance", "plans", "training"]
+            "compliance", "plans", "training", "mentee-feedback"]
 
 
 def report_url(program) -> str:
@@ -105,6 +108,11 @@ def filled(program):
                                          period_end=year.end)
         PlanItemFactory(plan=plan, due_on=today + timedelta(days=30), status="done", completed_on=today)
         PlanItemFactory(plan=plan, due_on=today + timedelta(days=30))
+    # Mentees' feedback: each mentor rated by one mentee, beside their own shared skills inventory.
+    shared_skills = Instrument.objects.get(slug=SKILLS_INVENTORY_SLUG, program__isnull=True).versions.first()
+    for person in people:
+        make_response(person, program, shared_skills, rating=5)
+        mentees_who_answered(person, program, 1, rating=4)
     return people
 
 
@@ -383,9 +391,10 @@ def test_it_computes_the_whole_report_in_a_fixed_number_of_queries(
     # self-assessments: the program's instruments, every instrument's aggregates with its count of
     # baselines, the readiness shares (3); the evidence of impact and training beside it (1);
     # attendance (1); compliance: requirements, the mentors, every measure by mentor (3); plans (1); credit hours (1);
+    # mentees' feedback: the answered requests, their scores, the mentors' own skills scores (3);
     # the release counter with what the report published before (1), and, this first time, recording the
     # releases: the counter made and claimed, the releases in one insert, in a transaction (8)
-    with cold(24):
+    with cold(27):
         response = client.get(report_url(program))
     html = response.content.decode()
     assert f"{size + 1:,}" in html
@@ -393,11 +402,11 @@ def test_it_computes_the_whole_report_in_a_fixed_number_of_queries(
     for key in ("readiness", "skills", "attendance", "compliance", "plans", "training"):
         assert any(v is not None for d in data[key]["datasets"] for v in d["data"]), key
     # A second visit computes the report again and publishes nothing new: the same figures, and no
-    # writes (the 15 reads and the 1 of what was published).
+    # writes (the 18 reads and the 1 of what was published).
     def cells(r):
         return [[str(c) for c in row] for s in r.context["report"].sections for row in s.rows]
 
-    with cold(16):
+    with cold(19):
         again = client.get(report_url(program))
     assert cells(again) == cells(response)
     assert charts(again) == data

@@ -59,6 +59,7 @@ INSTALLED_APPS = [
     "crispy_bootstrap5",
     "django_celery_beat",
     "csp",
+    "auditlog",  # the audit trail (mentorprogram/audit.py)
     # Ours, lowest layer first (DESIGN §10).
     "mentorprogram",
     "assessments",
@@ -90,6 +91,7 @@ MIDDLEWARE = [
     "allauth.account.middleware.AccountMiddleware",
     "mentorprogram.session_limits.SessionLifetimeMiddleware",  # before the factor check: an old session just ends
     "mentorprogram.mfa.RequireMFAMiddleware",  # staff accounts use the site only after a second factor
+    "mentorprogram.audit.AuditActorMiddleware",  # who made the changes a request makes (the audit trail)
 ]
 
 ROOT_URLCONF = "config.urls"
@@ -217,6 +219,12 @@ MFA_REQUIRED_FOR_COORDINATORS = env.bool("MFA_REQUIRED_FOR_COORDINATORS", defaul
 MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
 MFA_TOTP_ISSUER = SITE_NAME
 MFA_RECOVERY_CODE_COUNT = 10
+
+# The audit trail (django-auditlog; mentorprogram/audit.py registers the models it follows). Its
+# entries live in our own table, which names the person each entry is about.
+AUDITLOG_LOGENTRY_MODEL = "mentorprogram.AuditEntry"
+AUDITLOG_STORE_JSON_CHANGES = True  # before → after as JSON values, not their string forms
+AUDITLOG_DISABLE_ON_RAW_SAVE = True  # fixtures and restores are not changes anyone made
 
 # --- Internationalisation ----------------------------------------------------------------
 LANGUAGE_CODE = "en-us"

@@ -15,6 +15,7 @@ from django.db.models import Avg, Count, Exists, Max, Min, OuterRef, Prefetch, Q
 from django.http import Http404
 from django.utils import timezone
 
+from mentorprogram import audit
 from mentorprogram.models import Membership, Program, User
 
 from . import permissions, scoring
@@ -317,10 +318,12 @@ class AlreadySubmitted(Exception):
 
 
 def get_response_for_user(*, user: User, pk: int) -> Response:
-    """A submitted response, for its author and its program's coordinators; a 404 for anyone else."""
+    """A submitted response, for its author and its program's coordinators; a 404 for anyone else.
+    A coordinator's (or superuser's) look is recorded in the author's audit trail."""
     response = _response_queryset().filter(pk=pk, status=Response.Status.SUBMITTED).first()
     if response is None or not permissions.can_view_response(user, response):
         raise Http404("No such assessment.")
+    audit.record_access(viewer=user, obj=response, person_id=response.user_id, what="assessment results")
     return response
 
 

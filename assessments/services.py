@@ -112,7 +112,9 @@ def _answer_shown(value) -> str | None:
 
 
 def _locked_draft(response_id: int) -> Response:
-    response = Response.objects.select_for_update().get(pk=response_id)
+    # With what its name shows (the audit trail names it), locking the response's row only.
+    response = Response.objects.select_for_update(of=("self",)).select_related("version__instrument", "user").get(
+        pk=response_id)
     if response.status != Response.Status.DRAFT:
         raise NotADraft("This response is already submitted and can no longer change.")
     return response

@@ -100,14 +100,23 @@ _audit_csv = export_csv_action(
 
 @admin.register(AuditEntry)
 class AuditEntryAdmin(admin.ModelAdmin):
-    list_display = ["timestamp", "what_happened", "record", "about", "by", "details"]
+    list_display = ["when", "what_happened", "record", "about", "by", "details"]
     list_filter = [ActionFilter, RecordKindFilter]
     list_select_related = ["content_type", "actor", "person"]
     search_fields = ["object_repr", "actor_email", "actor__email", "person__email", "person__display_name"]
     show_full_result_count = False  # the trail grows without end; no COUNT(*) of all of it per page
     actions = [_audit_csv]
-    fields = ["timestamp", "what_happened", "record", "about", "by", "remote_addr", "details"]
+    fields = ["when", "what_happened", "record", "about", "by", "from_address", "details"]
     readonly_fields = fields
+    ordering = ["-timestamp", "-pk"]
+
+    @admin.display(description="when", ordering="timestamp")
+    def when(self, entry: AuditEntry):
+        return entry.timestamp
+
+    @admin.display(description="from address")
+    def from_address(self, entry: AuditEntry) -> str:
+        return entry.remote_addr or "—"
 
     @admin.display(description="what happened", ordering="action")
     def what_happened(self, entry: AuditEntry) -> str:

@@ -297,7 +297,7 @@ def submitted_history(*, user: User) -> list[ScoredResponse]:
 
 
 def _response_queryset():
-    return Response.objects.select_related("program", "instrument", "version", "user")
+    return Response.objects.select_related("program", "instrument", "version__instrument", "user")
 
 
 def get_draft_for_user(*, user: User, pk: int) -> Response:

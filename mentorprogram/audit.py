@@ -26,6 +26,7 @@ from auditlog.middleware import AuditlogMiddleware
 from auditlog.registry import auditlog
 from django.apps import apps
 from django.contrib.contenttypes.models import ContentType
+from django.core.exceptions import ImproperlyConfigured, PermissionDenied
 from django.db import connection, models, transaction
 from django.utils import timezone
 
@@ -140,7 +141,10 @@ class AuditActorMiddleware(AuditlogMiddleware):
 
     @staticmethod
     def _get_remote_addr(request):
-        return get_adapter(request).get_client_ip(request) or None
+        try:
+            return get_adapter(request).get_client_ip(request)
+        except (PermissionDenied, ImproperlyConfigured):  # no address, or a forwarded-for header too short
+            return None
 
 
 @contextmanager
@@ -296,6 +300,7 @@ def scrub_person(user: User, *, by: User | None = None, now=None) -> int:
     erasure_recorded = AuditEntry.objects.filter(person_id=user.pk, additional_data__event="erasure").exists()
     changed = 0
     with _erasure_allowed():
+        changed += _scrub_mentions(_names_of(user), exclude_person_id=user.pk)
         models_by_type: dict[int, type[models.Model] | None] = {}
         entries = AuditEntry.objects.filter(person_id=user.pk).exclude(additional_data__event="erasure")
         for entry in entries.select_for_update().iterator(chunk_size=500):
@@ -328,6 +333,56 @@ def scrub_person(user: User, *, by: User | None = None, now=None) -> int:
                 actor=by, actor_email=by.email if by is not None else None, person_id=user.pk,
                 timestamp=now or timezone.now(), additional_data={"event": "erasure"},
             )
+    return changed
+
+
+def _names_of(user: User) -> set[str]:
+    """The person's email addresses and names, now and before (the account may be anonymised
+    already: its past values are in its own entries)."""
+    names = {user.email, user.display_name}
+    user_type = ContentType.objects.get_for_model(User)
+    own = AuditEntry.objects.filter(person_id=user.pk, content_type=user_type)
+    for changes in own.values_list("changes", flat=True):
+        for field_name in ("email", "display_name"):
+            for value in (changes or {}).get(field_name, []) or []:
+                names.add(value)
+    return {n for n in names if isinstance(n, str) and len(n) >= 3 and n not in (ERASED, "None")}
+
+
+def _scrub_mentions(names: set[str], *, exclude_person_id: int) -> int:
+    """Entries about someone else (or nobody) that name the person — a threshold change recording
+    who made it, an object named after them — keep the entry, lose the name."""
+    if not names:
+        return 0
+    query = models.Q()
+    for name in names:
+        escaped = json.dumps(name)[1:-1]  # JSON text escapes non-ASCII letters
+        query |= models.Q(changes__icontains=name) | models.Q(changes__icontains=escaped)
+        query |= models.Q(object_repr__icontains=name) | models.Q(actor_email__iexact=name)
+    lowered = [n.lower() for n in names]
+
+    def names_them(value) -> bool:
+        # The whole value, or a long enough name inside it ("Ann" must not take "Annual review").
+        text = value.lower() if isinstance(value, str) else ""
+        return any(text == n or (len(n) >= 6 and n in text) for n in lowered)
+
+    changed = 0
+    for entry in AuditEntry.objects.exclude(person_id=exclude_person_id).filter(query).iterator(chunk_size=500):
+        update = {}
+        if isinstance(entry.changes, dict):
+            changes = {
+                field_name: [ERASED if names_them(v) else v for v in values] if isinstance(values, list) else values
+                for field_name, values in entry.changes.items()
+            }
+            if changes != entry.changes:
+                update["changes"] = changes
+        if any(n in entry.object_repr.lower() for n in lowered):
+            update["object_repr"] = ERASED
+        if entry.actor_email and entry.actor_email.lower() in lowered:
+            update["actor_email"] = None
+        if update:
+            AuditEntry.objects.filter(pk=entry.pk).update(**update)
+            changed += 1
     return changed
 
 

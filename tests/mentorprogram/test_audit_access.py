@@ -10,7 +10,7 @@ import pytest
 from django.urls import reverse
 
 from mentorprogram import audit
-from mentorprogram.models import AuditEntry, Membership
+from mentorprogram.models import AuditEntry, Membership, User
 from tests.factories import UserFactory
 from tests.factories.assessments import make_instrument, make_response
 
@@ -147,3 +147,19 @@ def test_the_trails_list_takes_the_same_queries_however_long(client, superuser, 
     # session, user, the count of entries, the page of them (with their record kinds, actors and people)
     with cold(4):
         assert client.get(reverse("admin:mentorprogram_auditentry_changelist")).status_code == 200
+
+
+@pytest.mark.parametrize("people", [2, 120])
+def test_an_admin_export_records_its_people_in_the_same_queries_however_many(client, program, coordinator, people,
+                                                                              cold):
+    users = User.objects.bulk_create([User(email=f"bulk{i}@example.org") for i in range(people)])
+    Membership.objects.bulk_create([Membership(user=u, program=program, role="mentor") for u in users])
+    ids = list(Membership.objects.filter(program=program).values_list("pk", flat=True))
+    client.force_login(coordinator)
+    # the admin action's own eight (session, user, scope, the selected rows, the export's rows …),
+    # then the people named and their entries, in one INSERT
+    with cold(10):
+        response = client.post(reverse("admin:mentorprogram_membership_changelist"),
+                               {"action": "export_csv", "_selected_action": ids})
+    assert response.status_code == 200
+    assert AuditEntry.objects.filter(action=ACCESS, additional_data__exported="memberships CSV").count() == people

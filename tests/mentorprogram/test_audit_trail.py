@@ -207,3 +207,33 @@ def test_removing_an_account_keeps_the_entries_it_made(program, superuser):
     assert made
     User.objects.filter(pk=actor.pk).delete()
     assert AuditEntry.objects.filter(actor_email=actor.email, actor=None).count() == made
+
+
+def test_scrub_person_after_anonymising_also_takes_their_old_name_out_of_others_entries(program, coordinator,
+                                                                                        superuser):
+    PrivacyThresholdChange.objects.create(program=program, changed_by=coordinator,
+                                          changed_by_email="coordinator@example.org", old_threshold=5,
+                                          new_threshold=6)
+    coordinator.email, coordinator.display_name = f"erased-{coordinator.pk}@invalid", ""
+    coordinator.save()  # the erasure anonymises the account first, then scrubs the trail
+
+    audit.scrub_person(coordinator, by=superuser)
+
+    everything = str(list(AuditEntry.objects.values_list("changes", "object_repr", "actor_email")))
+    assert "coordinator@example.org" not in everything
+    threshold_change = AuditEntry.objects.filter(content_type__model="privacythresholdchange").get()
+    assert threshold_change.changes["changed_by_email"] == [None, audit.ERASED]
+    assert threshold_change.changes["new_threshold"] == [None, 6]
+
+
+def test_a_request_records_the_address_the_rate_limits_trust(client, superuser, program, mentor, settings):
+    settings.ALLAUTH_TRUSTED_PROXY_COUNT = 1
+    client.force_login(superuser)
+    membership = Membership.objects.get(user=mentor, program=program)
+    client.post(f"/admin/mentorprogram/membership/{membership.pk}/change/", {
+        "user": mentor.pk, "program": program.pk, "role": "mentor", "status": "alumni", "department": "",
+        "joined_on": membership.joined_on.isoformat(),
+    }, HTTP_X_FORWARDED_FOR="1.2.3.4, 10.0.0.9")  # the first entry is the client's say; the last our proxy's
+    assert AuditEntry.objects.get_for_object(membership).filter(action=U).get().remote_addr == "10.0.0.9"
+    settings.ALLAUTH_TRUSTED_PROXY_COUNT = 3
+    assert client.get("/admin/", HTTP_X_FORWARDED_FOR="1.2.3.4").status_code == 200  # too short: no address

@@ -9,10 +9,10 @@ from django.forms import BaseInlineFormSet
 from django.utils import timezone
 from django.utils.html import format_html, format_html_join
 
+from mentorprogram import audit
 from mentorprogram.admin_scoping import ProgramScopedAdmin, ProgramScopedInline
 from mentorprogram.models import OutboundEmail
 from toolbox.admin_confirm import confirmed_action
-from toolbox.admin_export import export_csv_action
 
 from . import nudges, services
 from .models import (
@@ -62,12 +62,13 @@ class PlanItemInline(ProgramScopedInline):
     show_change_link = False
 
 
-_plan_items_csv = export_csv_action(
+_plan_items_csv = audit.csv_export_action(
     ("Mentor email", "plan__mentor__email"), ("Mentor", "plan__mentor__display_name"),
     ("Program", "plan__program__name"), ("Plan year starts", "plan__period_start"),
     ("Item", "title"), ("Kind", lambda i: i.get_kind_display()), ("Domain", "domain_name"), ("Due", "due_on"),
     ("Status", lambda i: i.get_status_display()), ("Completed on", "completed_on"), ("Evidence", "evidence"),
     name="export_plan_items_csv", filename="plan-items", select_related=["plan__mentor", "plan__program"],
+    people="plan__mentor_id",
 )
 
 

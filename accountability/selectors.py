@@ -13,6 +13,7 @@ from django.db.models import Count, Exists, F, Func, IntegerField, Min, OuterRef
 from django.http import Http404
 from django.utils.translation import ngettext
 
+from mentorprogram import audit
 from mentorprogram import permissions as core
 from mentorprogram.models import Membership, Program, User
 from toolbox.periods import Period, academic_year, local_today, period_containing
@@ -471,10 +472,19 @@ class PersonSummary:
     mentee_meetings: int
 
 
-def person_summary(*, program: Program, person: User, today: date | None = None) -> PersonSummary:
+def compliance_export(*, program: Program, viewer: User) -> tuple[list[ReportingRequirement], list]:
+    """The compliance table for download; the download is recorded in each named mentor's audit trail."""
+    requirements, rows = compliance_table(program=program)
+    audit.record_export(viewer=viewer, people=[r.mentor for r in rows], what=f"{program} compliance CSV")
+    return requirements, rows
+
+
+def person_summary(*, program: Program, person: User, viewer: User, today: date | None = None) -> PersonSummary:
     """What a coordinator of ``program`` reads about one of its people: progress on each
     requirement, their current (or latest) plan (counts by status, the open items), and how many mentees and
-    mentee meetings they have recorded — counts and dates only, never the notes or goal wording."""
+    mentee meetings they have recorded — counts and dates only, never the notes or goal wording.
+    The viewer's look is recorded in the person's audit trail."""
+    audit.record_access(viewer=viewer, obj=person, person_id=person.pk, what=f"person summary in {program}")
     today = today or local_today(program.time_zone)
     memberships = list(Membership.objects.filter(core.coordinator_sees_membership_q(), program=program, user=person)
                        .order_by("role"))

@@ -12,6 +12,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.utils import timezone
 
+from mentorprogram import audit
 from mentorprogram.models import Program, User
 from toolbox import datetimes
 from toolbox.periods import academic_year, local_today
@@ -273,6 +274,7 @@ def plan_item_update(*, item: PlanItem, by: User, version: int, now: datetime | 
             raise StaleEdit("Someone changed this item after you opened it. Nothing was saved: "
                             "look at the current version below and make your change again.")
         item.refresh_from_db()
+        audit.record_change(item, changes)  # a conditional UPDATE: django-auditlog does not see it
         completed = after["status"] == PlanItem.Status.DONE and before["status"] != PlanItem.Status.DONE
         action = PlanItemChange.Action.COMPLETED if completed else PlanItemChange.Action.UPDATED
         _record(item, by=by, action=action, changes=changes, now=now)

@@ -297,7 +297,7 @@ def compliance(request, slug: str):
 @require_safe
 def compliance_csv(request, slug: str):
     program = selectors.get_coordinated_program(user=request.user, slug=slug)
-    requirements, rows = selectors.compliance_table(program=program)
+    requirements, rows = selectors.compliance_export(program=program, viewer=request.user)
     # Numbers in the actual and target columns (empty when there is nothing to count, the status
     # says why), the unit in their headers, so that a spreadsheet can sort and sum them.
     header = ["Mentor", "Email", "Department", "Requirements behind"]
@@ -339,7 +339,7 @@ def person(request, slug: str, user_id: int):
     transcript = courses.transcript_for(person=person, start_month=program.academic_year_start_month, year=year)
     return render(request, "accountability/person.html", {
         "program": program, "person": person,
-        "summary": selectors.person_summary(program=program, person=person, today=today),
+        "summary": selectors.person_summary(program=program, person=person, viewer=request.user, today=today),
         "transcript": transcript, "this_year": transcript.years[0] if transcript.years else None,
         "responses": assessments.submitted_list(person=person, program=program),
     })

@@ -19,6 +19,7 @@ from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.html import format_html, format_html_join
 
+from mentorprogram import audit
 from mentorprogram import permissions as core_permissions
 from mentorprogram.admin_scoping import ProgramScopedAdmin, ProgramScopedInline
 from toolbox.admin_confirm import confirmed_action
@@ -497,6 +498,7 @@ class ResponseAdmin(ProgramScopedAdmin):
                 _fmt(s.overall), _fmt(s.readiness), " ".join(d.key for d in s.gaps),
                 *[_fmt(_domain_value(s.domain(k))) for k in keys],
             ])
+        audit.record_export(viewer=request.user, people=[r.user_id for r in responses], what="assessment responses CSV")
         return csv_response(f"assessment-responses-{timezone.localdate():%Y-%m-%d}.csv", header, rows)
 
 

@@ -33,6 +33,7 @@ from django.db.models.functions import Coalesce, TruncDate
 from django.http import Http404
 from django.utils import timezone
 
+from mentorprogram import audit
 from mentorprogram.models import Program, User
 
 from . import permissions, scoring
@@ -429,7 +430,7 @@ def submitted_history(*, user: User) -> list[ScoredResponse]:
 
 
 def _response_queryset():
-    return Response.objects.select_related("program", "instrument", "version", "user")
+    return Response.objects.select_related("program", "instrument", "version__instrument", "user")
 
 
 def get_draft_for_user(*, user: User, pk: int) -> Response:
@@ -450,10 +451,12 @@ class AlreadySubmitted(Exception):
 
 
 def get_response_for_user(*, user: User, pk: int) -> Response:
-    """A submitted response, for its author and its program's coordinators; a 404 for anyone else."""
+    """A submitted response, for its author and its program's coordinators; a 404 for anyone else.
+    A coordinator's (or superuser's) look is recorded in the author's audit trail."""
     response = _response_queryset().filter(pk=pk, status=Response.Status.SUBMITTED).first()
     if response is None or not permissions.can_view_response(user, response):
         raise Http404("No such assessment.")
+    audit.record_access(viewer=user, obj=response, person_id=response.user_id, what="assessment results")
     return response
 
 

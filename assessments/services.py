@@ -10,6 +10,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import Avg, Count, FloatField, Max, Q
 from django.utils import timezone
 
+from mentorprogram import audit
 from mentorprogram.models import Program, User
 
 from . import scoring
@@ -77,7 +78,9 @@ def validate_answers(items: Mapping[int, Item], answers: Mapping[int, scoring.An
 
 
 def _write_answers(response: Response, answers: Mapping[int, scoring.AnswerValue]) -> None:
-    """Replace the response's answers with ``answers`` in two statements, whatever their number."""
+    """Replace the response's answers with ``answers`` in two statements, whatever their number,
+    and record in the audit trail what changed (one read, one entry: a bulk upsert sends no signals)."""
+    before = {a.item_id: a for a in Answer.objects.filter(response=response)}
     Answer.objects.filter(response=response).exclude(item_id__in=list(answers)).delete()
     rows = [
         Answer(response=response, item_id=item_id, choice=v.choice, rating=v.rating,
@@ -89,10 +92,29 @@ def _write_answers(response: Response, answers: Mapping[int, scoring.AnswerValue
             rows, update_conflicts=True, unique_fields=["response", "item"],
             update_fields=["choice", "rating", "not_applicable", "willingness", "text"],
         )
+    changes = {}
+    for item_id in sorted(set(before) | set(answers)):
+        old = _answer_shown(before[item_id]) if item_id in before else None
+        new = _answer_shown(answers[item_id]) if item_id in answers else None
+        if old != new:
+            changes[f"answer to item {item_id}"] = [old, new]
+    audit.record_change(response, changes)
+
+
+def _answer_shown(value) -> str | None:
+    """An answer as the trail keeps it: the choice or rating; free text only as "(private text)"."""
+    parts = [str(p) for p in (value.choice, value.rating, value.willingness) if p not in ("", None)]
+    if value.not_applicable:
+        parts.append("not applicable")
+    if value.text:
+        parts.append(audit.PRIVATE_TEXT)
+    return ", ".join(parts) or None
 
 
 def _locked_draft(response_id: int) -> Response:
-    response = Response.objects.select_for_update().get(pk=response_id)
+    # With what its name shows (the audit trail names it), locking the response's row only.
+    response = Response.objects.select_for_update(of=("self",)).select_related("version__instrument", "user").get(
+        pk=response_id)
     if response.status != Response.Status.DRAFT:
         raise NotADraft("This response is already submitted and can no longer change.")
     return response

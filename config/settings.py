@@ -59,6 +59,7 @@ INSTALLED_APPS = [
     "crispy_bootstrap5",
     "django_celery_beat",
     "csp",
+    "auditlog",  # the audit trail (mentorprogram/audit.py)
     # Ours, lowest layer first (DESIGN §10).
     "mentorprogram",
     "assessments",
@@ -93,6 +94,7 @@ MIDDLEWARE = [
     "mentorprogram.session_limits.SessionLifetimeMiddleware",  # before the factor check: an old session just ends
     "mentorprogram.mfa.RequireMFAMiddleware",  # staff accounts use the site only after a second factor
     "mentorprogram.sso.ProviderUnreachableMiddleware",  # an identity provider that does not answer: a page, not a 500
+    "mentorprogram.audit.AuditActorMiddleware",  # who made the changes a request makes (the audit trail)
 ]
 
 ROOT_URLCONF = "config.urls"
@@ -234,6 +236,12 @@ MFA_PASSKEY_LOGIN_ENABLED = env.bool("MFA_PASSKEY_LOGIN_ENABLED", default=True)
 MFA_WEBAUTHN_ALLOW_INSECURE_ORIGIN = False  # never: the browser's origin is checked against the site
 MFA_TOTP_ISSUER = SITE_NAME
 MFA_RECOVERY_CODE_COUNT = 10
+
+# The audit trail (django-auditlog; mentorprogram/audit.py registers the models it follows). Its
+# entries live in our own table, which names the person each entry is about.
+AUDITLOG_LOGENTRY_MODEL = "mentorprogram.AuditEntry"
+AUDITLOG_STORE_JSON_CHANGES = True  # before → after as JSON values, not their string forms
+AUDITLOG_DISABLE_ON_RAW_SAVE = True  # fixtures and restores are not changes anyone made
 
 # --- Internationalisation ----------------------------------------------------------------
 LANGUAGE_CODE = "en-us"

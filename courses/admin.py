@@ -10,10 +10,10 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import models
 from django.db.models import Q
 
+from mentorprogram import audit
 from mentorprogram import permissions as core
 from mentorprogram.admin_scoping import ProgramScopedAdmin, ProgramScopedInline
 from toolbox.admin_confirm import confirmed_action
-from toolbox.admin_export import export_csv_action
 from toolbox.periods import local_today
 
 from . import selectors, services
@@ -192,12 +192,12 @@ class CompletionAdmin(ProgramScopedAdmin):
     autocomplete_fields = ["user"]
     readonly_fields = ["verified_at", "verified_by"]
     fields = ["user", "course", "status", "completed_on", "credit_hours", "verified_at", "verified_by"]
-    actions = ["verify", "unverify", export_csv_action(
+    actions = ["verify", "unverify", audit.csv_export_action(
         ("Email", "user__email"), ("Name", "user__display_name"), ("Course", "course__title"),
         ("Provider", "course__provider"), ("Status", lambda c: c.get_status_display()),
         ("Completed on", "completed_on"), ("Credit hours", "credit_hours"), ("Verified at", "verified_at"),
         ("Verified by", lambda c: c.verified_by.email if c.verified_by else ""),
-        filename="training-completions", select_related=["user", "course", "verified_by"],
+        filename="training-completions", select_related=["user", "course", "verified_by"], people="user_id",
     )]
     date_hierarchy = "completed_on"
 

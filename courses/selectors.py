@@ -13,6 +13,7 @@ from django.db.models.functions import ExtractYear
 from django.http import Http404
 from django.utils import timezone
 
+from mentorprogram import audit
 from mentorprogram.models import Membership, Program, User
 from mentorprogram.permissions import coordinated_program_ids, coordinator_sees_membership_q
 from toolbox.periods import academic_year_label, academic_year_named, academic_year_of, local_today
@@ -110,10 +111,12 @@ def status_by_course(*, user: User) -> dict[int, str]:
 
 
 def get_person_for_viewer(*, viewer: User, user_id: int) -> User:
-    """The person whose records are asked for, if the viewer may see them; else 404."""
+    """The person whose records are asked for, if the viewer may see them; else 404. Someone else's
+    look at them is recorded in the person's audit trail."""
     person = viewer if viewer.pk == user_id else User.objects.filter(pk=user_id).first()
     if person is None or not permissions.may_view_person_records(viewer, person):
         raise Http404("No such person.")
+    audit.record_access(viewer=viewer, obj=person, person_id=person.pk, what="training transcript")
     return person
 
 

@@ -7,15 +7,15 @@ from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 from django.contrib.auth.forms import AdminUserCreationForm, UserChangeForm
 from django.core.exceptions import PermissionDenied
 from django.forms import BaseInlineFormSet, ValidationError
-from django.urls import path
+from django.urls import path, reverse
+from django.utils.html import format_html
 
 from toolbox.admin_confirm import confirmed_action
-from toolbox.admin_export import export_csv_action
 
-from . import admin_onboarding, mfa, permissions, services
+from . import admin_onboarding, audit, mfa, permissions, services
 from .admin_scoping import ProgramScopedAdmin, ProgramScopedInline
 from .form_fields import LeadDaysField, MonthField, TimeZoneField
-from .models import PRIVACY_THRESHOLD_FLOOR, Membership, PrivacyThresholdChange, Program, User
+from .models import PRIVACY_THRESHOLD_FLOOR, AuditEntry, Membership, PrivacyThresholdChange, Program, User
 from .privacy import erasure
 
 # Admin sign-in goes through allauth, so its rate limits and verification apply there too.
@@ -187,11 +187,11 @@ class MembershipAdmin(ProgramScopedAdmin):
     list_select_related = ["user", "program"]
     readonly_fields = ["invited_at"]
     change_list_template = "admin/mentorprogram/membership/change_list.html"
-    actions = [export_csv_action(
+    actions = [audit.csv_export_action(
         ("Email", "user__email"), ("Name", "user__display_name"), ("Program", "program__name"),
         ("Role", "role"), ("Status", "status"), ("Department", "department"), ("Joined on", "joined_on"),
         ("Invited at", "invited_at"), ("Last sign-in", "user__last_login"),
-        filename="memberships",
+        filename="memberships", people="user_id",
     )]
 
     def get_urls(self):
@@ -293,16 +293,17 @@ class UserAdmin(ProgramScopedAdmin, BaseUserAdmin):
     list_filter = ["is_active", "is_staff", ("erased_at", admin.EmptyFieldListFilter), "memberships__program",
                    "memberships__role"]
     search_fields = ["email", "display_name"]
-    actions = [export_csv_action(
+    actions = [audit.csv_export_action(
         ("Email", "email"), ("Name", "display_name"), ("Active", "is_active"), ("Time zone", "time_zone"),
         ("No reminder emails", "reminders_opt_out"), ("Joined", "date_joined"), ("Last sign-in", "last_login"),
-        filename="people",
+        filename="people", people="pk",
     ), "reset_mfa", "erase_people"]
     fieldsets = [
         (None, {"fields": ["email", "password"]}),
         ("Profile", {"fields": ["display_name", "time_zone", "reminders_opt_out"]}),
         ("Access", {"fields": ["is_active", "is_staff", "is_superuser", "groups", "user_permissions"]}),
         ("Dates", {"fields": ["last_login", "date_joined", "erased_at"]}),
+        ("Audit trail", {"fields": ["audit_trail"]}),
     ]
     # What a coordinator is shown: the sign-in email read-only, no password field (not even its hash).
     coordinator_fieldsets = [
@@ -329,11 +330,19 @@ class UserAdmin(ProgramScopedAdmin, BaseUserAdmin):
 
     def get_readonly_fields(self, request, obj=None):
         if request.user.is_superuser:
-            return ["last_login", "date_joined", "erased_at"]
+            return ["last_login", "date_joined", "erased_at", "audit_trail"]
         if obj is None:
             return []
         # Coordinators manage people's place in their programs, not their sign-in or privileges.
         return ["email", "is_active", "is_staff", "is_superuser", "last_login", "date_joined", "erased_at"]
+
+    @admin.display(description="audit trail")
+    def audit_trail(self, obj: User) -> str:
+        """A link to every entry about the person (superusers only: coordinators see no trail)."""
+        if obj.pk is None:
+            return "—"
+        url = reverse("admin:mentorprogram_auditentry_changelist") + f"?person__id__exact={obj.pk}"
+        return format_html('<a href="{}">What was changed and viewed of this person’s data, by whom</a>', url)
 
     def save_model(self, request, obj, form, change) -> None:
         services.user_save_by_admin(actor=request.user, user=obj)
@@ -402,3 +411,7 @@ class UserAdmin(ProgramScopedAdmin, BaseUserAdmin):
 from . import admin_outbox, admin_sso  # noqa: E402, F401  (admin_outbox registers the outbox admin)
 
 admin_sso.register()  # the identity providers' page, with the addresses their administrators need
+
+if admin.site.is_registered(AuditEntry):  # django-auditlog's own list: ours replaces it
+    admin.site.unregister(AuditEntry)
+from . import admin_audit  # noqa: E402, F401  (registers the audit trail's admin)

@@ -19,7 +19,9 @@ class MentorprogramConfig(AppConfig):
 
         from toolbox import checks  # noqa: F401  (registers the system checks)
 
-        from . import mfa, session_limits
+        from . import audit, mfa, session_limits
+
+        audit.register()
 
         user_logged_in.connect(session_limits.record_sign_in, dispatch_uid="mentorprogram.session_limits.sign_in")
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import zoneinfo
 
+from auditlog.models import AbstractLogEntry, LogEntryManager
 from django.contrib.auth.models import AbstractBaseUser, BaseUserManager, PermissionsMixin
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
@@ -358,3 +359,35 @@ class DataExport(models.Model):
 
     def __str__(self) -> str:
         return f"Copy of data #{self.pk} ({self.get_status_display()})"
+class AuditEntryManager(LogEntryManager):
+    def log_create(self, instance, force_log: bool = False, **kwargs):
+        """django-auditlog's entry, with the person it is about (mentorprogram/audit.py knows how
+        to find them for each registered model)."""
+        if "person" not in kwargs and "person_id" not in kwargs:
+            from . import audit
+
+            kwargs["person_id"] = audit.person_id_of(instance)
+        return super().log_create(instance, force_log=force_log, **kwargs)
+
+
+class AuditEntry(AbstractLogEntry):
+    """One entry of the audit trail (mentorprogram/audit.py): a change to, or a coordinator's view
+    of, one object — who, when, before → after — and the person it is about, so that a person's
+    trail is one indexed lookup. Written once, never edited: the admin offers no change, and on
+    PostgreSQL a trigger refuses UPDATE and DELETE outside ``audit.scrub_person``.
+
+    ``person`` keeps its id should the account go (no constraint, nothing cascades into the trail).
+    """
+
+    person = models.ForeignKey(
+        User, null=True, blank=True, on_delete=models.DO_NOTHING, db_constraint=False, related_name="+",
+        help_text="The person whose data this entry is about, if any.",
+    )
+
+    objects = AuditEntryManager()
+
+    class Meta(AbstractLogEntry.Meta):
+        verbose_name = "audit entry"
+        verbose_name_plural = "audit trail"
+        indexes = [models.Index(fields=["person", "-timestamp"], name="auditentry_person_time")]
+        permissions = [("export_auditentry", "Can download the audit trail as CSV")]

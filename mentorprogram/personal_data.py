@@ -145,6 +145,15 @@ ENTRIES: list[Entry] = [
         "Which reminder went out for which meeting (no text); keeps each reminder once; its email is anonymised.")),
     Entry("accountability.Nudge", "person", Keep(
         "Which nudge went out about what (no text); keeps each nudge once; its email is anonymised.")),
+    # --- The audit trail (mentorprogram/audit.py): what happened stays, naming nobody ---------------------
+    Entry("mentorprogram.AuditEntry", "person", Keep(
+        "That the person's data was changed or viewed, and when; scrub_person (an erasure hook) takes their "
+        "names, addresses and free text out of the entries and records the erasure."),
+          exclude=("actor_email", "remote_addr")),
+    Entry("mentorprogram.AuditEntry", "actor", Keep(
+        "What the person changed or viewed of others' data stays in those people's trails; the account it "
+        "points to is anonymised, and scrub_person takes the person's name and address out."),
+          export=("id", "action", "timestamp")),  # what they did and when; the others' data is not theirs
     # --- Accountability: the mentor's own records -----------------------------------------------------------
     Entry("accountability.Mentee", "mentor", Delete(
         "The mentor's private notebook about people who have no account here: nobody else may read it.")),

@@ -10,6 +10,7 @@ from django.utils import timezone
 
 from toolbox import periods
 
+from . import audit
 from .models import PRIVACY_THRESHOLD_FLOOR, Membership, PrivacyThresholdChange, Program, User
 
 # A person's sign-in and privileges are theirs (and a superuser's) to change, never a coordinator's:
@@ -53,6 +54,7 @@ def program_set_privacy_threshold(
         old = locked.privacy_threshold
         if old != threshold:
             Program.objects.filter(pk=program.pk).update(privacy_threshold=threshold)
+            audit.record_change(locked, {"privacy_threshold": [old, threshold]}, actor=by)
             PrivacyThresholdChange.objects.create(
                 program=locked, changed_by=by, changed_by_email=by.email, changed_at=now or timezone.now(),
                 old_threshold=old, new_threshold=threshold,
@@ -123,6 +125,9 @@ def membership_accept(*, user: User, membership: Membership) -> bool:
         changed = Membership.objects.filter(pk=membership.pk, user=user, status=Membership.Status.INVITED).update(
             status=Membership.Status.PROSPECTIVE, awaiting_acceptance=False, declined_at=None,
         )
+        if changed:
+            audit.record_change(membership, {"status": [Membership.Status.INVITED, Membership.Status.PROSPECTIVE]},
+                                actor=user)
     return changed == 1
 
 
@@ -132,6 +137,9 @@ def membership_decline(*, user: User, membership: Membership, now: datetime | No
     changed = Membership.objects.filter(
         pk=membership.pk, user=user, status=Membership.Status.INVITED, declined_at__isnull=True,
     ).update(declined_at=now or timezone.now())
+    if changed:
+        declined = Membership.objects.filter(pk=membership.pk).values_list("declined_at", flat=True).first()
+        audit.record_change(membership, {"declined_at": [None, declined.isoformat()]}, actor=user)
     return changed == 1
 
 

@@ -16,9 +16,9 @@ from django.utils.html import format_html, format_html_join
 
 from community.admin import MeetingAdmin as CommunityMeetingAdmin
 from community.models import Meeting
+from mentorprogram import audit
 from mentorprogram.admin_scoping import ProgramScopedAdmin
 from toolbox.admin_confirm import confirmed_action
-from toolbox.admin_export import export_csv_action
 
 from . import selectors, services
 from .models import ReminderDelivery
@@ -34,13 +34,14 @@ class ReminderDeliveryAdmin(ProgramScopedAdmin):
     list_select_related = ["meeting__series__program", "user", "email"]
     search_fields = ["user__email", "user__display_name"]
     date_hierarchy = "created_at"
-    actions = ["resend", export_csv_action(
+    actions = ["resend", audit.csv_export_action(
         ("Program", "meeting__series__program__name"), ("Meeting", "meeting__series__title"),
         ("Meeting starts", "meeting__starts_at"), ("Email", "user__email"), ("Name", "user__display_name"),
         ("Email sent", lambda d: d.describe()), ("Status", lambda d: d.email.get_status_display()),
         ("Attempts", "email__attempts"), ("Created", "created_at"), ("Sent at", "email__sent_at"),
         ("Last error", "email__last_error"),
         filename="reminder-deliveries", select_related=["meeting__series__program", "user", "email"],
+        people="user_id",
     )]
     fields = ["meeting", "user", "kind", "lead_days", "sequence", "status", "attempts", "last_error",
               "created_at", "sent_at", "sent_sequence", "email"]

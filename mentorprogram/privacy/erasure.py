@@ -16,7 +16,7 @@ from django.utils.module_loading import import_string
 
 from mentorprogram import personal_data
 from mentorprogram.models import Membership, User
-from mentorprogram.personal_data import ERASED_NAME, Anonymise, Delete, erased_email
+from mentorprogram.personal_data import ERASED_NAME, Anonymise, Delete, Keep, erased_email
 
 from .registry import installed_entries, rows_of
 
@@ -35,6 +35,8 @@ class Erasure:
     first_time: bool
     objects: dict[int, set[str]] = field(default_factory=dict)
     """The person's rows before erasure, by content type id → object ids (for the admin's log)."""
+    erased_objects: dict[int, set[str]] = field(default_factory=dict)
+    """Of those, the rows deleted or anonymised (not the kept ones): their audit entries are scrubbed."""
     counts: Counter = field(default_factory=Counter)
 
     @property
@@ -92,7 +94,10 @@ def person_erase(*, person: User, by: User | None, now: dt.datetime | None = Non
         for entry, model in entries:
             ids = [str(pk) for pk in rows_of(entry, model, person.pk).values_list("pk", flat=True)]
             if ids:
-                erasure.objects.setdefault(ContentType.objects.get_for_model(model).pk, set()).update(ids)
+                type_id = ContentType.objects.get_for_model(model).pk
+                erasure.objects.setdefault(type_id, set()).update(ids)
+                if not isinstance(entry.erase, Keep):
+                    erasure.erased_objects.setdefault(type_id, set()).update(ids)
         for entry, model in entries:
             if entry.handler:  # first: it may need the rows as they were
                 import_string(entry.handler)(erasure)

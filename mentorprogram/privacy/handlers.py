@@ -86,6 +86,6 @@ def audit_trail(erasure: Erasure) -> None:
         scrub = getattr(module, "scrub_person", None)
         if callable(scrub):
             accepted = inspect.signature(scrub).parameters
-            options = {"by": erasure.by, "now": erasure.erased_at}
+            options = {"by": erasure.by, "now": erasure.erased_at, "objects": erasure.erased_objects}
             scrub(erasure.person, **{name: value for name, value in options.items() if name in accepted})
             return

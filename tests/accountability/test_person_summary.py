@@ -177,6 +177,6 @@ def test_the_summary_costs_the_same_queries_whatever_the_records(client, program
     client.force_login(coordinator)
     # session, user, the viewer's memberships, program, person (5); the person's memberships,
     # requirements and their measures (3); plan, its counts, its open items, mentee counts (4);
-    # transcript, assessments submitted (2)
-    with cold(14):
+    # transcript, assessments submitted (2); the look, recorded in the person's audit trail (1)
+    with cold(15):
         assert client.get(summary_url(program, person)).status_code == 200

@@ -14,8 +14,9 @@ SIZES = [(2, 5), (6, 10)]  # 10 and 60 items
 
 # A first visit with the cache emptied: "user" is the session, the signed-in user and their memberships
 TAKE_GET = 7  # user, response, domains, items, answers
-SUBMIT = 16  # the same, then savepoint, row lock, delete and upsert answers, baseline check, update,
-#             the domain scores counted and written, release
+SUBMIT = 20  # the same, then savepoint, row lock, the answers before, delete and upsert answers, their
+#             audit entry, baseline check, the row as it was and its audit entry, update, the domain
+#             scores counted and written, release
 RESULTS = 8  # user, response, history, then domains, items and answers of every response in it
 LIST = 8  # user, programs, versions, responses, their domain scores, the draft's progress
 DASHBOARD_CARD = 3  # versions, responses, their domain scores

@@ -23,6 +23,8 @@ TO_MENTEE_HOME = {"mentee": 302, "other_mentee": 302}
 COORDINATOR_ADMIN = expect(owner=302, other_mentor=302, coordinator=200, other_coordinator=200, staff=403,
                            mentee=302, other_mentee=302)
 """An admin page of one's own programs (each coordinator their own)."""
+SUPERUSERS_ADMIN = expect(owner=302, other_mentor=302, coordinator=403, other_coordinator=403, staff=403)
+"""An admin page for superusers only (the matrix has none: tests/mentorprogram/test_audit_access.py)."""
 NO_FACTOR = {**dict.fromkeys(PUBLIC, 404), "anonymous": 302}
 """A page about one's own second factor, for people who have none."""
 OWN_KEY = dict.fromkeys(PUBLIC, 302)
@@ -183,6 +185,8 @@ ROUTES = [
           get=ADMIN_OF_OWNERS_PROGRAM, post=ADMIN_OF_OWNERS_PROGRAM,
           post_data=lambda w: {"email": "taken-over@example.net", "display_name": "Taken", "time_zone": "UTC"}),
     Route("admin:mentorprogram_membership_import", get=COORDINATOR_ADMIN, post=COORDINATOR_ADMIN),
+    # The audit trail: no coordinator reads it, not even their own members' entries.
+    Route("admin:mentorprogram_auditentry_changelist", get=SUPERUSERS_ADMIN, post=SUPERUSERS_ADMIN),
     Route("admin:mentorprogram_membership_add", get=COORDINATOR_ADMIN, post=COORDINATOR_ADMIN,
           # The coordinator role, asked for by coordinators: a field error, nothing saved.
           post_data=lambda w: {"user": w.people["owner"].pk, "program": w.program.pk, "role": "coordinator",

@@ -16,7 +16,7 @@ from django.utils import timezone
 from accountability.models import Mentee, Nudge, PlanItemChange
 from assessments.models import Answer, Item
 from community.models import Acknowledgement, AgendaItem, CalendarFeed
-from mentorprogram.models import DataExport, Membership, OutboundEmail, PrivacyThresholdChange, User
+from mentorprogram.models import AuditEntry, DataExport, Membership, OutboundEmail, PrivacyThresholdChange, User
 
 from .accountability import (
     AccountabilityPlanFactory,
@@ -78,6 +78,9 @@ def make_person_with_everything(program, tag: str, *, other: User | None = None)
                             action_flag=CHANGE, change_message=f'[{{"added": {{"object": "{name} — Mentor"}}}}]')
     LogEntry.objects.create(user=person, content_type=user_type, object_id=str(other.pk), object_repr=str(other),
                             action_flag=ADDITION, change_message="")
+    AuditEntry.objects.create(content_type=user_type, object_pk=str(other.pk), object_id=other.pk,
+                              object_repr=str(other), action=AuditEntry.Action.ACCESS, changes={},
+                              actor=person, actor_email=email, person=other)  # a look at another's data
     PrivacyThresholdChange.objects.create(program=program, changed_by=person, changed_by_email=email,
                                           old_threshold=5, new_threshold=6)
 

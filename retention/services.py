@@ -31,6 +31,7 @@ from django.utils import timezone
 from accountability.models import Mentee, MenteeGoal, MenteeMeeting, PlanItem, PlanItemChange
 from assessments.models import Answer
 from community.models import Challenge
+from mentorprogram import audit
 from mentorprogram.models import Membership, OutboundEmail, Program, User
 from toolbox import periods
 
@@ -140,6 +141,8 @@ def account_anonymise(*, user: User) -> int:
     emails = OutboundEmail.objects.filter(user=user).exclude(status=OutboundEmail.Status.SENDING)
     emails.filter(status=OutboundEmail.Status.QUEUED).update(status=OutboundEmail.Status.SKIPPED)
     emails.update(to_address="", subject="", body_text="", body_html="", context={})
+    # The audit trail keeps that their data changed, not their name, address or words (as an erasure does).
+    audit.scrub_person(user)
     return 1
 
 

@@ -407,3 +407,17 @@ def test_the_runs_list_makes_the_same_queries_for_few_and_many_runs(client, prog
     with cold(RUNS_LIST_QUERIES):
         page = client.get(reverse("admin:retention_retentionrun_changelist"))
     assert len(page.context["cl"].result_list) == days
+
+
+def test_an_anonymised_alumnas_name_address_and_words_leave_the_audit_trail(program, alumna):
+    from mentorprogram.models import AuditEntry
+
+    def trail_text() -> str:
+        return " ".join(f"{e.object_repr} {e.changes} {e.actor_email}" for e in AuditEntry.objects.all())
+
+    assert "Dr. Alma Alumna" in trail_text() and "Dr. Reyes" in trail_text()  # the trail saw them
+    services.program_retention_apply(program=program, now=at(dt.date(2026, 3, 1), hour=0))
+    text = trail_text()
+    assert "Dr. Alma Alumna" not in text and "alumna@example.org" not in text and "Dr. Reyes" not in text
+    # It keeps that it happened.
+    assert AuditEntry.objects.filter(person_id=alumna.pk, additional_data__event="erasure").count() == 1

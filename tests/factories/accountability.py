@@ -20,7 +20,7 @@ from accountability.models import (
     PlanItem,
     ReportingRequirement,
 )
-from mentorprogram.models import Membership, OutboundEmail
+from mentorprogram.models import Membership, OutboundEmail, User
 
 from .core import OutboundEmailFactory, ProgramFactory, UserFactory, make_member
 
@@ -189,3 +189,27 @@ PROGRAM_OBJECT_FACTORIES = {
     AccountabilityPlan: lambda program: AccountabilityPlanFactory(program=program),
     Nudge: lambda program: NudgeFactory(program=program),
 }
+
+
+def program_of_mentees(program, mentors: int) -> None:
+    """``mentors`` other mentors, each with a mentee who has an account, a meeting, a goal and a
+    feedback request: written in bulk, so that a thousand cost seconds, not minutes."""
+    tag = f"{program.pk}-{mentors}"
+    users = User.objects.bulk_create(
+        [User(email=f"mentor{i}-{tag}@example.org", display_name=f"Mentor {i}") for i in range(mentors)]
+        + [User(email=f"mentee{i}-{tag}@example.org", display_name=f"Mentee {i}") for i in range(mentors)])
+    mentor_users, mentee_users = users[:mentors], users[mentors:]
+    Membership.objects.bulk_create([Membership(user=u, program=program, role=Membership.Role.MENTOR)
+                                    for u in mentor_users])
+    now = timezone.now()
+    records = Mentee.objects.bulk_create([
+        Mentee(program=program, mentor=m, user=u, name=u.display_name, email=u.email, invited_at=now, accepted_at=now)
+        for m, u in zip(mentor_users, mentee_users, strict=True)])
+    Mentorship.objects.bulk_create([Mentorship(mentee=r, started_on=dt.date(2024, 7, 1)) for r in records])
+    MenteeMeeting.objects.bulk_create([MenteeMeeting(mentee=r, held_on=dt.date(2025, 9, 10), duration_minutes=45)
+                                       for r in records])
+    MenteeGoal.objects.bulk_create([MenteeGoal(mentee=r, text="Submit a K award", set_on=dt.date(2025, 9, 10))
+                                    for r in records])
+    FeedbackRequest.objects.bulk_create([
+        FeedbackRequest(mentee=r, program=program, mentor=r.mentor, key="round:1", reason="Mid-year", asked_at=now)
+        for r in records])

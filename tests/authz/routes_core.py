@@ -23,7 +23,8 @@ TO_MENTEE_HOME = {"mentee": 302, "other_mentee": 302}
 COORDINATOR_ADMIN = expect(owner=302, other_mentor=302, coordinator=200, other_coordinator=200, staff=403,
                            mentee=302, other_mentee=302)
 """An admin page of one's own programs (each coordinator their own)."""
-SUPERUSERS_ADMIN = expect(owner=302, other_mentor=302, coordinator=403, other_coordinator=403, staff=403)
+SUPERUSERS_ADMIN = expect(owner=302, other_mentor=302, coordinator=403, other_coordinator=403, staff=403,
+                          mentee=302, other_mentee=302)
 """An admin page for superusers only (the matrix has none: tests/mentorprogram/test_audit_access.py)."""
 NO_FACTOR = {**dict.fromkeys(PUBLIC, 404), "anonymous": 302}
 """A page about one's own second factor, for people who have none."""

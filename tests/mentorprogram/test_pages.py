@@ -38,7 +38,7 @@ def test_it_welcomes_anonymous_visitors(client, db):
 
 def test_it_shows_a_signed_in_mentor_their_dashboard(client, mentor, program, django_assert_max_num_queries):
     client.force_login(mentor)
-    with django_assert_max_num_queries(13):
+    with django_assert_max_num_queries(14):
         response = client.get("/")
     assert response.status_code == 200
     body = response.content.decode()

@@ -56,7 +56,7 @@ def test_it_lets_a_mentor_plan_from_the_baseline_and_log_mentee_work(page, mento
     page.get_by_role("link", name="Accountability").first.click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Accountability")
     audit(page)
-    page.get_by_role("link", name="My mentees").click()
+    page.get_by_role("link", name="My mentees", exact=True).click()
     audit(page)
     page.get_by_role("link", name=mentee.name).click()
     expect(page.get_by_role("heading", level=1)).to_have_text(mentee.name)

@@ -118,11 +118,11 @@ class FeedbackRequestComposer:
     """Builds each request's email when the outbox sends it; skips one already answered."""
 
     def prepare(self, emails: list[OutboundEmail], now: dt.datetime):
-        requests = {r.email_id: r for r in FeedbackRequest.objects.filter(email_id__in=[e.pk for e in emails])
+        by_email = {r.email_id: r for r in FeedbackRequest.objects.filter(email_id__in=[e.pk for e in emails])
                     .select_related("mentee__user", "mentor", "program")}
 
         def build(email: OutboundEmail) -> Composed:
-            request = requests.get(email.pk)
+            request = by_email.get(email.pk)
             if request is None:
                 raise Skip("The request was removed.")
             if request.answered_at is not None:

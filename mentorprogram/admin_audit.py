@@ -14,6 +14,7 @@ from django.urls import reverse
 from django.utils.html import format_html
 
 from toolbox.admin_export import export_csv_action
+from toolbox.admin_readonly import ReadOnlyAdminMixin
 
 from . import audit
 from .models import AuditEntry
@@ -99,7 +100,7 @@ _audit_csv = export_csv_action(
 
 
 @admin.register(AuditEntry)
-class AuditEntryAdmin(admin.ModelAdmin):
+class AuditEntryAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     list_display = ["when", "what_happened", "record", "about", "by", "details"]
     list_filter = [ActionFilter, RecordKindFilter]
     list_select_related = ["content_type", "actor", "person"]
@@ -148,12 +149,3 @@ class AuditEntryAdmin(admin.ModelAdmin):
 
     def has_view_permission(self, request, obj=None) -> bool:
         return request.user.is_active and request.user.is_superuser
-
-    def has_add_permission(self, request) -> bool:
-        return False
-
-    def has_change_permission(self, request, obj=None) -> bool:
-        return False
-
-    def has_delete_permission(self, request, obj=None) -> bool:
-        return False

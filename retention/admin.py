@@ -3,12 +3,13 @@ from __future__ import annotations
 from django.contrib import admin
 
 from mentorprogram.admin_scoping import ProgramScopedAdmin
+from toolbox.admin_readonly import ReadOnlyAdminMixin
 
 from .models import COUNTED_KINDS, RetentionRun
 
 
 @admin.register(RetentionRun)
-class RetentionRunAdmin(ProgramScopedAdmin):
+class RetentionRunAdmin(ReadOnlyAdminMixin, ProgramScopedAdmin):
     """What the nightly job removed, per program and day: read-only, for the program's coordinators
     and superusers. Counts only, never what the removed text said."""
 
@@ -19,12 +20,3 @@ class RetentionRunAdmin(ProgramScopedAdmin):
     list_select_related = ["program"]
     fields = readonly_fields = ["program", "applied_on", "last_ran_at", "runs",
                                 *[kind for kind, _ in COUNTED_KINDS]]
-
-    def has_add_permission(self, request) -> bool:
-        return False
-
-    def has_change_permission(self, request, obj=None) -> bool:
-        return False
-
-    def has_delete_permission(self, request, obj=None) -> bool:
-        return False

@@ -34,6 +34,8 @@ from django.http import Http404
 from django.utils import timezone
 
 from mentorprogram import audit
+from mentorprogram import permissions as core_permissions
+from mentorprogram import selectors as core_selectors
 from mentorprogram.models import Program, User
 
 from . import permissions, scoring
@@ -380,12 +382,13 @@ class TakerStatus(InstrumentStatus):
 def statuses_for_taker(*, user: User, memberships=None, now: datetime | None = None) -> list[TakerStatus]:
     """Statuses in every program where ``user`` takes assessments (mentor or faculty), their
     submitted responses' figures read from the domain scores: three queries (versions,
-    responses, figures), and one more for the drafts' progress when there is a draft."""
+    responses, figures), one more for the drafts' progress when there is a draft, and one for
+    the memberships with their programs when the caller has not read them."""
     if memberships is None:
-        programs = Program.objects.filter(pk__in=permissions.taking_program_ids(user))
-    else:
-        ids = permissions.taking_program_ids_from(memberships)
-        programs = {m.program for m in memberships if m.program_id in ids}
+        memberships = list(core_selectors.memberships_for_user(user=user))
+        core_permissions.remember_live_memberships(user, memberships)  # the navigation's checks
+    ids = permissions.taking_program_ids_from(memberships)
+    programs = {m.program for m in memberships if m.program_id in ids}
     return instrument_statuses(user=user, programs=programs, now=now, figures=True)
 
 

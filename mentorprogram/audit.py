@@ -304,31 +304,7 @@ def scrub_person(user: User, *, by: User | None = None, now=None,
     changed = 0
     with _erasure_allowed():
         changed += _scrub_mentions(_names_of(user), exclude_person_id=user.pk)
-        models_by_type: dict[int, type[models.Model] | None] = {}
-        about = models.Q(person_id=user.pk)
-        for type_id, pks in (objects or {}).items():
-            about |= models.Q(content_type_id=type_id, object_pk__in=sorted(pks))
-        entries = AuditEntry.objects.filter(about).exclude(additional_data__event="erasure")
-        for entry in entries.select_for_update().iterator(chunk_size=500):
-            type_id = entry.content_type_id
-            if type_id not in models_by_type:
-                models_by_type[type_id] = ContentType.objects.get_for_id(type_id).model_class()
-            model = models_by_type[type_id]
-            new_changes = _scrubbed_changes(entry.changes, model)
-            update = {}
-            if new_changes != entry.changes:
-                update["changes"] = new_changes
-            if entry.object_repr != ERASED:
-                update["object_repr"] = ERASED
-            if entry.changes_text:
-                update["changes_text"] = ""
-            if entry.serialized_data is not None:
-                update["serialized_data"] = None
-            if entry.actor_id == user.pk and (entry.actor_email or entry.remote_addr):
-                update.update(actor_email=None, remote_addr=None)
-            if update:
-                AuditEntry.objects.filter(pk=entry.pk).update(**update)
-                changed += 1
+        changed += _scrub_entries(models.Q(person_id=user.pk) | _about(objects or {}), actor=user)
         changed += AuditEntry.objects.filter(actor_id=user.pk).exclude(actor_email=None, remote_addr=None).update(
             actor_email=None, remote_addr=None,
         )
@@ -339,6 +315,55 @@ def scrub_person(user: User, *, by: User | None = None, now=None,
                 actor=by, actor_email=by.email if by is not None else None, person_id=user.pk,
                 timestamp=now or timezone.now(), additional_data={"event": "erasure"},
             )
+    return changed
+
+
+def scrub_rows(*querysets: models.QuerySet) -> int:
+    """Take names, emails and free text out of the entries about these rows, whoever's trail they
+    are in: retention clears a former mentee's record while their mentor stays, and what it
+    clears must not stay in the trail. The entries stay (what kind of change, when). Returns the
+    number of entries changed."""
+    objects = {ContentType.objects.get_for_model(qs.model).pk: {str(pk) for pk in qs.values_list("pk", flat=True)}
+               for qs in querysets}
+    if not any(objects.values()):
+        return 0
+    with _erasure_allowed():
+        return _scrub_entries(_about(objects))
+
+
+def _about(objects: dict[int, set[str]]) -> models.Q:
+    """Entries about the rows named by content type id → primary keys."""
+    about = models.Q(pk__in=[])
+    for type_id, pks in objects.items():
+        about |= models.Q(content_type_id=type_id, object_pk__in=sorted(pks))
+    return about
+
+
+def _scrub_entries(about: models.Q, *, actor: User | None = None) -> int:
+    """Scrub the personal values out of the entries ``about`` selects (and, in those ``actor``
+    made, their email and address). Inside ``_erasure_allowed``."""
+    changed = 0
+    models_by_type: dict[int, type[models.Model] | None] = {}
+    entries = AuditEntry.objects.filter(about).exclude(additional_data__event="erasure")
+    for entry in entries.select_for_update().iterator(chunk_size=500):
+        type_id = entry.content_type_id
+        if type_id not in models_by_type:
+            models_by_type[type_id] = ContentType.objects.get_for_id(type_id).model_class()
+        new_changes = _scrubbed_changes(entry.changes, models_by_type[type_id])
+        update = {}
+        if new_changes != entry.changes:
+            update["changes"] = new_changes
+        if entry.object_repr != ERASED:
+            update["object_repr"] = ERASED
+        if entry.changes_text:
+            update["changes_text"] = ""
+        if entry.serialized_data is not None:
+            update["serialized_data"] = None
+        if actor is not None and entry.actor_id == actor.pk and (entry.actor_email or entry.remote_addr):
+            update.update(actor_email=None, remote_addr=None)
+        if update:
+            AuditEntry.objects.filter(pk=entry.pk).update(**update)
+            changed += 1
     return changed
 
 

@@ -28,8 +28,8 @@ from django.db import transaction
 from django.db.models import Count, F, Max, Q, QuerySet
 from django.utils import timezone
 
-from accountability.models import Mentee, MenteeGoal, MenteeMeeting, PlanItem, PlanItemChange
-from assessments.models import Answer
+from accountability.models import Mentee, MenteeGoal, MenteeMeeting, Mentorship, PlanItem, PlanItemChange
+from assessments.models import Answer, Response
 from community.models import Challenge
 from mentorprogram import audit
 from mentorprogram.models import Membership, OutboundEmail, Program, User
@@ -66,14 +66,19 @@ def mentee_private_data_remove(*, mentees: QuerySet[Mentee]) -> Counter:
     career stage, meeting notes, goals' wording (to ``REMOVED_TEXT``) and notes. Dates, durations
     and statuses stay."""
     ids = list(mentees.values_list("pk", flat=True))
+    # The records cleared tonight: the audit trail's entries about them, and about everything
+    # named after them (mentorships, meetings, goals), lose the same words.
+    named = list(Mentee.objects.filter(pk__in=ids).exclude(name=FORMER_MENTEE, email="", department="",
+                                                          career_stage="").values_list("pk", flat=True))
     counts = Counter()
     counts["mentee_meetings"] = MenteeMeeting.objects.filter(mentee_id__in=ids).exclude(notes="").update(notes="")
     counts["mentee_goals"] = (MenteeGoal.objects.filter(mentee_id__in=ids).exclude(text=REMOVED_TEXT, notes="")
                               .update(text=REMOVED_TEXT, notes=""))
-    counts["mentees"] = (
-        Mentee.objects.filter(pk__in=ids).exclude(name=FORMER_MENTEE, email="", department="", career_stage="")
-        .update(name=FORMER_MENTEE, email="", department="", career_stage="")
-    )
+    counts["mentees"] = (Mentee.objects.filter(pk__in=named)
+                         .update(name=FORMER_MENTEE, email="", department="", career_stage=""))
+    if named:
+        audit.scrub_rows(Mentee.objects.filter(pk__in=named), *(model.objects.filter(mentee_id__in=named)
+                                                                 for model in (Mentorship, MenteeMeeting, MenteeGoal)))
     return counts
 
 
@@ -111,8 +116,11 @@ def alumni_record_remove(*, user: User, program: Program, now: datetime.datetime
             PlanItemChange.objects.filter(pk=change.pk).update(changes=kept)
     counts["challenges"] = (Challenge.objects.filter(author=user, program=program).exclude(text=REMOVED_TEXT)
                             .update(text=REMOVED_TEXT))
-    counts["memberships"] = (Membership.objects.filter(user=user, program=program).exclude(department="")
-                             .update(department=""))
+    memberships_here = Membership.objects.filter(user=user, program=program)
+    counts["memberships"] = memberships_here.exclude(department="").update(department="")
+    # The trail's entries about what was cleared lose those words too, even while another
+    # program keeps the account (once none does, account_anonymise scrubs the whole trail).
+    audit.scrub_rows(Response.objects.filter(user=user, program=program), items, memberships_here)
     memberships = list(user.memberships.select_related("program"))
     if memberships and all(_alumni_record_is_due(m, now) for m in memberships):
         counts["accounts"] = account_anonymise(user=user)

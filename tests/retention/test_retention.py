@@ -93,6 +93,28 @@ def test_it_removes_mentee_notes_on_the_first_day_after_the_period(program):
     assert MenteeGoal.objects.get(mentee=mentee).set_on == dt.date(2025, 9, 10)
 
 
+def test_cleared_mentee_text_leaves_the_audit_trail_too(program):
+    """The mentor stays in the program, so no account is anonymised: the entries about the cleared
+    rows lose the mentee's name, address and words all the same; that the rows changed stays."""
+    from mentorprogram.models import AuditEntry
+
+    mentee = ended_mentee(program, ended_on=dt.date(2025, 1, 31), name="Dr. Nadia Okafor")
+    words = ["Dr. Nadia Okafor", "ana@example.org", "Submit the K23 application"]  # notes: "(private text)"
+
+    def trail_text() -> str:
+        return " ".join(f"{e.object_repr} {e.changes}" for e in AuditEntry.objects.all())
+
+    assert [w for w in words if w not in trail_text()] == []  # the trail saw them
+    entries = AuditEntry.objects.count()
+    services.program_retention_apply(program=program, now=at(dt.date(2026, 2, 1), hour=0))
+
+    assert private_text_of(mentee) == CLEARED
+    text = trail_text()
+    assert [w for w in words if w in text] == []
+    assert AuditEntry.objects.count() == entries  # entries kept, only their words taken out
+    assert AuditEntry.objects.filter(content_type__model="menteemeeting", changes__has_key="held_on").exists()
+
+
 def test_it_reads_the_day_in_the_programs_time_zone(program):
     mentee = ended_mentee(program, ended_on=dt.date(2025, 1, 31))
     before = private_text_of(mentee)
@@ -238,6 +260,22 @@ def test_another_program_that_keeps_the_person_keeps_their_account(program, alum
     assert (after["email"], after["name"], after["active"]) == ("alumna@example.org", "Dr. Alma Alumna", True)
     assert after["answers"] == [] and after["challenges"] == [REMOVED] and after["mentees"] == ["Former mentee"]
     assert run.accounts == 0
+
+
+def test_what_a_kept_account_loses_in_one_program_leaves_the_audit_trail_too(program, alumna):
+    from mentorprogram.models import AuditEntry
+
+    MembershipFactory(user=alumna, program=ProgramFactory(slug="surgery"), role=Membership.Role.MENTOR)
+    words = ["about my mentee's burnout", "Cardiology"]  # a plan item's description, the membership's department
+
+    def trail_text() -> str:
+        return " ".join(f"{e.object_repr} {e.changes}" for e in AuditEntry.objects.all())
+
+    assert [w for w in words if w not in trail_text()] == []  # the trail saw them
+    services.program_retention_apply(program=program, now=at(dt.date(2026, 3, 1)))
+
+    assert [w for w in words if w in trail_text()] == []
+    assert "alumna@example.org" in trail_text()  # the account is kept, and so is its name
 
 
 def test_it_leaves_other_people_and_superusers_accounts_alone(program, alumna, mentor, superuser):

@@ -15,6 +15,7 @@ from mentorprogram import audit, services
 from mentorprogram.models import AuditEntry, Membership, PrivacyThresholdChange, User
 from tests.factories import PROGRAM_OBJECT_FACTORIES, ProgramFactory, UserFactory
 from tests.factories.accountability import (
+    FeedbackRoundFactory,
     MenteeFactory,
     MenteeGoalFactory,
     MenteeMeetingFactory,
@@ -39,6 +40,8 @@ def _make(label: str, program):
         return MenteeMeetingFactory(mentee__program=program), "duration_minutes", 50
     if label == "accountability.MenteeGoal":
         return MenteeGoalFactory(mentee__program=program), "status", "achieved"
+    if label == "accountability.FeedbackRound":
+        return FeedbackRoundFactory(schedule__program=program), "opens_on", dt.date(2031, 1, 15)
     if label == "mentorprogram.PrivacyThresholdChange":
         change = PrivacyThresholdChange.objects.create(program=program, changed_by_email="a@example.org",
                                                        old_threshold=5, new_threshold=6)
@@ -52,7 +55,9 @@ def _make(label: str, program):
         "assessments.InstrumentVersion": ("number", 9),
         "assessments.Domain": ("name", "Renamed domain"),
         "assessments.Response": ("occasion", "follow_up"),
+        "assessments.FollowUpCadence": ("months", "6, 18"),
         "accountability.ReportingRequirement": ("target", 9),
+        "accountability.FeedbackSchedule": ("after_meetings", 4),
         "accountability.AccountabilityPlan": ("period_end", dt.date(2031, 7, 1)),
         "accountability.Mentee": ("department", "Surgery"),
         "courses.Completion": ("credit_hours", "0.5"),

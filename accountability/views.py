@@ -283,13 +283,13 @@ def goal_edit(request, pk: int):
 @require_safe
 def compliance(request, slug: str):
     program = selectors.get_coordinated_program(user=request.user, slug=slug)
-    requirements, rows = selectors.compliance_table(program=program)
-    behind = [r for r in rows if r.behind]
+    table = selectors.compliance_table_pages(program=program)
     behind_only = request.GET.get("show") == "behind"
-    page = Paginator(behind if behind_only else rows, COMPLIANCE_PAGE_SIZE).get_page(request.GET.get("page"))
+    rows = table.behind_rows if behind_only else table.rows
+    page = Paginator(rows, COMPLIANCE_PAGE_SIZE).get_page(request.GET.get("page"))
     return render(request, "accountability/compliance.html", {
-        "program": program, "requirements": requirements, "rows": page.object_list, "page": page,
-        "mentor_count": len(rows), "behind_count": len(behind), "behind_only": behind_only,
+        "program": program, "requirements": table.requirements, "rows": page.object_list, "page": page,
+        "mentor_count": table.mentor_count, "behind_count": table.behind_count, "behind_only": behind_only,
     })
 
 

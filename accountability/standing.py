@@ -1,0 +1,186 @@
+"""Each mentor's status on each requirement, decided by the database.
+
+The coordinator's pages sort a thousand mentors by how many requirements they are behind on,
+count who is behind and pick the furthest behind; the database does that from the measures it
+counts (``sources.Tally.correlated``), and Python builds the full ``Progress`` of the few rows a
+page shows. The rules are those of ``selectors._progress``, ``_status`` and ``_first_period``,
+written once more as SQL: tests/accountability/test_standing.py holds the two to each other.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal
+
+from django.db.models import (
+    Case,
+    CharField,
+    Count,
+    DecimalField,
+    ExpressionWrapper,
+    F,
+    Func,
+    IntegerField,
+    Q,
+    QuerySet,
+    Subquery,
+    Value,
+    When,
+)
+from django.db.models.functions import Coalesce, Lower, NullIf, Replace
+from django.db.models.lookups import Exact, GreaterThan, GreaterThanOrEqual, IsNull
+
+from mentorprogram.models import Membership
+from toolbox.periods import Period
+
+from . import sources
+from .models import ReportingRequirement
+
+MET = "met"
+ON_TRACK = "on_track"
+BEHIND = "behind"
+NOT_APPLICABLE = "not_applicable"
+NO_DATA = "no_data"
+GETTING_STARTED = "getting_started"  # short of the target in the person's first period: never "behind"
+
+DECIMAL = DecimalField(max_digits=12, decimal_places=2)
+INTEGER = IntegerField()
+
+
+@dataclass(frozen=True)
+class Rule:
+    """One active requirement in its current period, as the database judges each mentor's row of
+    an outer query of memberships against it: one correlated subquery over the mentor's records
+    (``records``) whose aggregate ``actual`` is the figure a cell shows (NULL where it does not apply)."""
+
+    index: int
+    requirement: ReportingRequirement
+    period: Period
+    today: date
+    expected: Decimal  # the share of the target the time gone by calls for (``selectors._expected``)
+    records: QuerySet
+    actual: object
+    attended: object = None  # community attendance: the meetings attended and held, as aggregates
+    held: object = None
+
+    def column(self, name: str) -> str:
+        return f"r{self.index}_{name}"
+
+    def _judgement(self, short: str) -> Case:
+        """``_status`` on ``actual``, within the subquery; ``short``: the status of a mentor short of
+        what the time gone by expects."""
+        M = ReportingRequirement.Metric
+        hours = self.requirement.metric == M.TRAINING_CREDIT
+        # Counts and shares are whole numbers: at least 2.5 is at least 3, compared as integers.
+        target = Value(self.requirement.target, output_field=DECIMAL) if hours else Value(
+            math.ceil(self.requirement.target), output_field=INTEGER)
+        if self.requirement.metric == M.COMMUNITY_ATTENDANCE:
+            return Case(When(Exact(self.held, 0), then=Value(NOT_APPLICABLE)),
+                        When(_share_reaches(self.attended, self.held, math.ceil(self.requirement.target)),
+                             then=Value(MET)), default=Value(short), output_field=CharField())
+        whens = [When(IsNull(self.actual, True), then=Value(NOT_APPLICABLE)),
+                 When(GreaterThanOrEqual(self.actual, target), then=Value(MET))]
+        if self.requirement.metric != M.COMMUNITY_ATTENDANCE and self.today < self.period.end:
+            whens.append(When(GreaterThanOrEqual(self.actual, Value(int(self.expected), output_field=INTEGER)),
+                              then=Value(ON_TRACK)))
+        return Case(*whens, default=Value(short), output_field=CharField())
+
+    def _one(self, value, output_field) -> Subquery:
+        whole = self.records.order_by().annotate(_all=Value(1)).values("_all")  # one row: no GROUP BY
+        return Subquery(whole.annotate(value=value).values("value"), output_field=output_field)
+
+    def _first_period(self) -> Q:
+        """``_first_period``: the mentor joined in this period (by today)."""
+        return Q(joined_on__gte=self.period.start, joined_on__lte=self.today)
+
+    def status(self) -> Replace:
+        """The status; behind in the first period is getting started (``_first_period``), said
+        outside the subquery, which reads the mentor's row only in its WHERE clause."""
+        short = Case(When(self._first_period(), then=Value(GETTING_STARTED)), default=Value(BEHIND))
+        return Replace(self._one(self._judgement(BEHIND), CharField()), Value(BEHIND), short)
+
+    def figure(self) -> Subquery:
+        """The figure a cell shows (NULL where the requirement does not apply)."""
+        output = DECIMAL if self.requirement.metric == ReportingRequirement.Metric.TRAINING_CREDIT else INTEGER
+        return self._one(self.actual, output)
+
+    def shortfall(self) -> Case:
+        """The figure of a mentor behind on it (the lowest is the furthest behind), else NULL."""
+        output = DECIMAL if self.requirement.metric == ReportingRequirement.Metric.TRAINING_CREDIT else INTEGER
+        behind = Case(When(Exact(self._judgement(BEHIND), Value(BEHIND)), then=self.actual), output_field=output)
+        return Case(When(self._first_period(), then=Value(None)), default=self._one(behind, output),
+                    output_field=output)
+
+
+def rule(index: int, requirement: ReportingRequirement, period: Period, today: date, expected: Decimal,
+         tallies: list) -> Rule:
+    """The requirement's rule over the measures ``selectors._measures`` defines for it."""
+    M = ReportingRequirement.Metric
+    metric = requirement.metric
+    if metric == M.COMMUNITY_ATTENDANCE:
+        records = sources.community_meetings_attended(program=requirement.program, start=period.start,
+                                                      end=period.end)
+        attended, held = Count("pk", filter=Q(attended=True)), Count("pk")
+        return Rule(index, requirement, period, today, expected, records, _share(attended, held), attended, held)
+    else:
+        [tally] = tallies
+        [name] = [n for n in tally.totals if n != "mentees"]  # low (NULL: no active mentee), hours or submitted
+        records, actual = tally.of_mentor(), tally.totals[name]
+        if metric == M.TRAINING_CREDIT:
+            actual = Coalesce(actual, Value(Decimal(0)), output_field=DECIMAL)
+    return Rule(index, requirement, period, today, expected, records, actual)
+
+
+def _share_reaches(attended, held, target: int):
+    """Whether round(attended * 100 / held) (half to even) is at least the whole number ``target``:
+    whether 100·attended / held is over target − ½, or exactly that when target is even."""
+    lhs, rhs = Value(200) * attended, Value(2 * target - 1) * held
+    return GreaterThanOrEqual(lhs, rhs) if target % 2 == 0 else GreaterThan(lhs, rhs)
+
+
+def _share(attended, held) -> ExpressionWrapper:
+    """round(attended * 100 / held) as Python rounds it (half to even), a whole number; NULL when no
+    meeting was held. With n = 200·attended + held and d = 2·held, n / d is rounded half up; an
+    exact half (d divides n) that came out odd is taken one down."""
+    n = Value(200) * attended + held
+    d = NullIf(Value(2) * held, Value(0))  # no meeting held: NULL
+    up = ExpressionWrapper(n / d, output_field=INTEGER)
+    odd_half = Exact(up * d, n) & Exact(up - up / Value(2) * Value(2), Value(1))
+    return ExpressionWrapper(up - Case(When(odd_half, then=Value(1)), default=Value(0)), output_field=INTEGER)
+
+
+class CodepointOrder(Func):
+    """Text compared code point by code point, as Python compares ``str`` (SQLite does already)."""
+
+    template = "%(expressions)s"
+    output_field = CharField()
+
+    def as_postgresql(self, compiler, connection, **extra):
+        return self.as_sql(compiler, connection, template='(%(expressions)s) COLLATE "C"', **extra)
+
+
+def name_order() -> CodepointOrder:
+    """A mentor membership's person as ``str(user).lower()`` sorts them."""
+    return CodepointOrder(Lower(Coalesce(NullIf(F("user__display_name"), Value("")), F("user__email"))))
+
+
+def _behind(rules: list[Rule]):
+    return sum((Case(When(**{rule.column("status"): BEHIND}, then=Value(1)), default=Value(0),
+                     output_field=INTEGER) for rule in rules), Value(0, output_field=INTEGER))
+
+
+def judged(mentors: QuerySet[Membership], rules: list[Rule]) -> QuerySet[Membership]:
+    """``mentors`` with each rule's ``r<i>_status`` and ``r<i>_actual`` (the figure, NULL where the
+    requirement does not apply), and ``behind``: on how many requirements the mentor is behind."""
+    rows = mentors.order_by().annotate(**{rule.column("status"): rule.status() for rule in rules},
+                                       **{rule.column("actual"): rule.figure() for rule in rules})
+    return rows.annotate(behind=_behind(rules))
+
+
+def behind_counts(mentors: QuerySet[Membership], rules: list[Rule]) -> dict:
+    """How many ``mentors`` there are, and how many are behind on any requirement (``behind_any``)."""
+    rows = mentors.order_by().annotate(**{rule.column("status"): rule.status() for rule in rules})
+    return rows.annotate(behind=_behind(rules)).aggregate(mentors=Count("pk"),
+                                                          behind_any=Count("pk", filter=Q(behind__gt=0)))

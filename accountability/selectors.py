@@ -4,12 +4,12 @@ permission) and keeps its query count fixed whatever the amount of data."""
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 from functools import lru_cache
 
+from django.core.paginator import Page, Paginator
 from django.db.models import (
     Count,
     Exists,
@@ -448,46 +448,50 @@ def _active_mentors(program: Program) -> QuerySet[Membership]:
     return Membership.objects.filter(program=program, role=Membership.Role.MENTOR, status=Membership.Status.ACTIVE)
 
 
-class _Rows(Sequence):
-    """Rows of a table whose length is already counted, read (and built) a slice at a time: what a
-    Paginator asks for."""
-
-    def __init__(self, queryset: QuerySet, count: int, build):
-        self.queryset, self.count_, self.build = queryset, count, build
-
-    def __len__(self) -> int:
-        return self.count_
-
-    def __getitem__(self, index):
-        if isinstance(index, slice):
-            return [self.build(m) for m in self.queryset[index]]
-        return self.build(self.queryset[index])
-
-
 @dataclass
 class ComplianceTable:
     requirements: list[ReportingRequirement]
     mentor_count: int
     behind_count: int  # mentors behind on at least one requirement
-    rows: Sequence[ComplianceRow]  # the most requirements behind first, read a page at a time
-    behind_rows: Sequence[ComplianceRow]  # the same, only those behind
+    page: Page  # of ComplianceRow, the most requirements behind first
 
 
 def _ordered(judged_: _Judged) -> QuerySet[Membership]:
     return judged_.rows().select_related("user").order_by("-behind", name_order(), "user_id")
 
 
-def compliance_table_pages(*, program: Program, today: date | None = None) -> ComplianceTable:
-    """The compliance table for a page at a time: the requirements, the mentors counted (one query)
-    and, as a page asks for them, the rows of a slice (one query), each built from its measures."""
+def compliance_table_page(*, program: Program, number, per_page: int, behind_only: bool = False,
+                          today: date | None = None) -> ComplianceTable:
+    """One page of the compliance table (of the mentors behind only, who come first), and how many
+    mentors there are and are behind: two queries, the requirements and the page with the counts
+    (two more for a page past the last, which shows the last)."""
     judged_ = _judge(program=program, mentors=_active_mentors(program), today=today)
-    counts = standing.behind_counts(judged_.mentors, judged_.rules)
-    ordered = _ordered(judged_)
-    return ComplianceTable(
-        requirements=judged_.requirements, mentor_count=counts["mentors"], behind_count=counts["behind_any"],
-        rows=_Rows(ordered, counts["mentors"], judged_.row),
-        behind_rows=_Rows(ordered.filter(behind__gt=0), counts["behind_any"], judged_.row),
-    )
+    rows = judged_.mentors.order_by().values("pk", "user_id", "user__display_name", "user__email", "department")
+    rows = rows.annotate(name_key=name_order(), **{rule.column("status"): rule.status() for rule in judged_.rules},
+                         **{rule.column("actual"): rule.figure() for rule in judged_.rules})
+    statuses = [rule.column("status") for rule in judged_.rules]
+    try:
+        number = max(1, int(number))
+    except (TypeError, ValueError):
+        number = 1
+    found, counts = standing.ranked(rows, statuses, offset=(number - 1) * per_page, limit=per_page)
+    if counts is None:  # past the last row: counted from the first
+        _, counts = standing.ranked(rows, statuses, offset=0, limit=1)
+        counts = counts or {"mentors": 0, "behind_any": 0}
+    page = Paginator(range(counts["behind_any"] if behind_only else counts["mentors"]), per_page).get_page(number)
+    if page.number != number:
+        found, _ = standing.ranked(rows, statuses, offset=(page.number - 1) * per_page, limit=per_page)
+    page.object_list = [ComplianceRow(
+        # The person as the table names and links them.
+        User(pk=r["user_id"], display_name=r["user__display_name"], email=r["user__email"]), r["department"],
+        [judged_.cell(rule, r[rule.column("status")], _number(r[rule.column("actual")])) for rule in judged_.rules],
+    ) for r in found if r["behind"] or not behind_only]
+    return ComplianceTable(judged_.requirements, counts["mentors"], counts["behind_any"], page)
+
+
+def _number(value):
+    """A figure read by ``standing.ranked``, which Django's converters did not see (SQLite: a float)."""
+    return value if value is None or isinstance(value, int | Decimal) else Decimal(str(value))
 
 
 def compliance_table(*, program: Program, today: date | None = None) -> tuple[list[ReportingRequirement],
@@ -553,7 +557,7 @@ def behind_by_requirement(*, program: Program, today: date | None = None, limit:
     judged_ = _judge(program=program, mentors=_active_mentors(program), today=today)
     if not judged_.rules:
         return []
-    rows, wanted = judged_.mentors.order_by(), Q()
+    rows, wanted = judged_.mentors.order_by().values("user_id", "user__display_name", "user__email"), []
     for rule in judged_.rules:
         key, first, last = rule.column("shortfall"), rule.column("first"), rule.column("last")
         rows = rows.annotate(**{key: rule.shortfall()})
@@ -562,16 +566,18 @@ def behind_by_requirement(*, program: Program, today: date | None = None, limit:
             last: Window(RowNumber(), order_by=[F(key).desc(nulls_last=True), name_order().desc(),
                                                 F("user_id").desc()]),
         })
-        wanted |= Q(**{f"{first}__lte": limit}) | Q(**{last: 1})
-    found = list(rows.select_related("user").filter(wanted))
+        wanted += [(first, "<=", limit), (last, "=", 1)]
+    found = standing.kept(rows, wanted)
     summary = []
     for rule in judged_.rules:
         key, first, last = rule.column("shortfall"), rule.column("first"), rule.column("last")
-        behind = sorted((m for m in found if getattr(m, key) is not None), key=lambda m: getattr(m, first))
-        final = next((m for m in behind if getattr(m, last) == 1), None)
-        summary.append(BehindOnRequirement(
-            rule.requirement, getattr(final, first) if final else 0,
-            [(m.user, judged_.cell(rule, BEHIND, getattr(m, key))) for m in behind if getattr(m, first) <= limit]))
+        behind = sorted((r for r in found if r[key] is not None), key=lambda r: r[first])
+        final = next((r for r in behind if r[last] == 1), None)
+        summary.append(BehindOnRequirement(rule.requirement, final[first] if final else 0, [
+            # The person as the card names and links them.
+            (User(pk=r["user_id"], display_name=r["user__display_name"], email=r["user__email"]),
+             judged_.cell(rule, BEHIND, r[key] if isinstance(r[key], int | Decimal) else Decimal(str(r[key]))))
+            for r in behind if r[first] <= limit]))
     return summary
 
 

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 
+from django.db import connections
 from django.db.models import (
     Case,
     CharField,
@@ -30,7 +31,7 @@ from django.db.models import (
     When,
 )
 from django.db.models.functions import Coalesce, Lower, NullIf, Replace
-from django.db.models.lookups import Exact, GreaterThan, GreaterThanOrEqual, IsNull
+from django.db.models.lookups import Exact, GreaterThan, GreaterThanOrEqual, IsNull, LessThan
 
 from mentorprogram.models import Membership
 from toolbox.periods import Period
@@ -108,8 +109,18 @@ class Rule:
 
     def shortfall(self) -> Case:
         """The figure of a mentor behind on it (the lowest is the furthest behind), else NULL."""
-        output = DECIMAL if self.requirement.metric == ReportingRequirement.Metric.TRAINING_CREDIT else INTEGER
-        behind = Case(When(Exact(self._judgement(BEHIND), Value(BEHIND)), then=self.actual), output_field=output)
+        M = ReportingRequirement.Metric
+        target = self.requirement.target
+        if self.requirement.metric == M.TRAINING_CREDIT:
+            output, bar = DECIMAL, target if self.today >= self.period.end else min(target, self.expected)
+        else:  # whole numbers: short of 2.5 is short of 3
+            output, bar = INTEGER, math.ceil(target)
+            if self.requirement.metric != M.COMMUNITY_ATTENDANCE and self.today < self.period.end:
+                bar = min(bar, int(self.expected))
+        # Behind: short of the target, and of what the time gone by expects while the period lasts
+        # (a NULL figure, where the requirement does not apply, is never short).
+        behind = Case(When(LessThan(self.actual, Value(bar, output_field=output)), then=self.actual),
+                      output_field=output)
         return Case(When(self._first_period(), then=Value(None)), default=self._one(behind, output),
                     output_field=output)
 
@@ -184,3 +195,46 @@ def behind_counts(mentors: QuerySet[Membership], rules: list[Rule]) -> dict:
     rows = mentors.order_by().annotate(**{rule.column("status"): rule.status() for rule in rules})
     return rows.annotate(behind=_behind(rules)).aggregate(mentors=Count("pk"),
                                                           behind_any=Count("pk", filter=Q(behind__gt=0)))
+
+
+def kept(rows: QuerySet, conditions: list[tuple[str, str, object]]) -> list[dict]:
+    """The rows of ``rows`` (a ``values()`` query with window functions) that meet any of
+    ``conditions`` (column, comparison, value), read as dicts. The filter runs on an outer query
+    over the compiled one: Django's own filtering on window functions compiles a query of this
+    size twice, which costs more than the whole page otherwise does."""
+    connection = connections[rows.db]
+    sql, params = rows.query.sql_with_params()
+    assert all(op in ("=", "<=") for _, op, _ in conditions)
+    where = " OR ".join(f"{connection.ops.quote_name(column)} {op} %s" for column, op, _ in conditions)
+    with connection.cursor() as cursor:
+        # Our own column names and comparisons around Django's SQL; the values are parameters.
+        cursor.execute(f"SELECT * FROM ({sql}) {connection.ops.quote_name('ranked')} WHERE {where}",  # noqa: S608
+                       [*params, *(value for *_, value in conditions)])
+        names = [column[0] for column in cursor.description]
+        return [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]
+
+
+def ranked(rows: QuerySet, statuses: list[str], *, offset: int, limit: int) -> tuple[list[dict], dict | None]:
+    """A slice of ``rows`` (a ``values()`` query with each requirement's status column and a
+    ``name_key``), the most requirements behind first, then by name, each with ``behind`` (how many);
+    and the counts over every row: ``mentors``, and ``behind_any`` (behind on at least one), or None
+    when the slice is empty. One query: the statuses are worked out once, in the query compiled by
+    Django, and counted, ordered and sliced by an outer one."""
+    connection = connections[rows.db]
+    quote = connection.ops.quote_name
+    sql, params = rows.query.sql_with_params()
+    behind = " + ".join(f"CASE WHEN {quote(column)} = %s THEN 1 ELSE 0 END" for column in statuses) or "0"
+    # Our own column names around Django's SQL; the values are parameters.
+    query = (
+        f"SELECT *, COUNT(*) OVER () AS {quote('n_mentors')},"  # noqa: S608
+        f" SUM(CASE WHEN {quote('behind')} > 0 THEN 1 ELSE 0 END) OVER () AS {quote('n_behind')}"
+        f" FROM (SELECT *, {behind} AS {quote('behind')} FROM ({sql}) {quote('judged')}) {quote('counted')}"
+        f" ORDER BY {quote('behind')} DESC, {quote('name_key')}, {quote('user_id')} LIMIT %s OFFSET %s"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(query, [*([BEHIND] * len(statuses)), *params, limit, offset])
+        names = [column[0] for column in cursor.description]
+        found = [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]
+    if not found:
+        return [], None
+    return found, {"mentors": found[0]["n_mentors"], "behind_any": found[0]["n_behind"]}

@@ -5,7 +5,6 @@ from dataclasses import dataclass
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -283,12 +282,11 @@ def goal_edit(request, pk: int):
 @require_safe
 def compliance(request, slug: str):
     program = selectors.get_coordinated_program(user=request.user, slug=slug)
-    table = selectors.compliance_table_pages(program=program)
     behind_only = request.GET.get("show") == "behind"
-    rows = table.behind_rows if behind_only else table.rows
-    page = Paginator(rows, COMPLIANCE_PAGE_SIZE).get_page(request.GET.get("page"))
+    table = selectors.compliance_table_page(program=program, number=request.GET.get("page"),
+                                            per_page=COMPLIANCE_PAGE_SIZE, behind_only=behind_only)
     return render(request, "accountability/compliance.html", {
-        "program": program, "requirements": table.requirements, "rows": page.object_list, "page": page,
+        "program": program, "requirements": table.requirements, "rows": table.page.object_list, "page": table.page,
         "mentor_count": table.mentor_count, "behind_count": table.behind_count, "behind_only": behind_only,
     })
 

@@ -1,10 +1,11 @@
 """Each mentor's status on each requirement, decided by the database.
 
 The coordinator's pages sort a thousand mentors by how many requirements they are behind on,
-count who is behind and pick the furthest behind; the database does that from the measures it
-counts (``sources.Tally.correlated``), and Python builds the full ``Progress`` of the few rows a
-page shows. The rules are those of ``selectors._progress``, ``_status`` and ``_first_period``,
-written once more as SQL: tests/accountability/test_standing.py holds the two to each other.
+count who is behind and pick the furthest behind. Each requirement is one correlated subquery
+per mentor over the records ``selectors._measures`` names (``Rule``), and Python builds the
+cells of the rows a page shows from the status and figure it returns. The rules are those of
+``selectors._progress``, ``_status`` and ``_first_period``, written once more as SQL:
+tests/accountability/test_standing.py holds the two to each other.
 """
 
 from __future__ import annotations
@@ -30,7 +31,7 @@ from django.db.models import (
     Value,
     When,
 )
-from django.db.models.functions import Coalesce, Lower, NullIf, Replace
+from django.db.models.functions import Coalesce, Lower, Mod, NullIf, Replace
 from django.db.models.lookups import Exact, GreaterThan, GreaterThanOrEqual, IsNull, LessThan
 
 from mentorprogram.models import Membership
@@ -153,12 +154,11 @@ def _share_reaches(attended, held, target: int):
 
 def _share(attended, held) -> ExpressionWrapper:
     """round(attended * 100 / held) as Python rounds it (half to even), a whole number; NULL when no
-    meeting was held. With n = 200·attended + held and d = 2·held, n / d is rounded half up; an
-    exact half (d divides n) that came out odd is taken one down."""
+    meeting was held. With n = 200·attended + held, n / (2·held) is rounded half up; an exact half
+    that came out odd (n is an odd multiple of 2·held: n mod 4·held = 2·held) is taken one down."""
     n = Value(200) * attended + held
-    d = NullIf(Value(2) * held, Value(0))  # no meeting held: NULL
-    up = ExpressionWrapper(n / d, output_field=INTEGER)
-    odd_half = Exact(up * d, n) & Exact(up - up / Value(2) * Value(2), Value(1))
+    up = ExpressionWrapper(n / NullIf(Value(2) * held, Value(0)), output_field=INTEGER)  # no meeting held: NULL
+    odd_half = Exact(Mod(n, NullIf(Value(4) * held, Value(0))), Value(2) * held)
     return ExpressionWrapper(up - Case(When(odd_half, then=Value(1)), default=Value(0)), output_field=INTEGER)
 
 
@@ -188,13 +188,6 @@ def judged(mentors: QuerySet[Membership], rules: list[Rule]) -> QuerySet[Members
     rows = mentors.order_by().annotate(**{rule.column("status"): rule.status() for rule in rules},
                                        **{rule.column("actual"): rule.figure() for rule in rules})
     return rows.annotate(behind=_behind(rules))
-
-
-def behind_counts(mentors: QuerySet[Membership], rules: list[Rule]) -> dict:
-    """How many ``mentors`` there are, and how many are behind on any requirement (``behind_any``)."""
-    rows = mentors.order_by().annotate(**{rule.column("status"): rule.status() for rule in rules})
-    return rows.annotate(behind=_behind(rules)).aggregate(mentors=Count("pk"),
-                                                          behind_any=Count("pk", filter=Q(behind__gt=0)))
 
 
 def kept(rows: QuerySet, conditions: list[tuple[str, str, object]]) -> list[dict]:

@@ -230,4 +230,5 @@ def ranked(rows: QuerySet, statuses: list[str], *, offset: int, limit: int) -> t
         found = [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]
     if not found:
         return [], None
-    return found, {"mentors": found[0]["n_mentors"], "behind_any": found[0]["n_behind"]}
+    first = found[0]
+    return found, {"mentors": int(first["n_mentors"]), "behind_any": int(first["n_behind"])}

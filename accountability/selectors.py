@@ -9,7 +9,22 @@ from datetime import date, datetime, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 from functools import lru_cache
 
-from django.db.models import Count, Exists, F, Func, IntegerField, Min, OuterRef, Prefetch, Q, QuerySet, Subquery
+from django.core.paginator import Page, Paginator
+from django.db.models import (
+    Count,
+    Exists,
+    F,
+    Func,
+    IntegerField,
+    Min,
+    OuterRef,
+    Prefetch,
+    Q,
+    QuerySet,
+    Subquery,
+    Window,
+)
+from django.db.models.functions import RowNumber
 from django.http import Http404
 from django.utils.translation import ngettext
 
@@ -18,7 +33,7 @@ from mentorprogram import permissions as core
 from mentorprogram.models import Membership, Program, User
 from toolbox.periods import Period, academic_year, local_today, period_containing
 
-from . import permissions, sources
+from . import permissions, sources, standing
 from .models import (
     AccountabilityPlan,
     Mentee,
@@ -29,13 +44,7 @@ from .models import (
     PlanItemChange,
     ReportingRequirement,
 )
-
-MET = "met"
-ON_TRACK = "on_track"
-BEHIND = "behind"
-NOT_APPLICABLE = "not_applicable"
-NO_DATA = "no_data"
-GETTING_STARTED = "getting_started"  # short of the target in the person's first period: never "behind"
+from .standing import BEHIND, GETTING_STARTED, MET, NO_DATA, NOT_APPLICABLE, ON_TRACK, Rule, name_order
 
 STATUS_LABELS = {
     MET: "Met", ON_TRACK: "On track", BEHIND: "Behind", NOT_APPLICABLE: "Not applicable", NO_DATA: "No data yet",
@@ -389,34 +398,129 @@ class ComplianceRow:
         return sum(1 for c in self.cells if c.status == BEHIND)
 
 
+@dataclass
+class _Judged:
+    """The program's active requirements, as the database judges the mentors of ``mentors``."""
+
+    rules: list[Rule]
+    mentors: QuerySet[Membership]
+
+    @property
+    def requirements(self) -> list[ReportingRequirement]:
+        return [rule.requirement for rule in self.rules]
+
+    def rows(self) -> QuerySet[Membership]:
+        """The mentors with each requirement's status and figure, and on how many they are behind."""
+        return standing.judged(self.mentors, self.rules)
+
+    def statuses(self) -> QuerySet[Membership]:
+        return self.mentors.order_by().annotate(**{rule.column("status"): rule.status() for rule in self.rules})
+
+    @staticmethod
+    def cell(rule: Rule, status: str, actual) -> Progress:
+        """A cell of the table from the status and figure the database decided (as ``_progress``
+        and ``_first_period`` would; the notes the mentor's own page adds are left out)."""
+        if status == NOT_APPLICABLE:
+            return Progress(rule.requirement, rule.period, None, Decimal(0), status)
+        community = rule.requirement.metric == ReportingRequirement.Metric.COMMUNITY_ATTENDANCE
+        return Progress(rule.requirement, rule.period, Decimal(actual),
+                        rule.requirement.target if community else rule.expected, status)
+
+    def row(self, m: Membership) -> ComplianceRow:
+        return ComplianceRow(m.user, m.department, [
+            self.cell(rule, getattr(m, rule.column("status")), getattr(m, rule.column("actual")))
+            for rule in self.rules])
+
+
+def _judge(*, program: Program, mentors: QuerySet[Membership], today: date | None) -> _Judged:
+    """One query reads the program's active requirements; the database judges ``mentors`` against
+    them in the query of the caller's choice (``standing``)."""
+    today = today or local_today(program.time_zone)
+    rules = []
+    for i, req in enumerate(program.reporting_requirements.filter(is_active=True).order_by("metric")):
+        period = period_containing(req.period, today, program.academic_year_start_month)
+        rules.append(standing.rule(i, req, period, today, _expected(req.target, period, today),
+                                   _measures(program, req, period)))
+    return _Judged(rules, mentors)
+
+
+def _active_mentors(program: Program) -> QuerySet[Membership]:
+    return Membership.objects.filter(program=program, role=Membership.Role.MENTOR, status=Membership.Status.ACTIVE)
+
+
+@dataclass
+class ComplianceTable:
+    requirements: list[ReportingRequirement]
+    mentor_count: int
+    behind_count: int  # mentors behind on at least one requirement
+    page: Page  # of ComplianceRow, the most requirements behind first
+
+
+def _ordered(judged_: _Judged) -> QuerySet[Membership]:
+    return judged_.rows().select_related("user").order_by("-behind", name_order(), "user_id")
+
+
+def compliance_table_page(*, program: Program, number, per_page: int, behind_only: bool = False,
+                          today: date | None = None) -> ComplianceTable:
+    """One page of the compliance table (of the mentors behind only, who come first), and how many
+    mentors there are and are behind: two queries, the requirements and the page with the counts
+    (two more for a page past the last, which shows the last)."""
+    judged_ = _judge(program=program, mentors=_active_mentors(program), today=today)
+    rows = judged_.mentors.order_by().values("pk", "user_id", "user__display_name", "user__email", "department")
+    rows = rows.annotate(name_key=name_order(), **{rule.column("status"): rule.status() for rule in judged_.rules},
+                         **{rule.column("actual"): rule.figure() for rule in judged_.rules})
+    statuses = [rule.column("status") for rule in judged_.rules]
+    try:
+        number = max(1, int(number))
+    except (TypeError, ValueError):
+        number = 1
+    found, counts = standing.ranked(rows, statuses, offset=(number - 1) * per_page, limit=per_page)
+    if counts is None:  # past the last row: counted from the first
+        _, counts = standing.ranked(rows, statuses, offset=0, limit=1)
+        counts = counts or {"mentors": 0, "behind_any": 0}
+    page = Paginator(range(counts["behind_any"] if behind_only else counts["mentors"]), per_page).get_page(number)
+    if page.number != number:
+        found, _ = standing.ranked(rows, statuses, offset=(page.number - 1) * per_page, limit=per_page)
+    page.object_list = [ComplianceRow(
+        # The person as the table names and links them.
+        User(pk=r["user_id"], display_name=r["user__display_name"], email=r["user__email"]), r["department"],
+        [judged_.cell(rule, r[rule.column("status")], _number(r[rule.column("actual")])) for rule in judged_.rules],
+    ) for r in found if r["behind"] or not behind_only]
+    return ComplianceTable(judged_.requirements, counts["mentors"], counts["behind_any"], page)
+
+
+def _number(value):
+    """A figure read by ``standing.ranked``, which Django's converters did not see (SQLite: a float)."""
+    return value if value is None or isinstance(value, int | Decimal) else Decimal(str(value))
+
+
 def compliance_table(*, program: Program, today: date | None = None) -> tuple[list[ReportingRequirement],
                                                                              list[ComplianceRow]]:
-    """Every active mentor × every active requirement, the most requirements behind first. Two
-    queries: the requirements, and the mentors with every measure counted by the database."""
-    active = Membership.objects.filter(program=program, role=Membership.Role.MENTOR, status=Membership.Status.ACTIVE)
-    requirements, memberships = _measure(program=program, mentors=active.select_related("user"), today=today,
-                                          many=True)
-    rows = [ComplianceRow(m.user, m.department, m.progress) for m in memberships]
-    rows.sort(key=lambda r: (-r.behind, str(r.mentor).lower()))
-    return [req for req, *_ in requirements], rows
+    """Every active mentor × every active requirement, the most requirements behind first (then by
+    name). Two queries: the requirements, and the mentors with every measure counted and every
+    status decided by the database."""
+    judged_ = _judge(program=program, mentors=_active_mentors(program), today=today)
+    return judged_.requirements, [judged_.row(m) for m in _ordered(judged_)]
 
 
 def requirement_compliance_summary(*, program: Program, today: date | None = None) -> list[dict]:
     """For the program report: per requirement, how many active mentors are on track (met or on
     track) and how many are behind. Mentors for whom it does not apply, or with no data, are left
-    out. Same fixed queries as the compliance table, without reading the mentors' names."""
-    active = Membership.objects.filter(program=program, role=Membership.Role.MENTOR, status=Membership.Status.ACTIVE)
-    requirements, memberships = _measure(program=program, mentors=active, today=today, many=True)
+    out. Two queries: the requirements, and the statuses counted by the database."""
+    judged_ = _judge(program=program, mentors=_active_mentors(program), today=today)
+    counts = judged_.statuses().aggregate(mentors=Count("pk"), **{
+        f"{rule.column(kind)}": Count("pk", filter=Q(**{f"{rule.column('status')}__in": statuses}))
+        for rule in judged_.rules for kind, statuses in (("on_track", (MET, ON_TRACK)), ("behind", (BEHIND,)))
+    })
     summary = []
-    for i, (req, *_) in enumerate(requirements):
-        statuses = [m.progress[i].status for m in memberships]
-        period = memberships[0].progress[i].period if memberships else None
+    for rule in judged_.rules:
+        req, period = rule.requirement, rule.period
         summary.append({
             "requirement": req.get_metric_display(),
-            "key": f"{req.pk}:{period.start:%Y-%m-%d}" if period else f"{req.pk}",
+            "key": f"{req.pk}:{period.start:%Y-%m-%d}" if counts["mentors"] else f"{req.pk}",
             "target": f"{number(req.target)}{'%' if req.unit == '%' else ''} per {req.get_period_display().lower()}",
-            "on_track": sum(1 for s in statuses if s in (MET, ON_TRACK)),
-            "behind": statuses.count(BEHIND),
+            "on_track": counts[rule.column("on_track")],
+            "behind": counts[rule.column("behind")],
         })
     return summary
 
@@ -446,16 +550,34 @@ class BehindOnRequirement:
 
 def behind_by_requirement(*, program: Program, today: date | None = None, limit: int = 5) -> list[BehindOnRequirement]:
     """For the coordinator's home: per active requirement, how many active mentors are behind and
-    who is furthest behind (the largest shortfall against what the time gone by expects). The
-    compliance table's two queries, without its rows."""
-    active = Membership.objects.filter(program=program, role=Membership.Role.MENTOR, status=Membership.Status.ACTIVE)
-    requirements, memberships = _measure(program=program, mentors=active.select_related("user"), today=today,
-                                          many=True)
+    who is furthest behind (the largest shortfall against what the time gone by expects: the lowest
+    figure, as the expectation is the same for everyone). Two queries: the requirements, and the
+    mentors the database ranks first on any requirement, with the last one behind on each, whose
+    rank is how many are."""
+    judged_ = _judge(program=program, mentors=_active_mentors(program), today=today)
+    if not judged_.rules:
+        return []
+    rows, wanted = judged_.mentors.order_by().values("user_id", "user__display_name", "user__email"), []
+    for rule in judged_.rules:
+        key, first, last = rule.column("shortfall"), rule.column("first"), rule.column("last")
+        rows = rows.annotate(**{key: rule.shortfall()})
+        rows = rows.annotate(**{
+            first: Window(RowNumber(), order_by=[F(key).asc(nulls_last=True), name_order().asc(), F("user_id").asc()]),
+            last: Window(RowNumber(), order_by=[F(key).desc(nulls_last=True), name_order().desc(),
+                                                F("user_id").desc()]),
+        })
+        wanted += [(first, "<=", limit), (last, "=", 1)]
+    found = standing.kept(rows, wanted)
     summary = []
-    for i, (req, *_) in enumerate(requirements):
-        behind = [(m.user, m.progress[i]) for m in memberships if m.progress[i].status == BEHIND]
-        behind.sort(key=lambda pair: (-(pair[1].expected - (pair[1].actual or 0)), str(pair[0]).lower()))
-        summary.append(BehindOnRequirement(req, len(behind), behind[:limit]))
+    for rule in judged_.rules:
+        key, first, last = rule.column("shortfall"), rule.column("first"), rule.column("last")
+        behind = sorted((r for r in found if r[key] is not None), key=lambda r: r[first])
+        final = next((r for r in behind if r[last] == 1), None)
+        summary.append(BehindOnRequirement(rule.requirement, final[first] if final else 0, [
+            # The person as the card names and links them.
+            (User(pk=r["user_id"], display_name=r["user__display_name"], email=r["user__email"]),
+             judged_.cell(rule, BEHIND, r[key] if isinstance(r[key], int | Decimal) else Decimal(str(r[key]))))
+            for r in behind if r[first] <= limit]))
     return summary
 
 

@@ -14,7 +14,7 @@ from datetime import date, datetime, time
 from decimal import Decimal
 from zoneinfo import ZoneInfo
 
-from django.db.models import Aggregate, Count, DecimalField, OuterRef, QuerySet, Subquery, Sum, Value
+from django.db.models import Aggregate, Count, DecimalField, Exists, OuterRef, QuerySet, Subquery, Sum, Value
 from django.db.models.functions import Cast, TruncDate
 from django.utils.translation import ngettext
 
@@ -153,6 +153,11 @@ class Tally:
         whole = records.order_by().annotate(_all=Value(1)).values("_all")  # one row: no GROUP BY
         return {name: Subquery(whole.annotate(**{name: total}).values(name)) for name, total in self.totals.items()}
 
+    def of_mentor(self) -> QuerySet:
+        """The records of the mentor of the row of an outer query of memberships."""
+        records = self.records.filter(**{self.mentor: OuterRef("user_id")}) if self.mentor else self.records
+        return records.filter(**{f"{self.day}__gte": OuterRef("joined_on")}) if self.day else records
+
     def grouped(self, mentors: QuerySet[Membership], tag: str) -> list[QuerySet]:
         """Per total, a query of rows (``tag`` and the total's name, user id, value) for the
         mentors of ``mentors`` that have records; to be combined with ``union(all=True)``."""
@@ -186,6 +191,15 @@ def community_attendance(*, program: Program, start: date, end: date) -> list[Ta
     ).annotate(day=_local_day("meeting__starts_at", program))
     return [Tally(attended, "user_id", {"attended": Count("pk")}, day="day"),
             Tally(held, None, {"held": Count("pk")}, day="day")]
+
+
+def community_meetings_attended(*, program: Program, start: date, end: date) -> QuerySet:
+    """The community meetings ``community_attendance`` counts as held, each with ``attended``: whether
+    the mentor of the row of an outer query of memberships was there. Counted from the day they
+    joined, so that one query holds both sides of their attendance share."""
+    [_, held] = community_attendance(program=program, start=start, end=end)
+    there = Attendance.objects.filter(meeting=OuterRef("pk"), user_id=OuterRef(OuterRef("user_id")), present=True)
+    return held.of_mentor().annotate(attended=Exists(there))
 
 
 def training_credit_hours(*, program: Program, start: date, end: date) -> list[Tally]:

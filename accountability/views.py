@@ -5,7 +5,6 @@ from dataclasses import dataclass
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -283,13 +282,12 @@ def goal_edit(request, pk: int):
 @require_safe
 def compliance(request, slug: str):
     program = selectors.get_coordinated_program(user=request.user, slug=slug)
-    requirements, rows = selectors.compliance_table(program=program)
-    behind = [r for r in rows if r.behind]
     behind_only = request.GET.get("show") == "behind"
-    page = Paginator(behind if behind_only else rows, COMPLIANCE_PAGE_SIZE).get_page(request.GET.get("page"))
+    table = selectors.compliance_table_page(program=program, number=request.GET.get("page"),
+                                            per_page=COMPLIANCE_PAGE_SIZE, behind_only=behind_only)
     return render(request, "accountability/compliance.html", {
-        "program": program, "requirements": requirements, "rows": page.object_list, "page": page,
-        "mentor_count": len(rows), "behind_count": len(behind), "behind_only": behind_only,
+        "program": program, "requirements": table.requirements, "rows": table.page.object_list, "page": table.page,
+        "mentor_count": table.mentor_count, "behind_count": table.behind_count, "behind_only": behind_only,
     })
 
 

@@ -79,7 +79,7 @@ PAGES = [
     Page("mentee list", "accountability:mentee_list", "mentor"),
     Page("compliance table", "accountability:compliance", "coordinator", of_program=True, people=200),
     Page("coordinator report", "reports:program", "coordinator", of_program=True, max_queries=15, people=200),
-    Page("coordinator home", "dashboard:home", "coordinator", max_queries=17, people=200),
+    Page("coordinator home", "dashboard:home", "coordinator", people=200),
 ]
 
 ENV = {

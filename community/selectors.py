@@ -546,6 +546,8 @@ def next_meeting_with_rsvps(*, program: Program, now: dt.datetime | None = None)
 
 def new_challenges(*, program: Program, limit: int = 5) -> tuple[int, list[Challenge]]:
     """Open challenges waiting to be put on an agenda, oldest first (the ``limit`` first), and how
-    many there are in all. Two queries; coordinators see their authors."""
-    open_ = Challenge.objects.filter(program=program, status=Challenge.Status.OPEN)
-    return open_.count(), list(open_.select_related("author", "meeting").order_by("submitted_at", "pk")[:limit])
+    many there are in all, counted by the same query; coordinators see their authors."""
+    shown = list(Challenge.objects.filter(program=program, status=Challenge.Status.OPEN)
+                 .select_related("author", "meeting").annotate(total=Window(Count("pk")))
+                 .order_by("submitted_at", "pk")[:limit])
+    return (shown[0].total if shown else 0), shown

@@ -23,16 +23,17 @@ def home(request):
     coordinator's own, under "My mentoring") shows their own cards."""
     if not request.user.is_authenticated:
         return render(request, "dashboard/welcome.html")
-    memberships = _memberships(request.user)
+    memberships, invitations = selectors.memberships_and_invitations_for_user(user=request.user)
+    permissions.remember_live_memberships(request.user, memberships)
     programs = coordinator.coordinated_programs(user=request.user, memberships=memberships)
     if not programs:
-        return _own(request, memberships)
+        return _own(request, memberships, invitations)
     now = timezone.now()
     return render(request, "dashboard/coordinator_home.html", {
         "memberships": memberships,
         "homes": [coordinator.program_home(program=p, now=now) for p in programs],
         "has_own_view": coordinator.has_own_view(memberships),
-        "invitations": list(selectors.pending_invitations_for_user(user=request.user)),
+        "invitations": invitations,
     })
 
 
@@ -50,7 +51,7 @@ def _memberships(user) -> list:
     return memberships
 
 
-def _own(request, memberships):
+def _own(request, memberships, invitations=None):
     user = request.user
     if not memberships and takes_part_as_mentee(user=user):
         return redirect("accountability:mentee_home")  # a mentee's home is their mentoring page
@@ -58,7 +59,7 @@ def _own(request, memberships):
     programs = coordinator.coordinated_programs(user=user, memberships=memberships)
     return render(request, "dashboard/home.html", {
         "memberships": memberships, "cards": cards, "coordinates": bool(programs),
-        "invitations": list(selectors.pending_invitations_for_user(user=user)),
+        "invitations": list(selectors.pending_invitations_for_user(user=user)) if invitations is None else invitations,
     })
 
 

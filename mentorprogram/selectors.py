@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from django.db.models import Count, F, QuerySet
+from django.db.models import BooleanField, Count, ExpressionWrapper, F, Q, QuerySet, Window
 from django.http import Http404
 
 from . import permissions
@@ -48,6 +48,18 @@ def pending_invitations_for_user(*, user: User) -> QuerySet[Membership]:
     )
 
 
+def memberships_and_invitations_for_user(*, user: User) -> tuple[list[Membership], list[Membership]]:
+    """``memberships_for_user`` and ``pending_invitations_for_user`` read in one query (a home page
+    shows both): a person has a handful of memberships."""
+    rows = list(
+        Membership.objects.filter(Q(status__in=permissions.LIVE_STATUSES)
+                                  | Q(status=Membership.Status.INVITED, declined_at__isnull=True), user=user)
+        .select_related("program").order_by("program__name", "role")
+    )
+    return ([m for m in rows if m.status in permissions.LIVE_STATUSES],
+            [m for m in rows if m.status == Membership.Status.INVITED])
+
+
 def get_invitation_for_user(*, user: User, pk: int) -> Membership:
     """One of the person's own open invitations; anyone else's, or a settled one, is a 404."""
     membership = pending_invitations_for_user(user=user).filter(pk=pk).first()
@@ -60,15 +72,17 @@ def unanswered_invitations(*, program: Program, limit: int = 10) -> dict:
     """For the program's coordinators: invitations nobody has answered yet (the oldest first, up
     to ``limit``), how many there are, and how many ask an account from outside the program —
     those are counted but not shown, as the coordinator does not see those people until they
-    accept. Two queries."""
-    open_ = Membership.objects.filter(program=program, status=Membership.Status.INVITED, declined_at__isnull=True)
-    counts = open_.aggregate(
-        total=Count("pk", filter=permissions.coordinator_sees_membership_q()),
-        outside=Count("pk", filter=~permissions.coordinator_sees_membership_q()),
+    accept. One query: those seen come first, each row with both counts."""
+    sees = permissions.coordinator_sees_membership_q()
+    rows = list(
+        Membership.objects.filter(program=program, status=Membership.Status.INVITED, declined_at__isnull=True)
+        .select_related("user")
+        .annotate(seen=ExpressionWrapper(sees, output_field=BooleanField()),
+                  total=Window(Count("pk", filter=sees)), outside=Window(Count("pk", filter=~sees)))
+        .order_by(F("seen").desc(), F("invited_at").asc(nulls_first=True), "pk")[:limit]
     )
-    shown = list(open_.filter(permissions.coordinator_sees_membership_q()).select_related("user")
-                 .order_by(F("invited_at").asc(nulls_first=True), "pk")[:limit])
-    return {"count": counts["total"], "outside": counts["outside"], "shown": shown}
+    return {"count": rows[0].total if rows else 0, "outside": rows[0].outside if rows else 0,
+            "shown": [m for m in rows if m.seen]}
 
 
 def get_unanswered_invitation(*, user: User, pk: int) -> Membership:
@@ -87,6 +101,8 @@ def get_unanswered_invitation(*, user: User, pk: int) -> Membership:
 
 def failed_emails(*, program: Program, limit: int = 5) -> tuple[int, list[OutboundEmail]]:
     """The program's emails that failed for good, the latest first (up to ``limit``), and how many
-    there are. Two queries."""
-    failed = OutboundEmail.objects.filter(program=program, status=OutboundEmail.Status.FAILED)
-    return failed.count(), list(failed.select_related("user").order_by("-created_at", "-pk")[:limit])
+    there are, counted by the same query."""
+    shown = list(OutboundEmail.objects.filter(program=program, status=OutboundEmail.Status.FAILED)
+                 .select_related("user").annotate(total=Window(Count("pk")))
+                 .order_by("-created_at", "-pk")[:limit])
+    return (shown[0].total if shown else 0), shown

@@ -58,12 +58,11 @@ def test_a_first_visit_costs_the_same_queries_whatever_the_number_of_mentors(cli
                                                                               mentors, cold):
     _fill(program, mentors)
     client.force_login(coordinator)
-    # session, user, memberships (3); next meeting with its RSVPs counted (1); new challenges, count and
-    # list (2); failed emails, count and list (2); follow-ups overdue: the cadences, the responses counted (2);
-    # credit hours (1);
-    # requirements, the mentors and every measure counted by mentor (3); invitations, counts and list (2);
-    # the coordinator's own (1)
-    with cold(17):
+    # session, user, memberships with the coordinator's own invitations (3); next meeting with its RSVPs
+    # counted (1); new challenges, listed and counted (1); failed emails, listed and counted (1); follow-ups
+    # overdue: the cadences, the responses counted (2); credit hours (1); requirements, and the mentors
+    # furthest behind on each with how many are, ranked by the database (2); invitations, listed and counted (1)
+    with cold(12):
         response = client.get(HOME)
     assert response.status_code == 200
     [home] = response.context["homes"]

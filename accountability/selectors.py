@@ -6,10 +6,27 @@ from __future__ import annotations
 from collections import defaultdict
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import ROUND_CEILING, ROUND_HALF_UP, Decimal
 from functools import lru_cache
 
-from django.db.models import Count, Exists, F, Func, IntegerField, Min, OuterRef, Prefetch, Q, QuerySet, Subquery
+from django.db.models import (
+    Count,
+    Exists,
+    ExpressionWrapper,
+    F,
+    Func,
+    IntegerField,
+    Min,
+    OuterRef,
+    Prefetch,
+    Q,
+    QuerySet,
+    Subquery,
+    Sum,
+    Value,
+)
+from django.db.models.functions import Coalesce
+from django.db.models.lookups import Exact, GreaterThan
 from django.http import Http404
 from django.utils.translation import ngettext
 
@@ -274,6 +291,12 @@ def progress_for_mentors(
             for mentor_id in mentor_ids}
 
 
+def _requirements(program: Program, today: date) -> list[tuple[ReportingRequirement, Period, date]]:
+    """The program's active requirements as (requirement, its period containing ``today``, today): one query."""
+    return [(req, period_containing(req.period, today, program.academic_year_start_month), today)
+            for req in program.reporting_requirements.filter(is_active=True).order_by("metric")]
+
+
 def _measure(*, program: Program, mentors: QuerySet[Membership], today: date | None, many: bool):
     """The program's active requirements as (requirement, period, today), and the ``mentors``
     memberships, each with ``progress``: its Progress on every requirement, in that order.
@@ -281,8 +304,7 @@ def _measure(*, program: Program, mentors: QuerySet[Membership], today: date | N
     For ``many`` mentors, every measure of every requirement is counted grouped by mentor in one
     more query; for a few, the measures are subqueries of the one query that lists them."""
     today = today or local_today(program.time_zone)
-    requirements = [(req, period_containing(req.period, today, program.academic_year_start_month), today)
-                    for req in program.reporting_requirements.filter(is_active=True).order_by("metric")]
+    requirements = _requirements(program, today)
     tallies = [_measures(program, req, period) for req, period, _ in requirements]
     if many:
         shared, parts, tagged = {}, [], {}  # tagged: "r0_held" → (requirement's index, total's name, tally)
@@ -404,21 +426,60 @@ def compliance_table(*, program: Program, today: date | None = None) -> tuple[li
 def requirement_compliance_summary(*, program: Program, today: date | None = None) -> list[dict]:
     """For the program report: per requirement, how many active mentors are on track (met or on
     track) and how many are behind. Mentors for whom it does not apply, or with no data, are left
-    out. Same fixed queries as the compliance table, without reading the mentors' names."""
+    out. Two queries: the requirements, and every measure of every active mentor counted, then the
+    statuses counted, by the database (``_counted_statuses`` keeps ``_progress``'s rule)."""
+    today = today or local_today(program.time_zone)
     active = Membership.objects.filter(program=program, role=Membership.Role.MENTOR, status=Membership.Status.ACTIVE)
-    requirements, memberships = _measure(program=program, mentors=active, today=today, many=True)
+    requirements = _requirements(program, today)
+    measures, counts = {}, {}
+    for i, (req, period, _) in enumerate(requirements):
+        tag = f"r{i}_"
+        for tally in _measures(program, req, period):
+            for name, expression in tally.correlated().items():
+                zero = Value(Decimal(0)) if isinstance(tally.totals[name], Sum) else Value(0)
+                measures[f"{tag}{name}"] = Coalesce(expression, zero, output_field=expression.output_field)
+        on_track, behind = _counted_statuses(req, period, today, tag)
+        counts[f"{tag}on_track"] = Count("pk", filter=on_track)
+        counts[f"{tag}behind"] = Count("pk", filter=behind)
+    counts["mentors"] = Count("pk")
+    totals = active.order_by().annotate(**measures).distinct().aggregate(**counts) if counts else {}
     summary = []
-    for i, (req, *_) in enumerate(requirements):
-        statuses = [m.progress[i].status for m in memberships]
-        period = memberships[0].progress[i].period if memberships else None
+    for i, (req, period, _) in enumerate(requirements):
         summary.append({
             "requirement": req.get_metric_display(),
-            "key": f"{req.pk}:{period.start:%Y-%m-%d}" if period else f"{req.pk}",
+            "key": f"{req.pk}:{period.start:%Y-%m-%d}" if totals["mentors"] else f"{req.pk}",
             "target": f"{number(req.target)}{'%' if req.unit == '%' else ''} per {req.get_period_display().lower()}",
-            "on_track": sum(1 for s in statuses if s in (MET, ON_TRACK)),
-            "behind": statuses.count(BEHIND),
+            "on_track": totals[f"r{i}_on_track"],
+            "behind": totals[f"r{i}_behind"],
         })
     return summary
+
+
+def _counted_statuses(req: ReportingRequirement, period: Period, today: date, tag: str) -> tuple[Q, Q]:
+    """(on track, behind) as conditions on a mentor membership annotated with ``_measures``' totals
+    (``tag`` before their names, 0 for none): ``_progress`` and ``_first_period``'s rule, for the
+    database to count. Met or on track counts as on track; not applicable counts as neither."""
+    M = ReportingRequirement.Metric
+    first_period = Q(joined_on__isnull=False, joined_on__gte=period.start, joined_on__lte=today)
+    if req.metric == M.COMMUNITY_ATTENDANCE:
+        # Met when the share attended, rounded as ``_progress`` rounds it (half to even), reaches the
+        # target: in whole numbers, 200 × attended against (2c − 1) × held for c the target rounded up.
+        c = int(req.target.to_integral_value(rounding=ROUND_CEILING))
+        applies = Q(**{f"{tag}held__gt": 0})
+        above = ExpressionWrapper(200 * F(f"{tag}attended") - (2 * c - 1) * F(f"{tag}held"),
+                                  output_field=IntegerField())
+        met = Q(GreaterThan(above, 0))
+        if c % 2 == 0:
+            met |= Q(Exact(above, 0))
+        return applies & met, applies & ~met & ~first_period
+    if req.metric in (M.MENTEE_MEETINGS, M.MENTEE_GOALS):
+        applies, actual = Q(**{f"{tag}mentees__gt": 0}), f"{tag}low"
+    else:
+        applies, actual = Q(), f"{tag}{'hours' if req.metric == M.TRAINING_CREDIT else 'submitted'}"
+    ok = Q(**{f"{actual}__gte": req.target})
+    if today < period.end:
+        ok |= Q(**{f"{actual}__gte": _expected(req.target, period, today)})
+    return applies & ok, applies & ~ok & ~first_period
 
 
 def plan_completion_summary(*, program: Program, today: date | None = None) -> dict:

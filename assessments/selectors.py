@@ -630,7 +630,7 @@ def program_readiness_shares(*, program: Program, instrument: Instrument, n: int
         return []
     rows = (DomainScore.objects.filter(response__in=submitted.filter(~Exists(_later(submitted))), checked__gt=0)
             .values("response_id").order_by().annotate(share=Sum("yes") * 100.0 / Sum("checked")))
-    return [row["share"] for row in rows]
+    return list(rows.values_list("share", flat=True))
 
 
 @dataclass(frozen=True)

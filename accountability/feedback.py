@@ -27,7 +27,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.mail import EmailMultiAlternatives
 from django.db import transaction
-from django.db.models import Count, Q
+from django.db.models import Count, F, OuterRef, Q, QuerySet, Subquery, Value
 from django.http import Http404
 from django.template.loader import render_to_string
 from django.urls import reverse
@@ -234,25 +234,36 @@ class FeedbackSummary:
         return max(0, self.threshold - self.n)
 
 
-def _latest_scores(requests) -> tuple[dict[int, dict[str, float]], dict[str, str], dict[int, int]]:
-    """Per mentee, their latest answered request's score per domain key; the domains' names in order;
-    and per mentee their mentor. Two queries."""
-    latest: dict[int, tuple[dt.datetime, int, int]] = {}
-    for mentee_id, response_id, answered_at, mentor_id in requests.filter(
-            answered_at__isnull=False, response__isnull=False).values_list(
-            "mentee_id", "response_id", "answered_at", "mentor_id"):
-        if mentee_id not in latest or answered_at > latest[mentee_id][0]:
-            latest[mentee_id] = (answered_at, response_id, mentor_id)
-    by_response = {response_id: mentee_id for mentee_id, (_, response_id, _) in latest.items()}
+def _latest_answered(requests) -> QuerySet[FeedbackRequest]:
+    """Of ``requests``, each mentee's latest answered one."""
+    answered = requests.filter(answered_at__isnull=False, response__isnull=False)
+    latest = answered.filter(mentee=OuterRef("mentee_id")).order_by("-answered_at", "-pk").values("pk")[:1]
+    return answered.filter(pk=Subquery(latest))
+
+
+SCORE_COLUMNS = ("domain__key", "domain__name", "domain__order", "score")
+
+
+def _scores(rows) -> tuple[dict[int, dict[str, float]], dict[str, str], dict[int, int]]:
+    """From (mentee, mentor, domain key, name, order, score) rows: per mentee their score per domain
+    key; the domains' names in order; and per mentee their mentor."""
     scores: dict[int, dict[str, float]] = defaultdict(dict)
     names: dict[str, tuple[int, str]] = {}
-    for response_id, key, name, order, score in DomainScore.objects.filter(
-            response_id__in=list(by_response), score__isnull=False).values_list(
-            "response_id", "domain__key", "domain__name", "domain__order", "score"):
-        scores[by_response[response_id]][key] = score
+    mentor_of: dict[int, int] = {}
+    for mentee_id, mentor_id, key, name, order, score in rows:
+        scores[mentee_id][key] = score
         names.setdefault(key, (order, name))
+        mentor_of[mentee_id] = mentor_id
     ordered = {k: n for k, (_, n) in sorted(names.items(), key=lambda kv: kv[1][0])}
-    return scores, ordered, {m: mentor for m, (_, _, mentor) in latest.items()}
+    return scores, ordered, mentor_of
+
+
+def _latest_scores(requests) -> tuple[dict[int, dict[str, float]], dict[str, str], dict[int, int]]:
+    """``_scores`` of each mentee's latest answered request among ``requests``. One query."""
+    return _scores(DomainScore.objects.filter(response__feedback_request__in=_latest_answered(requests),
+                                              score__isnull=False)
+                   .values_list("response__feedback_request__mentee_id", "response__feedback_request__mentor_id",
+                                *SCORE_COLUMNS))
 
 
 def _summarise(scores: dict[int, dict[str, float]], names: dict[str, str], threshold: int) -> FeedbackSummary:
@@ -308,18 +319,30 @@ class ProgramFeedbackRow:
 def program_feedback(*, program: Program) -> list[ProgramFeedbackRow]:
     """For the report: per domain, the mean mentee rating over distinct mentees, and for mentors
     who have both, their own latest skills self-rating beside their mentees' view of them (the
-    mean of their mentees' ratings). The caller applies the privacy threshold. Three queries."""
-    scores, names, mentor_of = _latest_scores(FeedbackRequest.objects.filter(program=program))
+    mean of their mentees' ratings). The caller applies the privacy threshold. One query: the
+    scores of each mentee's latest answer, and of the skills inventories of their mentors."""
+    latest = _latest_answered(FeedbackRequest.objects.filter(program=program))
+    columns = ("side", "person", "mentor", *SCORE_COLUMNS, "at")
+    mentees = (DomainScore.objects.filter(response__feedback_request__in=latest, score__isnull=False).order_by()
+               .annotate(side=Value("mentee"), person=F("response__feedback_request__mentee_id"),
+                         mentor=F("response__feedback_request__mentor_id"), at=F("response__submitted_at"))
+               .values_list(*columns))
+    mentors = (DomainScore.objects.filter(
+        response__program=program, response__status=Response.Status.SUBMITTED,
+        response__instrument__kind=Instrument.Kind.SKILLS, response__user_id__in=latest.values("mentor_id"),
+        score__isnull=False).order_by()
+        .annotate(side=Value("mentor"), person=F("response__user_id"), mentor=F("response__user_id"),
+                  at=F("response__submitted_at"))
+        .values_list(*columns))
+    feedback_rows, own = [], defaultdict(dict)
+    for side, person, mentor, key, name, order, score, submitted_at in mentees.union(mentors, all=True):
+        if side == "mentee":
+            feedback_rows.append((person, mentor, key, name, order, score))
+        elif key not in own[person] or submitted_at > own[person][key][0]:
+            own[person][key] = (submitted_at, score)
+    scores, names, mentor_of = _scores(feedback_rows)
     if not scores:
         return []
-    mentor_ids = set(mentor_of.values())
-    own: dict[int, dict[str, tuple[dt.datetime, float]]] = defaultdict(dict)
-    for user_id, key, submitted_at, score in DomainScore.objects.filter(
-            response__program=program, response__status=Response.Status.SUBMITTED,
-            response__instrument__kind=Instrument.Kind.SKILLS, response__user_id__in=mentor_ids,
-            score__isnull=False).values_list("response__user_id", "domain__key", "response__submitted_at", "score"):
-        if key not in own[user_id] or submitted_at > own[user_id][key][0]:
-            own[user_id][key] = (submitted_at, score)
     rows = []
     for key, name in names.items():
         values = [s[key] for s in scores.values() if key in s]

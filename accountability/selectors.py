@@ -283,6 +283,12 @@ def progress_for_mentors(
             for mentor_id in mentor_ids}
 
 
+def _requirements(program: Program, today: date) -> list[tuple[ReportingRequirement, Period, date]]:
+    """The program's active requirements as (requirement, its period containing ``today``, today): one query."""
+    return [(req, period_containing(req.period, today, program.academic_year_start_month), today)
+            for req in program.reporting_requirements.filter(is_active=True).order_by("metric")]
+
+
 def _measure(*, program: Program, mentors: QuerySet[Membership], today: date | None, many: bool):
     """The program's active requirements as (requirement, period, today), and the ``mentors``
     memberships, each with ``progress``: its Progress on every requirement, in that order.
@@ -290,8 +296,7 @@ def _measure(*, program: Program, mentors: QuerySet[Membership], today: date | N
     For ``many`` mentors, every measure of every requirement is counted grouped by mentor in one
     more query; for a few, the measures are subqueries of the one query that lists them."""
     today = today or local_today(program.time_zone)
-    requirements = [(req, period_containing(req.period, today, program.academic_year_start_month), today)
-                    for req in program.reporting_requirements.filter(is_active=True).order_by("metric")]
+    requirements = _requirements(program, today)
     tallies = [_measures(program, req, period) for req, period, _ in requirements]
     if many:
         shared, parts, tagged = {}, [], {}  # tagged: "r0_held" → (requirement's index, total's name, tally)

@@ -580,14 +580,17 @@ def program_aggregate_rows(*, program: Program, instruments: Sequence[Instrument
             f"{figure}_mean_change": Avg(f"{figure}_change", filter=latest),
             f"{figure}_n_change": Count(f"{figure}_change", filter=latest),
         }
-    baselines = _count(Response.objects.filter(program=program, instrument=OuterRef("response__instrument_id"),
-                                               status=Response.Status.SUBMITTED,
-                                               occasion=Response.Occasion.BASELINE))
+    # One uncorrelated count per instrument: the database counts each once, where a subquery
+    # correlated to the rows' instrument was a GROUP BY key counted again for every DomainScore row.
+    baselines = {f"baselines_{instrument.pk}": _count(Response.objects.filter(
+        program=program, instrument=instrument, status=Response.Status.SUBMITTED,
+        occasion=Response.Occasion.BASELINE)) for instrument in instruments}
     counted = submitted.filter(Q(occasion=Response.Occasion.BASELINE) | ~Exists(_later(submitted)))
     rows_of: dict[int, list[dict]] = defaultdict(list)
     for row in (DomainScore.objects.filter(response__in=counted).values("response__instrument_id", "domain__key")
                 .order_by().annotate(order=Min("domain__order"), name=Max("domain__name"), **totals)
-                .annotate(baselines=baselines)):
+                .annotate(**baselines)):
+        row["baselines"] = row[f"baselines_{row['response__instrument_id']}"]
         rows_of[row["response__instrument_id"]].append(row)
     return {instrument.pk: rows_of[instrument.pk] for instrument in instruments}
 
@@ -630,7 +633,7 @@ def program_readiness_shares(*, program: Program, instrument: Instrument, n: int
         return []
     rows = (DomainScore.objects.filter(response__in=submitted.filter(~Exists(_later(submitted))), checked__gt=0)
             .values("response_id").order_by().annotate(share=Sum("yes") * 100.0 / Sum("checked")))
-    return [row["share"] for row in rows]
+    return list(rows.values_list("share", flat=True))
 
 
 @dataclass(frozen=True)

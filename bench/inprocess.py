@@ -18,6 +18,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+sys.path.insert(0, str(Path(__file__).resolve().parent))
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
 os.environ["DATABASE_URL"] = os.environ.get(
     "BENCH_DATABASE_URL", f"sqlite:///{tempfile.mkdtemp(prefix='page-bench-')}/bench.sqlite3")
@@ -31,6 +32,7 @@ from django.core.cache import cache  # noqa: E402
 from django.core.management import call_command  # noqa: E402
 from django.db import connection  # noqa: E402
 from django.test import Client  # noqa: E402
+from pages import signed_in_client  # noqa: E402  (bench/pages.py)
 
 from demo.seeders import core  # noqa: E402
 from mentorprogram.models import Membership, Program, User  # noqa: E402
@@ -63,8 +65,8 @@ def run(title: str, pages: Callable[[Program], list[tuple[str, str]]], sizes=(10
                 cursor.execute("ANALYZE")  # fresh bulk inserts: give the planner real row counts
         program = core.seed_program()
         mentors = Membership.objects.filter(program=program, role="mentor", status="active").count()
-        client = Client()
-        client.force_login(User.objects.get(email="coordinator@example.org"))
+        # signed in with a second factor, as production settings ask of coordinators
+        client = signed_in_client(User.objects.get(email="coordinator@example.org"))
         for label, url in pages(program):
             client.get(url, HTTP_HOST="127.0.0.1")  # warm the per-process caches (templates)
             cold_ms, cold_queries = _timed(client, url, cold=True)

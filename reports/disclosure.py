@@ -61,7 +61,7 @@ class Disclosure:
         # The ledger's version with every release, in one query: releases are only ever recorded
         # with the ledger (save), so no ledger row means none yet, and a ledger without releases
         # reads as one row with no release.
-        self.version = 0
+        self.version: int | None = None  # None: no ledger yet
         self.history: dict[str, list[tuple[int, dict]]] = {}
         rows = (ReleaseLedger.objects.filter(program=program).order_by("program__figure_releases__pk")
                 .values_list("version", "program__figure_releases__key", "program__figure_releases__n",
@@ -114,10 +114,12 @@ class Disclosure:
             return True
         try:
             with transaction.atomic():
-                ReleaseLedger.objects.get_or_create(program=self.program)
-                claimed = ReleaseLedger.objects.filter(program=self.program, version=self.version).update(
-                    version=F("version") + 1)
-                if not claimed:
+                # The first releases make the ledger at version 1 (a report that made it meanwhile
+                # breaks the one-to-one key); later ones claim the version they read.
+                if self.version is None:
+                    ReleaseLedger.objects.create(program=self.program, version=1)
+                elif not ReleaseLedger.objects.filter(program=self.program, version=self.version).update(
+                        version=F("version") + 1):
                     return False
                 FigureRelease.objects.bulk_create(self.new)
         except IntegrityError:

@@ -13,6 +13,7 @@ from django.http import Http404
 from django.utils import timezone
 
 from mentorprogram import permissions
+from mentorprogram import selectors as core_selectors
 from mentorprogram.models import Membership, Program, User
 from toolbox.charts import label_lines
 from toolbox.periods import academic_year_label, local_today
@@ -73,11 +74,18 @@ class Report:
 
 
 def get_program_for_report(*, user: User, slug: str) -> Program:
-    """The report is for the program's coordinators (and superusers); anyone else gets a 404."""
-    program = Program.objects.filter(slug=slug).first()
-    if program is None or not (
-        (user.is_active and user.is_superuser) or permissions.is_coordinator(user, program)
-    ):
+    """The report is for the program's coordinators (and superusers); anyone else gets a 404.
+
+    A coordinator's program comes with their live memberships, in the one query that the
+    navigation's checks then share."""
+    if user.is_active and user.is_superuser:
+        program = Program.objects.filter(slug=slug).first()
+    else:
+        memberships = list(core_selectors.memberships_for_user(user=user))
+        permissions.remember_live_memberships(user, memberships)
+        program = next((m.program for m in memberships
+                        if m.program.slug == slug and permissions.is_coordinator(user, m.program)), None)
+    if program is None:
         raise Http404("No such report.")
     return program
 

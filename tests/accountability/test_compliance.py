@@ -152,3 +152,28 @@ def test_it_shows_the_mentors_furthest_behind_a_page_at_a_time(client, coordinat
     behind = client.get(url, {"show": "behind", "page": 2}).context
     assert behind["page"].paginator.count == sum(1 for r in rows if r.behind)
     assert [r.mentor for r in behind["rows"]] == [r.mentor for r in rows if r.behind][COMPLIANCE_PAGE_SIZE:]
+
+
+def test_the_reports_counts_agree_with_the_table_mentor_by_mentor(program, coordinator, mentor, faculty):
+    """The report's summary counts the statuses the database decides; the compliance table's cells
+    work each one out in Python from the measures. On a year of demo data (every kind of
+    requirement, mentors who joined this period), at days across the periods, they agree."""
+    from demo.seeders import core, seeder_modules
+
+    extra = core.seed_extra_mentors(program, 30)
+    for module in seeder_modules():
+        module.seed(program=program, people={"coordinator": coordinator, "mentor": mentor, "faculty": faculty},
+                    mentors=extra)
+    Membership.objects.filter(user__in=extra[:3]).update(joined_on=dt.date.today() - dt.timedelta(days=2))
+    today, seen = dt.date.today(), set()
+    for day in (today, today - dt.timedelta(days=40), today + dt.timedelta(days=75), today - dt.timedelta(days=200)):
+        requirements, rows = selectors.compliance_table(program=program, today=day)
+        summary = selectors.requirement_compliance_summary(program=program, today=day)
+        assert len(summary) == len(requirements) == len({r.metric for r in requirements}) >= 4
+        for i, counted in enumerate(summary):
+            statuses = [row.cells[i].status for row in rows]
+            seen.update(statuses)
+            assert (counted["on_track"], counted["behind"]) == (
+                sum(s in (selectors.MET, selectors.ON_TRACK) for s in statuses), statuses.count(selectors.BEHIND)), (
+                day, counted["requirement"])
+    assert {selectors.MET, selectors.BEHIND, selectors.GETTING_STARTED} <= seen

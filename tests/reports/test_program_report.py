@@ -387,14 +387,15 @@ def test_it_computes_the_whole_report_in_a_fixed_number_of_queries(
     for module in seeder_modules():
         module.seed(program=program, people=people, mentors=extra)
     client.force_login(coordinator)
-    # the session, its user and their memberships (the coordinator check), the program, the membership counts (5);
-    # self-assessments: the program's instruments, every instrument's aggregates with its count of
-    # baselines, the readiness shares (3); the evidence of impact and training beside it (1);
-    # attendance (1); compliance: requirements, the statuses counted (2); plans (1); credit hours (1);
-    # mentees' feedback: the answered requests, their scores, the mentors' own skills scores (3);
-    # the release counter with what the report published before (1), and, this first time, recording the
-    # releases: the counter made and claimed, the releases in one insert, in a transaction (8)
-    with cold(26):
+    # the session, its user, their live memberships with their programs (the coordinator check and the
+    # navigation's), the membership counts (4); self-assessments: the program's instruments, every
+    # instrument's aggregates with its count of baselines, the readiness shares (3); the evidence of impact
+    # and training beside it (1); attendance (1); compliance: the requirements, then every measure of every
+    # mentor and their statuses decided and counted (2); plans (1); credit hours (1); mentees' feedback: the scores of
+    # their latest answers and of their mentors' own skills inventories (1); the release counter with what
+    # the report published before (1), and, this first time, recording the releases: the counter made and
+    # the releases in one insert, in a transaction (4)
+    with cold(19):
         response = client.get(report_url(program))
     html = response.content.decode()
     assert f"{size + 1:,}" in html
@@ -402,11 +403,11 @@ def test_it_computes_the_whole_report_in_a_fixed_number_of_queries(
     for key in ("readiness", "skills", "attendance", "compliance", "plans", "training"):
         assert any(v is not None for d in data[key]["datasets"] for v in d["data"]), key
     # A second visit computes the report again and publishes nothing new: the same figures, and no
-    # writes (the 17 reads and the 1 of what was published).
+    # writes (the 14 reads and the 1 of what was published).
     def cells(r):
         return [[str(c) for c in row] for s in r.context["report"].sections for row in s.rows]
 
-    with cold(18):
+    with cold(15):
         again = client.get(report_url(program))
     assert cells(again) == cells(response)
     assert charts(again) == data

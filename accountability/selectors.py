@@ -3,7 +3,6 @@ permission) and keeps its query count fixed whatever the amount of data."""
 
 from __future__ import annotations
 
-from collections import defaultdict
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from decimal import ROUND_HALF_UP, Decimal
@@ -277,7 +276,7 @@ def progress_for_mentors(
     ``today``: two queries (the requirements, then the mentors with every measure counted by the
     database), whatever the number of requirements. For a few mentors (a dashboard card, a nudge)."""
     mentors = Membership.objects.filter(program=program, role=Membership.Role.MENTOR, user_id__in=mentor_ids)
-    requirements, measured = _measure(program=program, mentors=mentors, today=today, many=False)
+    requirements, measured = _measure(program=program, mentors=mentors, today=today)
     cells = {m.user_id: m.progress for m in measured}
     return {mentor_id: cells.get(mentor_id) or [_progress(req, period, {}, day) for req, period, day in requirements]
             for mentor_id in mentor_ids}
@@ -289,47 +288,24 @@ def _requirements(program: Program, today: date) -> list[tuple[ReportingRequirem
             for req in program.reporting_requirements.filter(is_active=True).order_by("metric")]
 
 
-def _measure(*, program: Program, mentors: QuerySet[Membership], today: date | None, many: bool):
+def _measure(*, program: Program, mentors: QuerySet[Membership], today: date | None):
     """The program's active requirements as (requirement, period, today), and the ``mentors``
-    memberships, each with ``progress``: its Progress on every requirement, in that order.
-
-    For ``many`` mentors, every measure of every requirement is counted grouped by mentor in one
-    more query; for a few, the measures are subqueries of the one query that lists them."""
+    memberships (a few: a dashboard card, a nudge), each with ``progress``: its Progress on every
+    requirement, in that order, from the measures counted as subqueries of the one query that lists
+    them. Many mentors are judged by the database instead (``standing``)."""
     today = today or local_today(program.time_zone)
     requirements = _requirements(program, today)
-    tallies = [_measures(program, req, period) for req, period, _ in requirements]
-    if many:
-        shared, parts, tagged = {}, [], {}  # tagged: "r0_held" → (requirement's index, total's name, tally)
-        for i, requirement_tallies in enumerate(tallies):
-            for tally in requirement_tallies:
-                if tally.mentor is None:
-                    shared.update({f"r{i}_{name}": e for name, e in tally.correlated().items()})
-                    continue
-                parts += tally.grouped(mentors, tag=f"r{i}_")
-                tagged.update({f"r{i}_{name}": (i, name, tally) for name in tally.totals})
-        memberships = list(mentors.order_by().annotate(**shared))
-        counted: dict[int, list[dict]] = defaultdict(lambda: [{} for _ in requirements])
-        for tag, user_id, value in (parts[0].union(*parts[1:], all=True) if parts else []):
-            i, name, tally = tagged[tag]
-            counted[user_id][i][name] = tally.parse(name, value)
-        for m in memberships:
-            m.measured = counted[m.user_id]
-            for column in shared:
-                i, name = column.split("_", 1)
-                m.measured[int(i[1:])][name] = getattr(m, column)
-    else:
-        columns, annotations = {}, {}  # annotation → (requirement's index, total's name)
-        for i, requirement_tallies in enumerate(tallies):
-            for tally in requirement_tallies:
-                for name, expression in tally.correlated().items():
-                    columns[f"r{i}_{name}"], annotations[f"r{i}_{name}"] = (i, name), expression
-        memberships = list(mentors.order_by().annotate(**annotations))
-        for m in memberships:
-            m.measured = [{} for _ in requirements]
-            for column, (i, name) in columns.items():
-                m.measured[i][name] = getattr(m, column)
+    columns, annotations = {}, {}  # annotation → (requirement's index, total's name)
+    for i, (req, period, _) in enumerate(requirements):
+        for tally in _measures(program, req, period):
+            for name, expression in tally.correlated().items():
+                columns[f"r{i}_{name}"], annotations[f"r{i}_{name}"] = (i, name), expression
+    memberships = list(mentors.order_by().annotate(**annotations))
     for m in memberships:
-        m.progress = [_first_period(_progress(req, period, m.measured[i], day), m.joined_on, day)
+        measured = [{} for _ in requirements]
+        for column, (i, name) in columns.items():
+            measured[i][name] = getattr(m, column)
+        m.progress = [_first_period(_progress(req, period, measured[i], day), m.joined_on, day)
                       for i, (req, period, day) in enumerate(requirements)]
     return requirements, memberships
 

@@ -11,11 +11,10 @@ import hashlib
 from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date, datetime, time
-from decimal import Decimal
 from zoneinfo import ZoneInfo
 
 from django.db.models import Aggregate, Count, DecimalField, Exists, OuterRef, QuerySet, Subquery, Sum, Value
-from django.db.models.functions import Cast, TruncDate
+from django.db.models.functions import TruncDate
 from django.utils.translation import ngettext
 
 from assessments import selectors as assessment_selectors
@@ -24,7 +23,7 @@ from assessments.models import Response as AssessmentResponse
 from community.models import Attendance, Meeting
 from courses import selectors as course_selectors
 from courses.models import Completion, Course
-from mentorprogram.models import Membership, Program, User
+from mentorprogram.models import Program, User
 
 MAX_SUGGESTIONS = 3
 ANSWER_LABELS = dict(AssessmentAnswer.Choice.choices)
@@ -125,10 +124,9 @@ def suggestions_for_domains(
 
 # The measures below count, for each mentor of a program, the records that meet a requirement.
 # Each is a ``Tally``: the records of every mentor, which field leads to the mentor, and what to
-# total. The database does the counting in either of two forms: correlated to each row of a query
-# that lists a few mentors (the dashboard's card: one query), or grouped by mentor (the compliance
-# table and the report: every tally of every requirement in one UNION ALL of hash aggregates,
-# instead of a subquery per mentor and measure).
+# total. The database does the counting, correlated to each row of a query that lists mentors:
+# ``correlated`` for a few (the dashboard's card: one query), ``of_mentor`` for the statuses
+# ``standing`` decides for every mentor of a program (the compliance table, the report, the home).
 
 DECIMAL = DecimalField(max_digits=12, decimal_places=2)
 
@@ -138,7 +136,7 @@ class Tally:
     records: QuerySet
     mentor: str | None
     """The records' path to the mentor's user id; None for records every mentor shares (the
-    meetings held), which stay correlated to the mentor's row in both forms: they are a few."""
+    meetings held)."""
     totals: dict[str, Aggregate]
     day: str | None = None
     """The records' local day, counted only from the day the mentor joined the program."""
@@ -157,21 +155,6 @@ class Tally:
         """The records of the mentor of the row of an outer query of memberships."""
         records = self.records.filter(**{self.mentor: OuterRef("user_id")}) if self.mentor else self.records
         return records.filter(**{f"{self.day}__gte": OuterRef("joined_on")}) if self.day else records
-
-    def grouped(self, mentors: QuerySet[Membership], tag: str) -> list[QuerySet]:
-        """Per total, a query of rows (``tag`` and the total's name, user id, value) for the
-        mentors of ``mentors`` that have records; to be combined with ``union(all=True)``."""
-        records = self.records.filter(**{f"{self.mentor}__in": mentors.values("user_id")})
-        if self.day:
-            joined = mentors.filter(user_id=OuterRef(self.mentor)).order_by().values("joined_on")[:1]
-            records = records.filter(**{f"{self.day}__gte": Subquery(joined)})
-        by_mentor = records.order_by().values(self.mentor)
-        return [by_mentor.annotate(value=Cast(total, DECIMAL), total=Value(f"{tag}{name}"))
-                .values_list("total", self.mentor, "value") for name, total in self.totals.items()]
-
-    def parse(self, name: str, value: Decimal) -> Decimal | int:
-        """A total read back from ``grouped``'s shared column: counts as whole numbers."""
-        return value if isinstance(self.totals[name], Sum) else int(value)
 
 
 def _local_day(field: str, program: Program) -> TruncDate:

@@ -81,6 +81,31 @@ def test_the_message_id_is_on_the_sites_domain_and_the_same_on_every_attempt(set
     assert (email.status, email.attempts, email.message_id) == (Status.SENT, 2, received["Message-ID"])
 
 
+def test_the_batchs_prepared_sent_mark_writes_what_the_orms_update_writes_and_only_under_its_claim():
+    """Compiled once per batch, the "sent" mark must leave a row as the ORM's own UPDATE of it
+    does, and, like it, leave alone a row whose claim is no longer the batch's."""
+    from django.forms.models import model_to_dict
+    from django.utils import timezone
+
+    from mentorprogram.outbox import headers
+    from mentorprogram.outbox.sending import _mine, _sent_values, _SentMark, claim
+
+    ours, by_orm, taken = (OutboundEmailFactory(to_address=f"{n}@example.org") for n in "abc")
+    claim(ids=[ours.pk, by_orm.pk, taken.pk], claim_token="batch", now=timezone.now())
+    OutboundEmail.objects.filter(pk=taken.pk).update(claim_token="someone-else")
+    message = mail.EmailMessage(subject="Hello", to=["a@example.org"])
+    mark = _SentMark("batch")
+    mark(ours, message, note="late answer")
+    mark(taken, message)
+    _mine([by_orm.pk], "batch").update(**_sent_values(by_orm, message, "late answer"))
+    ours, by_orm, taken = (OutboundEmail.objects.get(pk=e.pk) for e in (ours, by_orm, taken))
+    assert ours.status == Status.SENT and ours.message_id == headers.message_id(ours) and ours.sent_at
+    differ = {"id", "dedupe_key", "message_id", "sent_at", "created_at", "user"}
+    assert {k: v for k, v in model_to_dict(ours).items() if k not in differ} == {
+        k: v for k, v in model_to_dict(by_orm).items() if k not in differ}
+    assert (taken.status, taken.sent_at) == (Status.SENDING, None)
+
+
 def test_the_sweep_hands_out_a_row_whose_task_was_lost_only_after_the_claim_timeout(settings, monkeypatch):
     from mentorprogram.outbox import queueing
 

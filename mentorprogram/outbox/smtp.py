@@ -16,6 +16,8 @@ from django.conf import settings
 from django.core.mail.backends import smtp
 from django.core.mail.message import sanitize_address
 
+from .parts import serialise
+
 _sanitize = lru_cache(maxsize=64)(sanitize_address)
 """The sender's address is the same for every message of a batch: parsed once, not per message."""
 
@@ -52,7 +54,9 @@ class EmailBackend(smtp.EmailBackend):
         return _SMTP_SSL if self.use_ssl else _SMTP
 
     def _send(self, email_message) -> bool:
-        """Django's own ``_send``, with the sender's address parsed once per address."""
+        """Django's own ``_send``, with the sender's address parsed once per address and the
+        message written by the outbox's generator (the same bytes; shared parts' headers written
+        once: parts.py)."""
         if self.connection is not None:
             self.connection.content_handed_over = False
             self.connection.before_content = self.before_content
@@ -63,7 +67,7 @@ class EmailBackend(smtp.EmailBackend):
         recipients = [sanitize_address(addr, encoding) for addr in email_message.recipients()]
         message = email_message.message()
         try:
-            self.connection.sendmail(from_email, recipients, message.as_bytes(linesep="\r\n"))
+            self.connection.sendmail(from_email, recipients, serialise(message))
         except smtplib.SMTPException:
             if not self.fail_silently:
                 raise

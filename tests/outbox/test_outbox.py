@@ -237,6 +237,26 @@ def test_a_reminder_serialised_by_the_outbox_is_the_message_django_builds(progra
         .message().as_bytes()).get_boundary()
 
 
+@pytest.mark.parametrize("address", [
+    "mentor00001@bench.example.org", "Sam.O'Neil+circle@Med.Example.EDU", "a/b=c?d^e{f}|~@x-y.example",
+    "a..b@example.org", ".a@example.org", "a.@example.org", "a@-example-.org", "a@example..org",
+    "a@" + "x" * 64 + ".org", "Sam Okafor <sam@example.org>", '"Okafor, Sam" <sam@example.org>',
+    "josé@example.org", "sam@exämple.org", "a b@example.org", "a@[127.0.0.1]", ("Sam", "sam@example.org"),
+])
+def test_a_recipient_the_backend_does_not_parse_is_one_django_leaves_as_it_is(address):
+    from django.core.mail.message import sanitize_address
+
+    from mentorprogram.outbox.smtp import _recipient
+
+    try:
+        expected = sanitize_address(address, "utf-8")
+    except ValueError:
+        with pytest.raises(ValueError):
+            _recipient(address, "utf-8")
+    else:
+        assert _recipient(address, "utf-8") == expected
+
+
 def test_another_email_backend_is_chosen_by_the_environment():
     """What the README tells a deployer to set to send through django-anymail (or any backend)."""
     import json

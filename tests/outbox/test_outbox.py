@@ -201,6 +201,13 @@ def test_the_admin_lists_every_failed_email_with_the_servers_words_and_sends_it_
     ("To", '"Okafor, Sam" <sam@example.org>'),
     ("Content-Type", 'multipart/alternative; boundary="=_ob12_3"'),
     ("List-Unsubscribe", "<https://mentoring.example.org/unsubscribe/" + "x" * 80 + ">"),
+    ("List-Unsubscribe", "<https://mentoring.example.org/unsubscribe/eyJ1IjoxfQ:1vQ2Xk:abcDEF-_ghiJK/>"),
+    ("A-Very-Long-Header-Name-For-Its-Line", "<x@" + "y" * 37 + ">"),
+    ("X-Long", "=?utf-8?q?" + "a=C3=A9" * 20 + "?="),
+    ("X-Long", "no-fold-point:" + "z" * 1100),
+    ("X-Long", "one,place;to-fold:" + "z" * 100),
+    ("X-Long", "a\tlong\ttab-separated-value-" + "z" * 80),
+    ("X-Long", "a\x0blong-value-with-a-vertical-tab-" + "z" * 80),
     ("Subject", "Réunion: the academy’s circle"),
     ("X-Empty", ""),
 ])

@@ -2,8 +2,10 @@
 
 Everything the recipients of one meeting share is built once per meeting (and per time zone
 for the rendered bodies); each message then only fills in the person's name, their signed
-RSVP link and their ATTENDEE line. The outbox adds the headers every automatic email carries
-(Message-ID, Auto-Submitted, List-Unsubscribe) and sends it through Django's email backend."""
+RSVP link and their ATTENDEE line, and its MIME parts are copies of shared ones whose headers
+were built once (mentorprogram/outbox/parts.py). The outbox adds the headers every automatic
+email carries (Message-ID, Auto-Submitted, List-Unsubscribe) and sends it through Django's
+email backend."""
 
 from __future__ import annotations
 

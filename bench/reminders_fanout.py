@@ -5,9 +5,10 @@ plain smtplib loop sending the same number of pre-rendered messages to the same 
 
 The fan-out goes the way production's does: the dispatcher records the deliveries and their
 outbox rows, a Celery worker claims each batch, builds each message with Django's
-EmailMultiAlternatives and hands it over one connection of the project's SMTP backend (Django's
-own, subclassed only to learn whether a failure came after the whole message), recording each
-one as sent. It prints, per size, the rate, its ratio to the plain loop (target: at least 35%) and
+EmailMultiAlternatives (the outbox's subclass, whose parts are copies of shared ones) and hands
+it over one connection of the project's SMTP backend (Django's own, subclassed to learn whether a
+failure came after the whole message and to write it with the outbox's generator), recording
+each one as sent. It prints, per size, the rate, its ratio to the plain loop (target: at least 35%) and
 the time from the dispatcher tick to the last delivery recorded.
 
 The plain loop sends the very messages the reminders carry (each member's own, rendered before

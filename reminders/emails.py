@@ -2,12 +2,13 @@
 
 Everything the recipients of one meeting share is built once per meeting (and per time zone
 for the rendered bodies); each message then only fills in the person's name, their signed
-RSVP link and their ATTENDEE line. The outbox adds the headers every automatic email carries
-(Message-ID, Auto-Submitted, List-Unsubscribe) and sends it through Django's email backend."""
+RSVP link and their ATTENDEE line, and its MIME parts are copies of shared ones whose headers
+were built once (mentorprogram/outbox/parts.py). The outbox adds the headers every automatic
+email carries (Message-ID, Auto-Submitted, List-Unsubscribe) and sends it through Django's
+email backend."""
 
 from __future__ import annotations
 
-import copy
 import html
 import re
 import zoneinfo
@@ -19,7 +20,6 @@ from functools import cached_property
 import icalendar
 from django.conf import settings
 from django.core import signing
-from django.core.mail import EmailMultiAlternatives
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
@@ -27,6 +27,7 @@ from icalendar.parser import Contentline, Parameters
 
 from community.calendar import PRODID, meeting_event, meeting_organizer, meeting_summary
 from community.models import AgendaItem, Meeting
+from mentorprogram.outbox.parts import OutboxEmail, SharedPart
 
 from . import tokens
 from .models import ReminderDelivery
@@ -153,8 +154,8 @@ class MeetingMail:
         return head + attendee_line(email=email, name=name) + b"\r\n" + tail
 
 
-    def message(self, delivery: ReminderDelivery) -> EmailMultiAlternatives:
-        """The reference rendering of one delivery; :meth:`raw` must produce the same bytes."""
+    def message(self, delivery: ReminderDelivery) -> OutboxEmail:
+        """One delivery's message."""
         user = delivery.user
         name = str(user)
         return self._message(
@@ -173,11 +174,11 @@ class MeetingMail:
         return user.time_zone or self.meeting.series.program.time_zone
 
     def _message(self, *, zone_name: str, email: str, name: str, name_html: str, token: str,
-                 ics: bytes) -> EmailMultiAlternatives:
+                 ics: bytes) -> OutboxEmail:
         subject, text, body_html = self.bodies(zone_name)
         text = text.replace(NAME_MARK, name).replace(TOKEN_MARK, token)
         body_html = body_html.replace(NAME_MARK, name_html).replace(TOKEN_MARK, token)
-        message = EmailMultiAlternatives(
+        message = OutboxEmail(
             subject=subject, body=text, from_email=settings.DEFAULT_FROM_EMAIL, to=[email],
             reply_to=[self.reply_to],
         )
@@ -186,24 +187,20 @@ class MeetingMail:
         return message
 
     @cached_property
-    def _calendar_template(self) -> MIMEText:
+    def _calendar_template(self) -> SharedPart:
         """The calendar part's headers, the same for every recipient of the meeting: built once."""
         part = MIMEText("", "calendar", "utf-8")
         part.set_param("method", self.method)
         part.add_header("Content-Disposition", "attachment", filename="invite.ics")
-        return part
+        return SharedPart(part)
 
     def _calendar_part(self, ics: bytes) -> MIMEText:
         """One recipient's calendar part: the shared headers and their invitation, base64-encoded
         exactly as ``MIMEText(ics.decode(), "calendar", "utf-8")`` encodes it."""
-        template = self._calendar_template
-        part = copy.copy(template)
-        part._headers = list(template._headers)
-        part._payload = base64mime.body_encode(ics)
-        return part
+        return self._calendar_template.copy(base64mime.body_encode(ics))
 
 
-def preview(*, meeting: Meeting, delivery: ReminderDelivery) -> EmailMultiAlternatives:
+def preview(*, meeting: Meeting, delivery: ReminderDelivery) -> OutboxEmail:
     """One message, built the way the worker builds it (tests and the admin use this)."""
     kind = effective_kind(delivery.kind, meeting)
     agenda = list(meeting.agenda_items.select_related("topic"))

@@ -63,16 +63,21 @@ def unsubscribe_url(*, user_id: int, topic: str) -> str:
 
 
 class SerialisingPolicy(Compat32):
-    """compat32, the policy of Django's messages, with a short cut for the common header: an
-    ASCII value on one line that needs no folding is written as it is — exactly what compat32
-    writes for it (``tests/outbox/test_outbox.py`` compares the two), without building an
+    """compat32, the policy of Django's messages, with short cuts for the common headers — an
+    ASCII value on one line that needs no folding is written as it is, and one too long for its
+    line with nowhere to fold it (no space, comma or semicolon: a List-Unsubscribe link, a
+    Message-ID) goes whole onto a line of its own — exactly what compat32 writes for them
+    (``tests/outbox/test_outbox.py`` compares the two), without building an
     ``email.header.Header`` for each of a message's two dozen headers, which was a third of
     the cost of serialising a reminder."""
 
     def _fold(self, name, value, sanitize):
-        if (isinstance(value, str) and value.isascii() and "\r" not in value and "\n" not in value
-                and self.max_line_length and len(name) + 2 + len(value) <= self.max_line_length):
-            return f"{name}: {value}{self.linesep}"
+        if isinstance(value, str) and value.isascii() and "\r" not in value and "\n" not in value \
+                and self.max_line_length:
+            if len(name) + 2 + len(value) <= self.max_line_length:
+                return f"{name}: {value}{self.linesep}"
+            if value.isprintable() and " " not in value and ";" not in value and "," not in value:
+                return f"{name}: {self.linesep} {value}{self.linesep}"
         return super()._fold(name, value, sanitize)
 
 

@@ -27,8 +27,17 @@ def outbox_enqueue(emails: list[OutboundEmail], *, now: dt.datetime | None = Non
             email.dispatch_token = dispatch_token
     OutboundEmail.objects.bulk_create(emails, ignore_conflicts=True)
     stored: dict[str, OutboundEmail] = {}
-    if dispatch_token:  # what this call inserted, in one query whatever the number
-        stored = {e.dedupe_key: e for e in OutboundEmail.objects.filter(dispatch_token=dispatch_token)}
+    if dispatch_token:
+        # What this call inserted, in one query whatever the number: those rows are the objects
+        # given, as they were written; only their ids are read back (an insert that ignores
+        # conflicts does not return them).
+        db = OutboundEmail.objects.db
+        inserted = dict(OutboundEmail.objects.filter(dispatch_token=dispatch_token).values_list("dedupe_key", "pk"))
+        for email in emails:
+            if email.dedupe_key in inserted and email.dedupe_key not in stored:
+                email.pk = inserted[email.dedupe_key]
+                email._state.adding, email._state.db = False, db
+                stored[email.dedupe_key] = email
     missing: dict[str, list[str]] = {}
     for email in emails:
         if email.dedupe_key not in stored:  # recorded before (another tick got there first)

@@ -81,6 +81,31 @@ def test_the_message_id_is_on_the_sites_domain_and_the_same_on_every_attempt(set
     assert (email.status, email.attempts, email.message_id) == (Status.SENT, 2, received["Message-ID"])
 
 
+def test_the_batchs_prepared_sent_mark_writes_what_the_orms_update_writes_and_only_under_its_claim():
+    """Compiled once per batch, the "sent" mark must leave a row as the ORM's own UPDATE of it
+    does, and, like it, leave alone a row whose claim is no longer the batch's."""
+    from django.forms.models import model_to_dict
+    from django.utils import timezone
+
+    from mentorprogram.outbox import headers
+    from mentorprogram.outbox.sending import _mine, _sent_values, _SentMark, claim
+
+    ours, by_orm, taken = (OutboundEmailFactory(to_address=f"{n}@example.org") for n in "abc")
+    claim(ids=[ours.pk, by_orm.pk, taken.pk], claim_token="batch", now=timezone.now())
+    OutboundEmail.objects.filter(pk=taken.pk).update(claim_token="someone-else")
+    message = mail.EmailMessage(subject="Hello", to=["a@example.org"])
+    mark = _SentMark("batch")
+    mark(ours, message, note="late answer")
+    mark(taken, message)
+    _mine([by_orm.pk], "batch").update(**_sent_values(by_orm, message, "late answer"))
+    ours, by_orm, taken = (OutboundEmail.objects.get(pk=e.pk) for e in (ours, by_orm, taken))
+    assert ours.status == Status.SENT and ours.message_id == headers.message_id(ours) and ours.sent_at
+    differ = {"id", "dedupe_key", "message_id", "sent_at", "created_at", "user"}
+    assert {k: v for k, v in model_to_dict(ours).items() if k not in differ} == {
+        k: v for k, v in model_to_dict(by_orm).items() if k not in differ}
+    assert (taken.status, taken.sent_at) == (Status.SENDING, None)
+
+
 def test_the_sweep_hands_out_a_row_whose_task_was_lost_only_after_the_claim_timeout(settings, monkeypatch):
     from mentorprogram.outbox import queueing
 
@@ -176,6 +201,13 @@ def test_the_admin_lists_every_failed_email_with_the_servers_words_and_sends_it_
     ("To", '"Okafor, Sam" <sam@example.org>'),
     ("Content-Type", 'multipart/alternative; boundary="=_ob12_3"'),
     ("List-Unsubscribe", "<https://mentoring.example.org/unsubscribe/" + "x" * 80 + ">"),
+    ("List-Unsubscribe", "<https://mentoring.example.org/unsubscribe/eyJ1IjoxfQ:1vQ2Xk:abcDEF-_ghiJK/>"),
+    ("A-Very-Long-Header-Name-For-Its-Line", "<x@" + "y" * 37 + ">"),
+    ("X-Long", "=?utf-8?q?" + "a=C3=A9" * 20 + "?="),
+    ("X-Long", "no-fold-point:" + "z" * 1100),
+    ("X-Long", "one,place;to-fold:" + "z" * 100),
+    ("X-Long", "a\tlong\ttab-separated-value-" + "z" * 80),
+    ("X-Long", "a\x0blong-value-with-a-vertical-tab-" + "z" * 80),
     ("Subject", "Réunion: the academy’s circle"),
     ("X-Empty", ""),
 ])
@@ -210,6 +242,26 @@ def test_a_reminder_serialised_by_the_outbox_is_the_message_django_builds(progra
     assert boundary.startswith("=_ob") and boundary != message_from_bytes(
         headers.finish(composer_for(email.kind).prepare([email], None)(email).message, email, unsubscribe=None)
         .message().as_bytes()).get_boundary()
+
+
+@pytest.mark.parametrize("address", [
+    "mentor00001@bench.example.org", "Sam.O'Neil+circle@Med.Example.EDU", "a/b=c?d^e{f}|~@x-y.example",
+    "a..b@example.org", ".a@example.org", "a.@example.org", "a@-example-.org", "a@example..org",
+    "a@" + "x" * 64 + ".org", "Sam Okafor <sam@example.org>", '"Okafor, Sam" <sam@example.org>',
+    "josé@example.org", "sam@exämple.org", "a b@example.org", "a@[127.0.0.1]", ("Sam", "sam@example.org"),
+])
+def test_a_recipient_the_backend_does_not_parse_is_one_django_leaves_as_it_is(address):
+    from django.core.mail.message import sanitize_address
+
+    from mentorprogram.outbox.smtp import _recipient
+
+    try:
+        expected = sanitize_address(address, "utf-8")
+    except ValueError:
+        with pytest.raises(ValueError):
+            _recipient(address, "utf-8")
+    else:
+        assert _recipient(address, "utf-8") == expected
 
 
 def test_another_email_backend_is_chosen_by_the_environment():

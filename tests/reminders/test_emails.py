@@ -257,3 +257,33 @@ def test_the_calendar_part_shared_by_a_meetings_recipients_is_byte_for_byte_the_
         assert mail._calendar_part(ics).as_bytes() == reference.as_bytes()
     first, second = mail._calendar_part(b"A"), mail._calendar_part(b"B")
     assert first.get_payload(decode=True) == b"A" and second.get_payload(decode=True) == b"B"  # nothing shared
+
+
+def test_reminders_built_from_shared_parts_are_byte_for_byte_the_messages_django_builds(people, meeting):
+    """Each reminder's parts are copies of shared ones (mentorprogram/outbox/parts.py); what the
+    outbox writes must be what Django's own EmailMultiAlternatives of the same content writes —
+    an ASCII name, one that is not, and the second message of a kind as much as the first."""
+    from django.core.mail import EmailMultiAlternatives
+
+    from mentorprogram.outbox.headers import SERIALISING_POLICY
+    from mentorprogram.outbox.parts import serialise
+    from reminders.emails import MeetingMail
+
+    mentor, other = people[1], people[2]
+    other.display_name = "Dr. José Núñez"
+    mail = MeetingMail(meeting=meeting, kind="reminder", agenda=list(meeting.agenda_items.all()))
+    for user in (mentor, other, mentor, other):
+        ours = mail.message(ReminderDelivery(pk=1, meeting=meeting, user=user, lead_days=1))
+        ours.extra_headers |= {"Date": "Mon, 02 Mar 2026 12:00:00 -0000", "Message-ID": "<meeting.1@example.org>"}
+        reference = EmailMultiAlternatives(
+            subject=ours.subject, body=ours.body, from_email=ours.from_email, to=ours.to, reply_to=ours.reply_to,
+            headers=dict(ours.extra_headers), alternatives=ours.alternatives)
+        [calendar] = ours.attachments
+        reference.attach(calendar)
+        mine, theirs = ours.message(), reference.message()
+        for i, (a, b) in enumerate(zip(mine.walk(), theirs.walk(), strict=True)):
+            if a.is_multipart():
+                a.set_boundary(f"=_ob_{i}")
+                b.set_boundary(f"=_ob_{i}")
+        mine.policy = SERIALISING_POLICY
+        assert serialise(mine) == theirs.as_bytes(linesep="\r\n")

@@ -78,7 +78,6 @@ PAGES = [
     Page("training catalog", "courses:catalog", "mentor"),
     Page("mentee list", "accountability:mentee_list", "mentor"),
     Page("plan page", "accountability:home", "mentor"),
-    Page("mentees' feedback", "accountability:my_feedback", "mentor"),
     Page("compliance table", "accountability:compliance", "coordinator", of_program=True, people=200),
     Page("coordinator report", "reports:program", "coordinator", of_program=True, max_queries=15, people=200),
     Page("coordinator home", "dashboard:home", "coordinator", people=200),

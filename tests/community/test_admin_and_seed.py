@@ -135,6 +135,12 @@ def test_a_coordinator_of_two_programs_cannot_give_one_programs_reading_to_the_o
 
 
 def test_a_reading_that_later_moves_to_another_program_does_not_stop_the_series(meeting, series, other_program):
+    # A Wednesday, never the series' second Tuesday: "a week from now" falls on the rule once a month.
+    day = timezone.localdate() + dt.timedelta(days=7)
+    day += dt.timedelta(days=(2 - day.weekday()) % 7)
+    meeting.starts_at = meeting.occurrence_start = dt.datetime.combine(day, dt.time(15), dt.UTC)
+    meeting.ends_at = meeting.starts_at + dt.timedelta(hours=1)
+    meeting.save()
     Reading.objects.filter(pk=meeting.reading_id).update(program=other_program)
     series.place = "Room 200"
     series.save()

@@ -201,7 +201,7 @@ def kept(rows: QuerySet, conditions: list[tuple[str, str, object]]) -> list[dict
     where = " OR ".join(f"{connection.ops.quote_name(column)} {op} %s" for column, op, _ in conditions)
     with connection.cursor() as cursor:
         # Our own column names and comparisons around Django's SQL; the values are parameters.
-        cursor.execute(f"SELECT * FROM ({sql}) {connection.ops.quote_name('ranked')} WHERE {where}",  # noqa: S608
+        cursor.execute(f"SELECT * FROM ({sql}) {connection.ops.quote_name('ranked')} WHERE {where}",  # noqa: S608  # nosec B608
                        [*params, *(value for *_, value in conditions)])
         names = [column[0] for column in cursor.description]
         return [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]
@@ -219,7 +219,7 @@ def ranked(rows: QuerySet, statuses: list[str], *, offset: int, limit: int) -> t
     behind = " + ".join(f"CASE WHEN {quote(column)} = %s THEN 1 ELSE 0 END" for column in statuses) or "0"
     # Our own column names around Django's SQL; the values are parameters.
     query = (
-        f"SELECT *, COUNT(*) OVER () AS {quote('n_mentors')},"  # noqa: S608
+        f"SELECT *, COUNT(*) OVER () AS {quote('n_mentors')},"  # noqa: S608  # nosec B608
         f" SUM(CASE WHEN {quote('behind')} > 0 THEN 1 ELSE 0 END) OVER () AS {quote('n_behind')}"
         f" FROM (SELECT *, {behind} AS {quote('behind')} FROM ({sql}) {quote('judged')}) {quote('counted')}"
         f" ORDER BY {quote('behind')} DESC, {quote('name_key')}, {quote('user_id')} LIMIT %s OFFSET %s"

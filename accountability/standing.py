@@ -190,6 +190,12 @@ def judged(mentors: QuerySet[Membership], rules: list[Rule]) -> QuerySet[Members
     return rows.annotate(behind=_behind(rules))
 
 
+def _fence(connection) -> str:
+    """What keeps PostgreSQL from pulling the compiled query up into the outer one: pulled up, each
+    status column the outer query reads (twice: to count and to order) runs its subquery again."""
+    return " OFFSET 0" if connection.vendor == "postgresql" else ""
+
+
 def kept(rows: QuerySet, conditions: list[tuple[str, str, object]]) -> list[dict]:
     """The rows of ``rows`` (a ``values()`` query with window functions) that meet any of
     ``conditions`` (column, comparison, value), read as dicts. The filter runs on an outer query
@@ -201,7 +207,8 @@ def kept(rows: QuerySet, conditions: list[tuple[str, str, object]]) -> list[dict
     where = " OR ".join(f"{connection.ops.quote_name(column)} {op} %s" for column, op, _ in conditions)
     with connection.cursor() as cursor:
         # Our own column names and comparisons around Django's SQL; the values are parameters.
-        cursor.execute(f"SELECT * FROM ({sql}) {connection.ops.quote_name('ranked')} WHERE {where}",  # noqa: S608  # nosec B608
+        fenced = f"{sql}{_fence(connection)}"
+        cursor.execute(f"SELECT * FROM ({fenced}) {connection.ops.quote_name('ranked')} WHERE {where}",  # noqa: S608  # nosec B608
                        [*params, *(value for *_, value in conditions)])
         names = [column[0] for column in cursor.description]
         return [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]
@@ -221,7 +228,8 @@ def ranked(rows: QuerySet, statuses: list[str], *, offset: int, limit: int) -> t
     query = (
         f"SELECT *, COUNT(*) OVER () AS {quote('n_mentors')},"  # noqa: S608  # nosec B608
         f" SUM(CASE WHEN {quote('behind')} > 0 THEN 1 ELSE 0 END) OVER () AS {quote('n_behind')}"
-        f" FROM (SELECT *, {behind} AS {quote('behind')} FROM ({sql}) {quote('judged')}) {quote('counted')}"
+        f" FROM (SELECT *, {behind} AS {quote('behind')} FROM ({sql}{_fence(connection)}) {quote('judged')})"
+        f" {quote('counted')}"
         f" ORDER BY {quote('behind')} DESC, {quote('name_key')}, {quote('user_id')} LIMIT %s OFFSET %s"
     )
     with connection.cursor() as cursor:

@@ -417,11 +417,8 @@ def _judge(*, program: Program, mentors: QuerySet[Membership], today: date | Non
     """One query reads the program's active requirements; the database judges ``mentors`` against
     them in the query of the caller's choice (``standing``)."""
     today = today or local_today(program.time_zone)
-    rules = []
-    for i, req in enumerate(program.reporting_requirements.filter(is_active=True).order_by("metric")):
-        period = period_containing(req.period, today, program.academic_year_start_month)
-        rules.append(standing.rule(i, req, period, today, _expected(req.target, period, today),
-                                   _measures(program, req, period)))
+    rules = [standing.rule(i, req, period, today, _expected(req.target, period, today), _measures(program, req, period))
+             for i, (req, period, _) in enumerate(_requirements(program, today))]
     return _Judged(rules, mentors)
 
 

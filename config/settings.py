@@ -129,6 +129,14 @@ if DATABASES["default"]["ENGINE"].endswith("postgresql"):
     # PostgreSQL's JIT compiles any query its planner guesses is costly; for a page's few
     # indexed aggregates (a program's 1,000 mentors, one row each) compiling takes longer than running.
     DATABASES["default"].setdefault("OPTIONS", {}).setdefault("options", "-c jit=off")
+    # The values travel beside the SQL, not inside it, so every person's page runs the same
+    # statements, and psycopg prepares one the fifth time a connection runs it: PostgreSQL then
+    # skips parsing and planning it again (half its CPU on the dashboard). Django leaves both off;
+    # turn them off behind a pooler in transaction mode that cannot keep prepared statements
+    # (PgBouncer before 1.21).
+    if env.bool("DATABASE_PREPARED_STATEMENTS", default=True):
+        DATABASES["default"]["OPTIONS"].setdefault("server_side_binding", True)
+        DATABASES["default"]["OPTIONS"].setdefault("prepare_threshold", 5)
 if DATABASES["default"]["ENGINE"].endswith("sqlite3"):
     # A file, not memory, so that Celery workers in other threads and processes can open the
     # test database too (the reminder tests run real workers).

@@ -30,6 +30,7 @@ from django.utils.translation import ngettext
 from mentorprogram import audit
 from mentorprogram import permissions as core
 from mentorprogram.models import Membership, Program, User
+from toolbox.compiled import Compiled, compiled
 from toolbox.periods import Period, academic_year, local_today, period_containing
 
 from . import permissions, sources, standing
@@ -269,45 +270,39 @@ def _measures(program: Program, req: ReportingRequirement, period: Period) -> li
     return sources.assessments_submitted(**window)
 
 
-def progress_for_mentors(
-    *, program: Program, mentor_ids: list[int], today: date | None = None,
-) -> dict[int, list[Progress]]:
-    """Each mentor's progress on each active requirement of the program, in the period containing
-    ``today``: two queries (the requirements, then the mentors with every measure counted by the
-    database), whatever the number of requirements. For a few mentors (a dashboard card, a nudge)."""
-    mentors = Membership.objects.filter(program=program, role=Membership.Role.MENTOR, user_id__in=mentor_ids)
-    requirements, measured = _measure(program=program, mentors=mentors, today=today)
-    cells = {m.user_id: m.progress for m in measured}
-    return {mentor_id: cells.get(mentor_id) or [_progress(req, period, {}, day) for req, period, day in requirements]
-            for mentor_id in mentor_ids}
-
-
 def _requirements(program: Program, today: date) -> list[tuple[ReportingRequirement, Period, date]]:
     """The program's active requirements as (requirement, its period containing ``today``, today): one query."""
     return [(req, period_containing(req.period, today, program.academic_year_start_month), today)
             for req in program.reporting_requirements.filter(is_active=True).order_by("metric")]
 
 
-def _measure(*, program: Program, mentors: QuerySet[Membership], today: date | None):
-    """The program's active requirements as (requirement, period, today), and the ``mentors``
-    memberships (a few: a dashboard card, a nudge), each with ``progress``: its Progress on every
-    requirement, in that order, from the measures counted as subqueries of the one query that lists
-    them. Many mentors are judged by the database instead (``standing``)."""
-    today = today or local_today(program.time_zone)
-    requirements = _requirements(program, today)
-    columns, annotations = {}, {}  # annotation → (requirement's index, total's name)
-    for i, (req, period, _) in enumerate(requirements):
-        for tally in _measures(program, req, period):
-            for name, expression in tally.correlated().items():
-                columns[f"r{i}_{name}"], annotations[f"r{i}_{name}"] = (i, name), expression
-    memberships = list(mentors.order_by().annotate(**annotations))
-    for m in memberships:
-        measured = [{} for _ in requirements]
-        for column, (i, name) in columns.items():
-            measured[i][name] = getattr(m, column)
-        m.progress = [_first_period(_progress(req, period, measured[i], day), m.joined_on, day)
-                      for i, (req, period, day) in enumerate(requirements)]
-    return requirements, memberships
+def _measured(program: Program, requirements: list[tuple[ReportingRequirement, Period, date]]) -> Compiled:
+    """The query of one mentor's membership of the program, with every measure of ``requirements``
+    counted by the database as a subquery (``r{i}_{total}``, i the requirement's place), compiled
+    once for each program, zone and set of requirements with their periods: building it took
+    longer than running it. Many mentors are judged by the database instead (``standing``)."""
+    key = ("progress", program.pk, program.time_zone,
+           tuple((req.pk, req.metric, period, day) for req, period, day in requirements))
+
+    def build(user_id: int) -> QuerySet[Membership]:
+        measures = {f"r{i}_{name}": expression
+                    for i, (req, period, _) in enumerate(requirements)
+                    for tally in _measures(program, req, period)
+                    for name, expression in tally.correlated().items()}
+        return (Membership.objects.filter(program=program, role=Membership.Role.MENTOR, user_id=user_id)
+                .order_by().annotate(**measures))
+
+    return compiled(key, build)
+
+
+def _progress_of(m: Membership, requirements: list[tuple[ReportingRequirement, Period, date]]) -> list[Progress]:
+    measured = [{} for _ in requirements]
+    for column, value in vars(m).items():
+        place, _, total = column.partition("_")
+        if place[:1] == "r" and place[1:].isdigit():
+            measured[int(place[1:])][total] = value
+    return [_first_period(_progress(req, period, measured[i], day), m.joined_on, day)
+            for i, (req, period, day) in enumerate(requirements)]
 
 
 def _progress(req: ReportingRequirement, period: Period, values: dict, today: date) -> Progress:
@@ -352,7 +347,14 @@ def _first_period(progress: Progress, joined_on: date | None, today: date) -> Pr
 
 
 def progress_for_mentor(*, user: User, program: Program, today: date | None = None) -> list[Progress]:
-    return progress_for_mentors(program=program, mentor_ids=[user.pk], today=today)[user.pk]
+    """The person's progress on each active requirement of the program, in the period containing
+    ``today``: two queries (the requirements, then their membership with every measure counted),
+    whatever the number of requirements. Someone who is not a mentor of it has no figures."""
+    requirements = _requirements(program, today or local_today(program.time_zone))
+    membership = next(iter(_measured(program, requirements).raw(user.pk)), None)
+    if membership is None:
+        return [_progress(req, period, {}, day) for req, period, day in requirements]
+    return _progress_of(membership, requirements)
 
 
 # --- Coordinators ---------------------------------------------------------------------------

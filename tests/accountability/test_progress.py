@@ -165,8 +165,8 @@ def test_training_credit_sums_completed_training_in_the_academic_year(program, m
     CompletionFactory(user=mentor, completed_on=dt.date(2025, 6, 30), credit_hours=Decimal("2.5"))  # year before
     CompletionFactory(user=mentor, status="planned", completed_on=None, credit_hours=Decimal("0"))
     CompletionFactory(user=other_mentor, completed_on=dt.date(2025, 9, 1), credit_hours=Decimal("1"))
-    progress = selectors.progress_for_mentors(program=program, mentor_ids=[mentor.pk, other_mentor.pk],
-                                              today=dt.date(2026, 3, 1))
+    progress = {p.pk: selectors.progress_for_mentor(user=p, program=program, today=dt.date(2026, 3, 1))
+                for p in (mentor, other_mentor)}
     mine, theirs = only(progress[mentor.pk], M.TRAINING_CREDIT), only(progress[other_mentor.pk], M.TRAINING_CREDIT)
     assert (mine.actual, mine.status, mine.actual_display) == (Decimal(4), selectors.MET, "4")
     assert (theirs.actual, theirs.status) == (Decimal(1), selectors.BEHIND)  # 3 of 4 expected by March
@@ -188,3 +188,35 @@ def test_progress_takes_a_fixed_number_of_queries(program, mentor, mentees, djan
     # the requirements, then the mentor with every measure counted by the database
     with django_assert_num_queries(2):
         selectors.progress_for_mentor(user=mentor, program=program, today=dt.date(2026, 3, 10))
+
+
+def test_the_measures_are_compiled_once_a_shape_and_each_person_gets_their_own(program, mentor, other_mentor,
+                                                                                 monkeypatch):
+    """The dashboard card's query is compiled once for a program's requirements and day, then run
+    with each person's id: the figures stay each person's, and a new requirement is a new shape."""
+    from toolbox import compiled
+
+    requirement = ReportingRequirementFactory(program=program, metric=M.TRAINING_CREDIT, target=4,
+                                              period="academic_year")
+    CompletionFactory(user=mentor, completed_on=dt.date(2026, 2, 1), credit_hours=Decimal("3"))
+    CompletionFactory(user=other_mentor, completed_on=dt.date(2026, 2, 1), credit_hours=Decimal("1"))
+    monkeypatch.setattr(compiled, "_shapes", type(compiled._shapes)())
+    builds = []
+    real = compiled.Compiled
+    monkeypatch.setattr(compiled, "Compiled", lambda queryset: builds.append(queryset) or real(queryset))
+    day = dt.date(2026, 3, 1)
+
+    def hours(person):
+        return [p.actual for p in selectors.progress_for_mentor(user=person, program=program, today=day)]
+
+    outsider = UserFactory()  # not a mentor of the program: no figures, whatever they completed
+    CompletionFactory(user=outsider, completed_on=dt.date(2026, 2, 1), credit_hours=Decimal("2"))
+    assert (hours(mentor), hours(other_mentor), hours(outsider)) == ([3], [1], [0])
+    assert len(builds) == 1
+    ReportingRequirement.objects.filter(pk=requirement.pk).update(target=2)  # the target is judged per call
+    assert [p.status for p in selectors.progress_for_mentor(user=mentor, program=program, today=day)] == [
+        selectors.MET]
+    assert len(builds) == 1
+    ReportingRequirementFactory(program=program, metric=M.REASSESSMENT, target=1, period="academic_year")
+    assert hours(mentor) == [0, 3]  # in the order of their metrics
+    assert len(builds) == 2

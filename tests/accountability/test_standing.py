@@ -70,8 +70,9 @@ def mentors(program):
 
 
 def _python(program, people) -> dict:
-    mine = selectors.progress_for_mentors(program=program, mentor_ids=[p.pk for p in people.values()], today=TODAY)
-    return {person: [(c.status, c.actual, c.expected) for c in mine[person.pk]] for person in people.values()}
+    return {person: [(c.status, c.actual, c.expected)
+                     for c in selectors.progress_for_mentor(user=person, program=program, today=TODAY)]
+            for person in people.values()}
 
 
 @pytest.mark.parametrize("attendance_target", [75, 50, 13, 12])

@@ -26,9 +26,10 @@ from mentorprogram.models import Membership, OutboundEmail, Program
 from mentorprogram.outbox import Composed, Skip, outbox_enqueue, outbox_queue, outbox_resend
 from toolbox.periods import local_today
 
-from . import selectors
+from . import coordinators
+from . import progress as requirement_progress
 from .models import Nudge, PlanItem
-from .selectors import BEHIND
+from .standing import BEHIND
 
 
 def nudges_dispatch(*, now: datetime | None = None) -> list[int]:
@@ -78,7 +79,7 @@ def _due_for_program(program: Program, now: datetime) -> list[Nudge]:
             status__in=PlanItem.OPEN_STATUSES, due_on__lt=today,
         ).values_list("pk", "plan__mentor_id")
     ]
-    _, rows = selectors.compliance_table(program=program, today=today)
+    _, rows = coordinators.compliance_table(program=program, today=today)
     allowed = set(mentors.values_list("user_id", flat=True))
     for row in rows:
         if row.mentor.pk not in allowed:
@@ -131,7 +132,7 @@ def _message(nudge: Nudge, now: datetime) -> EmailMultiAlternatives:
         template = "emails/accountability_item_overdue"
     else:
         requirement_id = int(nudge.key.split(":")[1])
-        progress = selectors.progress_for_mentor(user=person, program=program,
+        progress = requirement_progress.progress_for_mentor(user=person, program=program,
                                                  today=local_today(program.time_zone, now))
         cell = next((p for p in progress if p.requirement.pk == requirement_id), None)
         if cell is None or cell.status != BEHIND:
@@ -171,7 +172,7 @@ def coordinator_message(*, person, program: Program, by_name: str, now: datetime
     """The reminder: where the person stands on each requirement and their overdue plan items,
     as it is when the email is built (the preview and the sending build it the same way)."""
     today = local_today(program.time_zone, now)
-    progress = selectors.progress_for_mentor(user=person, program=program, today=today)
+    progress = requirement_progress.progress_for_mentor(user=person, program=program, today=today)
     overdue = list(PlanItem.objects.filter(plan__program=program, plan__mentor=person, due_on__lt=today,
                                            status__in=PlanItem.OPEN_STATUSES).order_by("due_on", "pk")[:10])
     context = {

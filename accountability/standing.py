@@ -2,9 +2,9 @@
 
 The coordinator's pages sort a thousand mentors by how many requirements they are behind on,
 count who is behind and pick the furthest behind. Each requirement is one correlated subquery
-per mentor over the records ``selectors._measures`` names (``Rule``), and Python builds the
+per mentor over the records ``progress.measures`` names (``Rule``), and Python builds the
 cells of the rows a page shows from the status and figure it returns. The rules are those of
-``selectors._progress``, ``_status`` and ``_first_period``, written once more as SQL:
+``progress._progress``, ``_status`` and ``_first_period``, written once more as SQL:
 tests/accountability/test_standing.py holds the two to each other.
 """
 
@@ -61,7 +61,7 @@ class Rule:
     requirement: ReportingRequirement
     period: Period
     today: date
-    expected: Decimal  # the share of the target the time gone by calls for (``selectors._expected``)
+    expected: Decimal  # the share of the target the time gone by calls for (``progress.expected_by``)
     records: QuerySet
     actual: object
     attended: object = None  # community attendance: the meetings attended and held, as aggregates
@@ -128,7 +128,7 @@ class Rule:
 
 def rule(index: int, requirement: ReportingRequirement, period: Period, today: date, expected: Decimal,
          tallies: list) -> Rule:
-    """The requirement's rule over the measures ``selectors._measures`` defines for it."""
+    """The requirement's rule over the measures ``progress.measures`` defines for it."""
     M = ReportingRequirement.Metric
     metric = requirement.metric
     if metric == M.COMMUNITY_ATTENDANCE:

@@ -16,7 +16,7 @@ from toolbox.csv_export import csv_response
 from toolbox.params import query_int
 from toolbox.periods import local_today
 
-from . import permissions, selectors, services
+from . import coordinators, permissions, progress, selectors, services
 from .forms import MenteeEditForm, MenteeForm, MenteeGoalForm, MenteeMeetingForm, PlanItemForm
 from .models import Mentorship
 
@@ -44,10 +44,10 @@ def home(request):
     plans = selectors.current_plans(user=request.user, programs=programs)
     sections = [
         {"program": p, "plan": plans.get(p.pk),
-         "progress": selectors.progress_for_mentor(user=request.user, program=p)}
+         "progress": progress.progress_for_mentor(user=request.user, program=p)}
         for p in programs
     ]
-    coordinated = selectors.coordinated_programs(user=request.user)
+    coordinated = coordinators.coordinated_programs(user=request.user)
     return render(request, "accountability/home.html", {"sections": sections, "coordinated": coordinated})
 
 
@@ -281,9 +281,9 @@ def goal_edit(request, pk: int):
 @private
 @require_safe
 def compliance(request, slug: str):
-    program = selectors.get_coordinated_program(user=request.user, slug=slug)
+    program = coordinators.get_coordinated_program(user=request.user, slug=slug)
     behind_only = request.GET.get("show") == "behind"
-    table = selectors.compliance_table_page(program=program, number=request.GET.get("page"),
+    table = coordinators.compliance_table_page(program=program, number=request.GET.get("page"),
                                             per_page=COMPLIANCE_PAGE_SIZE, behind_only=behind_only)
     return render(request, "accountability/compliance.html", {
         "program": program, "requirements": table.requirements, "rows": table.page.object_list, "page": table.page,
@@ -294,8 +294,8 @@ def compliance(request, slug: str):
 @login_required
 @require_safe
 def compliance_csv(request, slug: str):
-    program = selectors.get_coordinated_program(user=request.user, slug=slug)
-    requirements, rows = selectors.compliance_export(program=program, viewer=request.user)
+    program = coordinators.get_coordinated_program(user=request.user, slug=slug)
+    requirements, rows = coordinators.compliance_export(program=program, viewer=request.user)
     # Numbers in the actual and target columns (empty when there is nothing to count, the status
     # says why), the unit in their headers, so that a spreadsheet can sort and sum them.
     header = ["Mentor", "Email", "Department", "Requirements behind"]
@@ -304,7 +304,7 @@ def compliance_csv(request, slug: str):
         header += [f"{req.get_metric_display()} — actual{unit}", f"target{unit}", "status"]
     body = (
         [str(r.mentor), r.mentor.email, r.department, r.behind]
-        + [v for c in r.cells for v in ("" if c.actual is None else selectors.number(c.actual), c.target_display,
+        + [v for c in r.cells for v in ("" if c.actual is None else progress.number(c.actual), c.target_display,
                                         c.status_label)]
         for r in rows
     )
@@ -316,8 +316,8 @@ def compliance_csv(request, slug: str):
 # --- From the table to a person --------------------------------------------------------------
 
 def _person_context(request, slug: str, user_id: int) -> tuple:
-    program = selectors.get_program_for_person_summary(user=request.user, slug=slug)
-    person = selectors.get_person_in_program(program=program, user_id=user_id)
+    program = coordinators.get_program_for_person_summary(user=request.user, slug=slug)
+    person = coordinators.get_person_in_program(program=program, user_id=user_id)
     return program, person
 
 
@@ -337,7 +337,7 @@ def person(request, slug: str, user_id: int):
     transcript = courses.transcript_for(person=person, start_month=program.academic_year_start_month, year=year)
     return render(request, "accountability/person.html", {
         "program": program, "person": person,
-        "summary": selectors.person_summary(program=program, person=person, viewer=request.user, today=today),
+        "summary": coordinators.person_summary(program=program, person=person, viewer=request.user, today=today),
         "transcript": transcript, "this_year": transcript.years[0] if transcript.years else None,
         "responses": assessments.submitted_list(person=person, program=program),
     })

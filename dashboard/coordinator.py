@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
 
-from accountability import selectors as accountability
+from accountability import coordinators as accountability_coordinators
 from assessments import follow_ups
 from community import selectors as community
 from courses import selectors as courses
@@ -58,7 +58,7 @@ def program_home(*, program: Program, now: datetime) -> ProgramHome:
         program=program,
         meeting=community.next_meeting_with_rsvps(program=program, now=now),
         challenges_count=challenges_count, challenges=challenges,
-        behind=accountability.behind_by_requirement(program=program, today=today),
+        behind=accountability_coordinators.behind_by_requirement(program=program, today=today),
         invitations=core.unanswered_invitations(program=program),
         failed_count=failed_count, failed=failed,
         follow_up_count=follow_up_count, follow_ups=overdue,

@@ -32,7 +32,7 @@ from __future__ import annotations
 from datetime import date, datetime
 from functools import cached_property
 
-from accountability import selectors as accountability_selectors
+from accountability import coordinators as accountability_coordinators
 from assessments import selectors as assessment_selectors
 from assessments.models import Instrument
 from community import selectors as community_selectors
@@ -144,10 +144,10 @@ class ReportSources:
         return community_selectors.attendance_by_month(program=self.program, months=months)
 
     def requirement_compliance(self) -> list[dict]:
-        return accountability_selectors.requirement_compliance_summary(program=self.program, today=self.today)
+        return accountability_coordinators.requirement_compliance_summary(program=self.program, today=self.today)
 
     def plan_completion(self) -> dict:
-        return accountability_selectors.plan_completion_summary(program=self.program, today=self.today)
+        return accountability_coordinators.plan_completion_summary(program=self.program, today=self.today)
 
     def credit_hours_by_year(self) -> list[dict]:
         return course_selectors.credit_hours_by_academic_year(program=self.program)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from accountability import selectors
+from accountability import progress, selectors
 from mentorprogram.models import Membership
 from toolbox.periods import local_today
 
@@ -14,7 +14,7 @@ def card(*, user, memberships, now) -> dict | None:
     today = local_today(user.time_zone, now)
     sections = [
         {"program": program,
-         "progress": selectors.progress_for_mentor(
+         "progress": progress.progress_for_mentor(
              user=user, program=program, today=local_today(program.time_zone, now))}
         for program in programs
     ]

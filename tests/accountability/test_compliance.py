@@ -7,7 +7,7 @@ import io
 import pytest
 from django.urls import reverse
 
-from accountability import selectors
+from accountability import coordinators, progress
 from accountability.models import Mentee, MenteeMeeting, Mentorship, ReportingRequirement
 from mentorprogram.models import Membership, User
 from tests.factories import make_member
@@ -40,10 +40,10 @@ def test_it_lists_mentors_behind_first(program, mentor, other_mentor, requiremen
     for person, held in ((mentor, dt.date(2026, 5, 2)), (other_mentor, dt.date(2025, 5, 2)),
                          (keen, dt.date(2025, 9, 2))):
         MenteeMeetingFactory(mentee=MenteeFactory(program=program, mentor=person), held_on=held)
-    requirements_, rows = selectors.compliance_table(program=program, today=dt.date(2026, 6, 30))
+    requirements_, rows = coordinators.compliance_table(program=program, today=dt.date(2026, 6, 30))
     assert rows[0].mentor == other_mentor  # no meeting this academic year, on its last day
     assert {r.mentor: (r.cells[0].actual, r.cells[0].status) for r in rows} == {
-        mentor: (1, selectors.MET), keen: (1, selectors.MET), other_mentor: (0, selectors.BEHIND)}
+        mentor: (1, progress.MET), keen: (1, progress.MET), other_mentor: (0, progress.BEHIND)}
     assert requirements_ == sorted(requirements, key=lambda r: r.metric)
 
 
@@ -64,7 +64,7 @@ def test_it_can_show_only_the_mentors_behind(client, coordinator, program, mento
     MenteeMeetingFactory(mentee=MenteeFactory(program=program, mentor=mentor), held_on=timezone.localdate())
     CompletionFactory(user=mentor, completed_on=timezone.localdate(), credit_hours=Decimal("2.5"))
     Membership.objects.filter(program=program).update(joined_on=dt.date(2020, 1, 1))  # past their first period
-    _, rows = selectors.compliance_table(program=program)
+    _, rows = coordinators.compliance_table(program=program)
     assert any(r.behind for r in rows) and not all(r.behind for r in rows)
     client.force_login(coordinator)
     url = reverse("accountability:compliance", args=[program.slug])
@@ -116,7 +116,7 @@ def test_it_summarises_compliance_and_plans_for_the_program_report(program, ment
     for person, held in ((mentor, dt.date(2026, 5, 2)), (other_mentor, dt.date(2025, 5, 2))):
         MenteeMeetingFactory(mentee=MenteeFactory(program=program, mentor=person), held_on=held)
     day = dt.date(2026, 6, 30)
-    summary = selectors.requirement_compliance_summary(program=program, today=day)
+    summary = coordinators.requirement_compliance_summary(program=program, today=day)
     # The key names the requirement and its current period: the report keeps its releases by it.
     assert [row.pop("key") for row in summary] == [f"{r.pk}:2025-07-01" for r in sorted(
         requirements, key=lambda r: r.metric)]
@@ -129,7 +129,7 @@ def test_it_summarises_compliance_and_plans_for_the_program_report(program, ment
     PlanItemFactory(plan=plan, due_on=dt.date(2026, 6, 1), status="done", completed_on=dt.date(2026, 5, 1))
     PlanItemFactory(plan=plan, due_on=dt.date(2026, 6, 1), status="dropped")
     PlanItemFactory(plan=plan, due_on=dt.date(2026, 8, 1))
-    assert selectors.plan_completion_summary(program=program, today=day) == {
+    assert coordinators.plan_completion_summary(program=program, today=day) == {
         "people": 1, "items": 3, "completed": 1, "overdue": 1}
 
 
@@ -139,7 +139,7 @@ def test_it_shows_the_mentors_furthest_behind_a_page_at_a_time(client, coordinat
     add_mentors(program, COMPLIANCE_PAGE_SIZE + 2)
     client.force_login(coordinator)
     url = reverse("accountability:compliance", args=[program.slug])
-    _, rows = selectors.compliance_table(program=program)
+    _, rows = coordinators.compliance_table(program=program)
     first = client.get(url)
     assert [r.mentor for r in first.context["rows"]] == [r.mentor for r in rows[:COMPLIANCE_PAGE_SIZE]]
     assert "page=2" in first.content.decode()
@@ -167,13 +167,13 @@ def test_the_reports_counts_agree_with_the_table_mentor_by_mentor(program, coord
     Membership.objects.filter(user__in=extra[:3]).update(joined_on=dt.date.today() - dt.timedelta(days=2))
     today, seen = dt.date.today(), set()
     for day in (today, today - dt.timedelta(days=40), today + dt.timedelta(days=75), today - dt.timedelta(days=200)):
-        requirements, rows = selectors.compliance_table(program=program, today=day)
-        summary = selectors.requirement_compliance_summary(program=program, today=day)
+        requirements, rows = coordinators.compliance_table(program=program, today=day)
+        summary = coordinators.requirement_compliance_summary(program=program, today=day)
         assert len(summary) == len(requirements) == len({r.metric for r in requirements}) >= 4
         for i, counted in enumerate(summary):
             statuses = [row.cells[i].status for row in rows]
             seen.update(statuses)
             assert (counted["on_track"], counted["behind"]) == (
-                sum(s in (selectors.MET, selectors.ON_TRACK) for s in statuses), statuses.count(selectors.BEHIND)), (
+                sum(s in (progress.MET, progress.ON_TRACK) for s in statuses), statuses.count(progress.BEHIND)), (
                 day, counted["requirement"])
-    assert {selectors.MET, selectors.BEHIND, selectors.GETTING_STARTED} <= seen
+    assert {progress.MET, progress.BEHIND, progress.GETTING_STARTED} <= seen

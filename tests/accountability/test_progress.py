@@ -5,7 +5,7 @@ from decimal import Decimal
 
 import pytest
 
-from accountability import selectors
+from accountability import progress as requirement_progress
 from accountability.models import ReportingRequirement
 from community.models import Attendance
 from mentorprogram.models import Membership
@@ -59,17 +59,17 @@ def test_meetings_count_the_mentee_met_least(program, mentor, meetings_requireme
         MenteeMeetingFactory(mentee=often, held_on=dt.date(2026, 3, day))
     MenteeMeetingFactory(mentee=rarely, held_on=dt.date(2026, 3, 3))
     MenteeMeetingFactory(mentee=rarely, held_on=dt.date(2026, 2, 27))  # last month: not counted
-    progress = only(selectors.progress_for_mentor(user=mentor, program=program, today=dt.date(2026, 3, 10)),
+    progress = only(requirement_progress.progress_for_mentor(user=mentor, program=program, today=dt.date(2026, 3, 10)),
                     M.MENTEE_MEETINGS)
-    assert (progress.actual, progress.status) == (Decimal(1), selectors.ON_TRACK)
+    assert (progress.actual, progress.status) == (Decimal(1), requirement_progress.ON_TRACK)
     assert progress.percent == 50
-    late = only(selectors.progress_for_mentor(user=mentor, program=program, today=dt.date(2026, 3, 31)),
+    late = only(requirement_progress.progress_for_mentor(user=mentor, program=program, today=dt.date(2026, 3, 31)),
                 M.MENTEE_MEETINGS)
-    assert late.status == selectors.BEHIND
+    assert late.status == requirement_progress.BEHIND
     MenteeMeetingFactory(mentee=rarely, held_on=dt.date(2026, 3, 20))
-    met = only(selectors.progress_for_mentor(user=mentor, program=program, today=dt.date(2026, 3, 31)),
+    met = only(requirement_progress.progress_for_mentor(user=mentor, program=program, today=dt.date(2026, 3, 31)),
                M.MENTEE_MEETINGS)
-    assert (met.actual, met.status, met.percent) == (Decimal(2), selectors.MET, 100)
+    assert (met.actual, met.status, met.percent) == (Decimal(2), requirement_progress.MET, 100)
 
 
 def test_what_is_expected_grows_with_the_period(program, mentor, meetings_requirement):
@@ -77,22 +77,23 @@ def test_what_is_expected_grows_with_the_period(program, mentor, meetings_requir
     MenteeMeetingFactory(mentee=mentee, held_on=dt.date(2026, 3, 3))
 
     def status_on(day):
-        progress = only(selectors.progress_for_mentor(user=mentor, program=program, today=day), M.MENTEE_MEETINGS)
+        progress = only(requirement_progress.progress_for_mentor(user=mentor, program=program, today=day),
+                        M.MENTEE_MEETINGS)
         return progress.expected, progress.status
 
     # 2 a month: none expected in the first week, 1 by mid-month, 2 towards its end.
-    assert status_on(dt.date(2026, 3, 5)) == (0, selectors.ON_TRACK)
-    assert status_on(dt.date(2026, 3, 20)) == (1, selectors.ON_TRACK)
-    assert status_on(dt.date(2026, 3, 25)) == (2, selectors.BEHIND)
-    assert status_on(dt.date(2026, 3, 31)) == (2, selectors.BEHIND)
+    assert status_on(dt.date(2026, 3, 5)) == (0, requirement_progress.ON_TRACK)
+    assert status_on(dt.date(2026, 3, 20)) == (1, requirement_progress.ON_TRACK)
+    assert status_on(dt.date(2026, 3, 25)) == (2, requirement_progress.BEHIND)
+    assert status_on(dt.date(2026, 3, 31)) == (2, requirement_progress.BEHIND)
 
 
 def test_paused_and_ended_mentorships_are_not_counted(program, mentor, meetings_requirement):
     mentee = MenteeFactory(program=program, mentor=mentor)
     mentee.mentorships.update(status="ended", ended_on=dt.date(2026, 1, 31))
-    progress = only(selectors.progress_for_mentor(user=mentor, program=program, today=dt.date(2026, 3, 10)),
+    progress = only(requirement_progress.progress_for_mentor(user=mentor, program=program, today=dt.date(2026, 3, 10)),
                     M.MENTEE_MEETINGS)
-    assert progress.status == selectors.NOT_APPLICABLE
+    assert progress.status == requirement_progress.NOT_APPLICABLE
 
 
 def test_goals_count_per_mentee_in_the_academic_year(program, mentor):
@@ -100,20 +101,20 @@ def test_goals_count_per_mentee_in_the_academic_year(program, mentor):
     mentee = MenteeFactory(program=program, mentor=mentor)
     MenteeGoalFactory(mentee=mentee, set_on=dt.date(2025, 6, 30))  # the year before
     early, late = dt.date(2025, 9, 10), dt.date(2026, 3, 10)
-    assert only(selectors.progress_for_mentor(user=mentor, program=program, today=early),
-                M.MENTEE_GOALS).status == selectors.ON_TRACK
-    progress = only(selectors.progress_for_mentor(user=mentor, program=program, today=late), M.MENTEE_GOALS)
-    assert (progress.actual, progress.status) == (0, selectors.BEHIND)  # past half the year without a goal
+    assert only(requirement_progress.progress_for_mentor(user=mentor, program=program, today=early),
+                M.MENTEE_GOALS).status == requirement_progress.ON_TRACK
+    progress = only(requirement_progress.progress_for_mentor(user=mentor, program=program, today=late), M.MENTEE_GOALS)
+    assert (progress.actual, progress.status) == (0, requirement_progress.BEHIND)  # past half the year without a goal
     MenteeGoalFactory(mentee=mentee, set_on=dt.date(2025, 7, 1))
-    progress = only(selectors.progress_for_mentor(user=mentor, program=program, today=late), M.MENTEE_GOALS)
-    assert progress.status == selectors.MET
+    progress = only(requirement_progress.progress_for_mentor(user=mentor, program=program, today=late), M.MENTEE_GOALS)
+    assert progress.status == requirement_progress.MET
 
 
 def test_reassessment_counts_submitted_self_assessments(program, mentor):
     ReportingRequirementFactory(program=program, metric=M.REASSESSMENT, target=1, period="academic_year")
     make_response(mentor, program, make_instrument(program))
-    progress = only(selectors.progress_for_mentor(user=mentor, program=program), M.REASSESSMENT)
-    assert (progress.actual, progress.status) == (1, selectors.MET)
+    progress = only(requirement_progress.progress_for_mentor(user=mentor, program=program), M.REASSESSMENT)
+    assert (progress.actual, progress.status) == (1, requirement_progress.MET)
 
 
 def held_meeting(program, day: dt.date):
@@ -131,15 +132,15 @@ def test_attendance_is_the_share_of_held_community_meetings_attended(program, me
     AttendanceFactory(meeting=meetings[0], user=mentor)
     AttendanceFactory(meeting=meetings[1], user=mentor)
     AttendanceFactory(meeting=meetings[2], user=mentor, present=False)
-    progress = only(selectors.progress_for_mentor(user=mentor, program=program, today=dt.date(2026, 3, 30)),
+    progress = only(requirement_progress.progress_for_mentor(user=mentor, program=program, today=dt.date(2026, 3, 30)),
                     M.COMMUNITY_ATTENDANCE)
-    assert (progress.actual, progress.status, progress.detail) == (67, selectors.BEHIND,
+    assert (progress.actual, progress.status, progress.detail) == (67, requirement_progress.BEHIND,
                                                                    "2 of 3 meetings attended.")
     AttendanceFactory(meeting=meetings[2], user=UserFactory())  # someone else's attendance changes nothing
     Attendance.objects.filter(user=mentor, present=False).update(present=True)
-    progress = only(selectors.progress_for_mentor(user=mentor, program=program, today=dt.date(2026, 3, 30)),
+    progress = only(requirement_progress.progress_for_mentor(user=mentor, program=program, today=dt.date(2026, 3, 30)),
                     M.COMMUNITY_ATTENDANCE)
-    assert (progress.actual, progress.status) == (100, selectors.MET)
+    assert (progress.actual, progress.status) == (100, requirement_progress.MET)
 
 
 def test_attendance_counts_only_meetings_since_the_mentor_joined(program, mentor):
@@ -147,15 +148,15 @@ def test_attendance_counts_only_meetings_since_the_mentor_joined(program, mentor
     Membership.objects.filter(user=mentor).update(joined_on=dt.date(2026, 3, 1))
     AttendanceFactory(meeting=held_meeting(program, dt.date(2026, 3, 10)), user=mentor)
     held_meeting(program, dt.date(2026, 1, 13))
-    progress = only(selectors.progress_for_mentor(user=mentor, program=program, today=dt.date(2026, 3, 30)),
+    progress = only(requirement_progress.progress_for_mentor(user=mentor, program=program, today=dt.date(2026, 3, 30)),
                     M.COMMUNITY_ATTENDANCE)
-    assert (progress.actual, progress.status) == (100, selectors.MET)
+    assert (progress.actual, progress.status) == (100, requirement_progress.MET)
 
 
 def test_without_held_meetings_attendance_does_not_apply(program, mentor):
     ReportingRequirementFactory(program=program, metric=M.COMMUNITY_ATTENDANCE, target=75, period="quarter")
-    progress = only(selectors.progress_for_mentor(user=mentor, program=program), M.COMMUNITY_ATTENDANCE)
-    assert progress.status == selectors.NOT_APPLICABLE
+    progress = only(requirement_progress.progress_for_mentor(user=mentor, program=program), M.COMMUNITY_ATTENDANCE)
+    assert progress.status == requirement_progress.NOT_APPLICABLE
 
 
 def test_training_credit_sums_completed_training_in_the_academic_year(program, mentor, other_mentor):
@@ -165,16 +166,16 @@ def test_training_credit_sums_completed_training_in_the_academic_year(program, m
     CompletionFactory(user=mentor, completed_on=dt.date(2025, 6, 30), credit_hours=Decimal("2.5"))  # year before
     CompletionFactory(user=mentor, status="planned", completed_on=None, credit_hours=Decimal("0"))
     CompletionFactory(user=other_mentor, completed_on=dt.date(2025, 9, 1), credit_hours=Decimal("1"))
-    progress = {p.pk: selectors.progress_for_mentor(user=p, program=program, today=dt.date(2026, 3, 1))
+    progress = {p.pk: requirement_progress.progress_for_mentor(user=p, program=program, today=dt.date(2026, 3, 1))
                 for p in (mentor, other_mentor)}
     mine, theirs = only(progress[mentor.pk], M.TRAINING_CREDIT), only(progress[other_mentor.pk], M.TRAINING_CREDIT)
-    assert (mine.actual, mine.status, mine.actual_display) == (Decimal(4), selectors.MET, "4")
-    assert (theirs.actual, theirs.status) == (Decimal(1), selectors.BEHIND)  # 3 of 4 expected by March
+    assert (mine.actual, mine.status, mine.actual_display) == (Decimal(4), requirement_progress.MET, "4")
+    assert (theirs.actual, theirs.status) == (Decimal(1), requirement_progress.BEHIND)  # 3 of 4 expected by March
 
 
 def test_inactive_requirements_are_left_out(program, mentor):
     ReportingRequirementFactory(program=program, is_active=False)
-    assert selectors.progress_for_mentor(user=mentor, program=program) == []
+    assert requirement_progress.progress_for_mentor(user=mentor, program=program) == []
 
 
 @pytest.mark.parametrize("mentees", [1, 8])
@@ -187,7 +188,7 @@ def test_progress_takes_a_fixed_number_of_queries(program, mentor, mentees, djan
         MenteeGoalFactory(mentee=mentee, set_on=dt.date(2026, 3, 2))
     # the requirements, then the mentor with every measure counted by the database
     with django_assert_num_queries(2):
-        selectors.progress_for_mentor(user=mentor, program=program, today=dt.date(2026, 3, 10))
+        requirement_progress.progress_for_mentor(user=mentor, program=program, today=dt.date(2026, 3, 10))
 
 
 def test_the_measures_are_compiled_once_a_shape_and_each_person_gets_their_own(program, mentor, other_mentor,
@@ -207,15 +208,15 @@ def test_the_measures_are_compiled_once_a_shape_and_each_person_gets_their_own(p
     day = dt.date(2026, 3, 1)
 
     def hours(person):
-        return [p.actual for p in selectors.progress_for_mentor(user=person, program=program, today=day)]
+        return [p.actual for p in requirement_progress.progress_for_mentor(user=person, program=program, today=day)]
 
     outsider = UserFactory()  # not a mentor of the program: no figures, whatever they completed
     CompletionFactory(user=outsider, completed_on=dt.date(2026, 2, 1), credit_hours=Decimal("2"))
     assert (hours(mentor), hours(other_mentor), hours(outsider)) == ([3], [1], [0])
     assert len(builds) == 1
     ReportingRequirement.objects.filter(pk=requirement.pk).update(target=2)  # the target is judged per call
-    assert [p.status for p in selectors.progress_for_mentor(user=mentor, program=program, today=day)] == [
-        selectors.MET]
+    assert [p.status for p in requirement_progress.progress_for_mentor(user=mentor, program=program, today=day)] == [
+        requirement_progress.MET]
     assert len(builds) == 1
     ReportingRequirementFactory(program=program, metric=M.REASSESSMENT, target=1, period="academic_year")
     assert hours(mentor) == [0, 3]  # in the order of their metrics

@@ -1,5 +1,5 @@
 """The coordinator's pages judge a thousand mentors in SQL (accountability/standing.py); a mentor's
-own page judges them in Python (selectors._progress). Both must say the same of everyone."""
+own page judges them in Python (progress._progress). Both must say the same of everyone."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ from decimal import Decimal
 import pytest
 from django.utils import timezone
 
-from accountability import selectors
+from accountability import coordinators, progress
 from accountability.models import Mentorship, ReportingRequirement
 from mentorprogram.models import Membership
 from tests.factories import make_member
@@ -71,7 +71,7 @@ def mentors(program):
 
 def _python(program, people) -> dict:
     return {person: [(c.status, c.actual, c.expected)
-                     for c in selectors.progress_for_mentor(user=person, program=program, today=TODAY)]
+                     for c in progress.progress_for_mentor(user=person, program=program, today=TODAY)]
             for person in people.values()}
 
 
@@ -79,25 +79,25 @@ def _python(program, people) -> dict:
 def test_the_table_says_what_each_mentors_own_page_says(program, mentors, attendance_target):
     ReportingRequirementFactory(program=program, metric=M.COMMUNITY_ATTENDANCE, target=attendance_target,
                                 period="academic_year")
-    _, rows = selectors.compliance_table(program=program, today=TODAY)
+    _, rows = coordinators.compliance_table(program=program, today=TODAY)
     python = _python(program, mentors)
     assert {r.mentor: [(c.status, c.actual, c.expected) for c in r.cells] for r in rows} == python
     assert {s for cells in python.values() for s, *_ in cells} >= {
-        selectors.MET, selectors.ON_TRACK, selectors.BEHIND, selectors.NOT_APPLICABLE, selectors.GETTING_STARTED}
-    behind = [sum(1 for s, *_ in python[r.mentor] if s == selectors.BEHIND) for r in rows]
+        progress.MET, progress.ON_TRACK, progress.BEHIND, progress.NOT_APPLICABLE, progress.GETTING_STARTED}
+    behind = [sum(1 for s, *_ in python[r.mentor] if s == progress.BEHIND) for r in rows]
     assert behind == sorted(behind, reverse=True)  # the most requirements behind first
-    summary = selectors.requirement_compliance_summary(program=program, today=TODAY)
+    summary = coordinators.requirement_compliance_summary(program=program, today=TODAY)
     for i, row in enumerate(summary):
         statuses = [cells[i][0] for cells in python.values()]
         assert (row["on_track"], row["behind"]) == (
-            sum(s in (selectors.MET, selectors.ON_TRACK) for s in statuses), statuses.count(selectors.BEHIND))
+            sum(s in (progress.MET, progress.ON_TRACK) for s in statuses), statuses.count(progress.BEHIND))
 
 
 def test_the_home_names_those_furthest_behind_as_the_table_would(program, mentors):
     ReportingRequirementFactory(program=program, metric=M.COMMUNITY_ATTENDANCE, target=75, period="academic_year")
     python = _python(program, mentors)
-    for i, found in enumerate(selectors.behind_by_requirement(program=program, today=TODAY, limit=2)):
-        behind = sorted(((person, cells[i]) for person, cells in python.items() if cells[i][0] == selectors.BEHIND),
+    for i, found in enumerate(coordinators.behind_by_requirement(program=program, today=TODAY, limit=2)):
+        behind = sorted(((person, cells[i]) for person, cells in python.items() if cells[i][0] == progress.BEHIND),
                         key=lambda pair: (pair[1][1] - pair[1][2], str(pair[0]).lower()))
         assert found.count == len(behind)
         assert [(person, cell.actual, cell.expected) for person, cell in found.furthest] == [

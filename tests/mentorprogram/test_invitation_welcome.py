@@ -13,7 +13,7 @@ from django.core import mail
 from django.urls import reverse
 from django.utils import timezone
 
-from accountability import selectors as accountability
+from accountability import progress as accountability_progress
 from mentorprogram.models import Membership, User
 from tests.factories import MembershipFactory, UserFactory
 from tests.factories.accountability import ReportingRequirementFactory
@@ -133,15 +133,15 @@ def test_an_existing_accounts_invitation_from_outside_still_waits_for_its_answer
 def test_a_person_in_their_first_period_is_getting_started_never_behind(client, program, mentor):
     ReportingRequirementFactory(program=program, metric="training_credit", target=1000, period="academic_year")
     Membership.objects.filter(user=mentor).update(joined_on=timezone.localdate())
-    [cell] = accountability.progress_for_mentor(user=mentor, program=program)
-    assert cell.status == accountability.GETTING_STARTED
+    [cell] = accountability_progress.progress_for_mentor(user=mentor, program=program)
+    assert cell.status == accountability_progress.GETTING_STARTED
     client.force_login(mentor)
     page = client.get(reverse("dashboard:home")).content.decode()
     assert "Getting started" in page and ">Behind<" not in page
 
     Membership.objects.filter(user=mentor).update(joined_on=dt.date(2020, 1, 1))
-    [cell] = accountability.progress_for_mentor(user=mentor, program=program)
-    assert cell.status == accountability.BEHIND
+    [cell] = accountability_progress.progress_for_mentor(user=mentor, program=program)
+    assert cell.status == accountability_progress.BEHIND
 
 
 def test_guessing_keys_is_rate_limited_like_the_reset_form(client, invited):

@@ -7,6 +7,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
+from functools import cached_property
 
 from django.core.paginator import Page, Paginator
 from django.db.models import (
@@ -22,7 +23,8 @@ from django.http import Http404
 from mentorprogram import audit
 from mentorprogram import permissions as core
 from mentorprogram.models import Membership, Program, User
-from toolbox.periods import academic_year, local_today
+from toolbox.compiled import Statement, statement
+from toolbox.periods import Period, academic_year, local_today
 
 from . import standing
 from .models import (
@@ -59,14 +61,34 @@ class ComplianceRow:
 
 @dataclass
 class _Judged:
-    """The program's active requirements, as the database judges the mentors of ``mentors``."""
+    """The program's active requirements in their current periods, as the database judges the
+    mentors of ``mentors`` against them. The rules (each requirement's measures and status as SQL)
+    are built only when a query of them is compiled; a page reads its query through ``_statement``."""
 
-    rules: list[Rule]
+    program: Program
+    today: date
     mentors: QuerySet[Membership]
+    requirements: list[ReportingRequirement]
+    periods: list[Period]
 
-    @property
-    def requirements(self) -> list[ReportingRequirement]:
-        return [rule.requirement for rule in self.rules]
+    def expected(self, i: int) -> Decimal:
+        return expected_by(self.requirements[i].target, self.periods[i], self.today)
+
+    @cached_property
+    def rules(self) -> list[Rule]:
+        return [standing.rule(i, req, period, self.today, self.expected(i), measures(self.program, req, period))
+                for i, (req, period) in enumerate(zip(self.requirements, self.periods, strict=True))]
+
+    def _statement(self, name: str, build) -> Statement:
+        """``build()``'s SQL, compiled once per process for this program, its requirements (with
+        their targets and periods) and the day: every input of the statuses."""
+        key = (name, self.program.pk, self.program.time_zone, self.today,
+               tuple((req.pk, req.metric, req.target, period) for req, period in zip(
+                   self.requirements, self.periods, strict=True)))
+        return statement(key, build)
+
+    def columns(self, name: str) -> list[str]:
+        return [standing.column(i, name) for i in range(len(self.requirements))]
 
     def rows(self) -> QuerySet[Membership]:
         """The mentors with each requirement's status and figure, and on how many they are behind."""
@@ -75,30 +97,27 @@ class _Judged:
     def statuses(self) -> QuerySet[Membership]:
         return self.mentors.order_by().annotate(**{rule.column("status"): rule.status() for rule in self.rules})
 
-    @staticmethod
-    def cell(rule: Rule, status: str, actual) -> Progress:
+    def cell(self, i: int, status: str, actual) -> Progress:
         """A cell of the table from the status and figure the database decided (as ``_progress``
         and ``_first_period`` would; the notes the mentor's own page adds are left out)."""
+        req, period = self.requirements[i], self.periods[i]
         if status == NOT_APPLICABLE:
-            return Progress(rule.requirement, rule.period, None, Decimal(0), status)
-        community = rule.requirement.metric == ReportingRequirement.Metric.COMMUNITY_ATTENDANCE
-        return Progress(rule.requirement, rule.period, Decimal(actual),
-                        rule.requirement.target if community else rule.expected, status)
+            return Progress(req, period, None, Decimal(0), status)
+        community = req.metric == ReportingRequirement.Metric.COMMUNITY_ATTENDANCE
+        return Progress(req, period, Decimal(actual), req.target if community else self.expected(i), status)
 
     def row(self, m: Membership) -> ComplianceRow:
         return ComplianceRow(m.user, m.department, [
-            self.cell(rule, getattr(m, rule.column("status")), getattr(m, rule.column("actual")))
-            for rule in self.rules])
+            self.cell(i, getattr(m, standing.column(i, "status")), getattr(m, standing.column(i, "actual")))
+            for i in range(len(self.requirements))])
 
 
 def _judge(*, program: Program, mentors: QuerySet[Membership], today: date | None) -> _Judged:
     """One query reads the program's active requirements; the database judges ``mentors`` against
     them in the query of the caller's choice (``standing``)."""
     today = today or local_today(program.time_zone)
-    rules = [standing.rule(i, req, period, today, expected_by(req.target, period, today),
-                           measures(program, req, period))
-             for i, (req, period, _) in enumerate(active_requirements(program, today))]
-    return _Judged(rules, mentors)
+    in_force = active_requirements(program, today)
+    return _Judged(program, today, mentors, [req for req, _, _ in in_force], [period for _, period, _ in in_force])
 
 
 def _active_mentors(program: Program) -> QuerySet[Membership]:
@@ -123,10 +142,14 @@ def compliance_table_page(*, program: Program, number, per_page: int, behind_onl
     mentors there are and are behind: two queries, the requirements and the page with the counts
     (two more for a page past the last, which shows the last)."""
     judged_ = _judge(program=program, mentors=_active_mentors(program), today=today)
-    rows = judged_.mentors.order_by().values("pk", "user_id", "user__display_name", "user__email", "department")
-    rows = rows.annotate(name_key=name_order(), **{rule.column("status"): rule.status() for rule in judged_.rules},
-                         **{rule.column("actual"): rule.figure() for rule in judged_.rules})
-    statuses = [rule.column("status") for rule in judged_.rules]
+
+    def build() -> QuerySet:
+        rows = judged_.mentors.order_by().values("pk", "user_id", "user__display_name", "user__email", "department")
+        return rows.annotate(name_key=name_order(), **{rule.column("status"): rule.status() for rule in judged_.rules},
+                             **{rule.column("actual"): rule.figure() for rule in judged_.rules})
+
+    rows = judged_._statement("compliance table", build)
+    statuses = judged_.columns("status")
     try:
         number = max(1, int(number))
     except (TypeError, ValueError):
@@ -141,7 +164,8 @@ def compliance_table_page(*, program: Program, number, per_page: int, behind_onl
     page.object_list = [ComplianceRow(
         # The person as the table names and links them.
         User(pk=r["user_id"], display_name=r["user__display_name"], email=r["user__email"]), r["department"],
-        [judged_.cell(rule, r[rule.column("status")], _number(r[rule.column("actual")])) for rule in judged_.rules],
+        [judged_.cell(i, r[status], _number(r[actual]))
+         for i, (status, actual) in enumerate(zip(statuses, judged_.columns("actual"), strict=True))],
     ) for r in found if r["behind"] or not behind_only]
     return ComplianceTable(judged_.requirements, counts["mentors"], counts["behind_any"], page)
 
@@ -212,28 +236,34 @@ def behind_by_requirement(*, program: Program, today: date | None = None, limit:
     mentors the database ranks first on any requirement, with the last one behind on each, whose
     rank is how many are."""
     judged_ = _judge(program=program, mentors=_active_mentors(program), today=today)
-    if not judged_.rules:
+    if not judged_.requirements:
         return []
-    rows, wanted = judged_.mentors.order_by().values("user_id", "user__display_name", "user__email"), []
-    for rule in judged_.rules:
-        key, first, last = rule.column("shortfall"), rule.column("first"), rule.column("last")
-        rows = rows.annotate(**{key: rule.shortfall()})
-        rows = rows.annotate(**{
-            first: Window(RowNumber(), order_by=[F(key).asc(nulls_last=True), name_order().asc(), F("user_id").asc()]),
-            last: Window(RowNumber(), order_by=[F(key).desc(nulls_last=True), name_order().desc(),
-                                                F("user_id").desc()]),
-        })
-        wanted += [(first, "<=", limit), (last, "=", 1)]
-    found = standing.kept(rows, wanted)
+
+    def build() -> QuerySet:
+        rows = judged_.mentors.order_by().values("user_id", "user__display_name", "user__email")
+        for rule in judged_.rules:
+            key, first, last = rule.column("shortfall"), rule.column("first"), rule.column("last")
+            rows = rows.annotate(**{key: rule.shortfall()})
+            rows = rows.annotate(**{
+                first: Window(RowNumber(), order_by=[F(key).asc(nulls_last=True), name_order().asc(),
+                                                     F("user_id").asc()]),
+                last: Window(RowNumber(), order_by=[F(key).desc(nulls_last=True), name_order().desc(),
+                                                    F("user_id").desc()]),
+            })
+        return rows
+
+    firsts, lasts = judged_.columns("first"), judged_.columns("last")
+    found = standing.kept(judged_._statement("furthest behind", build),
+                          [c for first, last in zip(firsts, lasts, strict=True) for c in ((first, "<=", limit),
+                                                                                          (last, "=", 1))])
     summary = []
-    for rule in judged_.rules:
-        key, first, last = rule.column("shortfall"), rule.column("first"), rule.column("last")
+    for i, (key, first, last) in enumerate(zip(judged_.columns("shortfall"), firsts, lasts, strict=True)):
         behind = sorted((r for r in found if r[key] is not None), key=lambda r: r[first])
         final = next((r for r in behind if r[last] == 1), None)
-        summary.append(BehindOnRequirement(rule.requirement, final[first] if final else 0, [
+        summary.append(BehindOnRequirement(judged_.requirements[i], final[first] if final else 0, [
             # The person as the card names and links them.
             (User(pk=r["user_id"], display_name=r["user__display_name"], email=r["user__email"]),
-             judged_.cell(rule, BEHIND, r[key] if isinstance(r[key], int | Decimal) else Decimal(str(r[key]))))
+             judged_.cell(i, BEHIND, r[key] if isinstance(r[key], int | Decimal) else Decimal(str(r[key]))))
             for r in behind if r[first] <= limit]))
     return summary
 

@@ -35,6 +35,7 @@ from django.db.models.functions import Coalesce, Lower, Mod, NullIf, Replace
 from django.db.models.lookups import Exact, GreaterThan, GreaterThanOrEqual, IsNull, LessThan
 
 from mentorprogram.models import Membership
+from toolbox.compiled import Statement
 from toolbox.periods import Period
 
 from . import sources
@@ -49,6 +50,11 @@ GETTING_STARTED = "getting_started"  # short of the target in the person's first
 
 DECIMAL = DecimalField(max_digits=12, decimal_places=2)
 INTEGER = IntegerField()
+
+
+def column(index: int, name: str) -> str:
+    """The name of a requirement's column (its place among the program's requirements, and what it holds)."""
+    return f"r{index}_{name}"
 
 
 @dataclass(frozen=True)
@@ -68,7 +74,7 @@ class Rule:
     held: object = None
 
     def column(self, name: str) -> str:
-        return f"r{self.index}_{name}"
+        return column(self.index, name)
 
     def _judgement(self, short: str) -> Case:
         """``_status`` on ``actual``, within the subquery; ``short``: the status of a mentor short of
@@ -196,13 +202,13 @@ def _fence(connection) -> str:
     return " OFFSET 0" if connection.vendor == "postgresql" else ""
 
 
-def kept(rows: QuerySet, conditions: list[tuple[str, str, object]]) -> list[dict]:
-    """The rows of ``rows`` (a ``values()`` query with window functions) that meet any of
-    ``conditions`` (column, comparison, value), read as dicts. The filter runs on an outer query
+def kept(rows: Statement, conditions: list[tuple[str, str, object]]) -> list[dict]:
+    """The rows of ``rows`` (a ``values()`` query with window functions, compiled) that meet any
+    of ``conditions`` (column, comparison, value), read as dicts. The filter runs on an outer query
     over the compiled one: Django's own filtering on window functions compiles a query of this
     size twice, which costs more than the whole page otherwise does."""
-    connection = connections[rows.db]
-    sql, params = rows.query.sql_with_params()
+    connection = connections[rows.using]
+    sql, params = rows.sql, rows.params
     assert all(op in ("=", "<=") for _, op, _ in conditions)
     where = " OR ".join(f"{connection.ops.quote_name(column)} {op} %s" for column, op, _ in conditions)
     with connection.cursor() as cursor:
@@ -214,15 +220,15 @@ def kept(rows: QuerySet, conditions: list[tuple[str, str, object]]) -> list[dict
         return [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]
 
 
-def ranked(rows: QuerySet, statuses: list[str], *, offset: int, limit: int) -> tuple[list[dict], dict | None]:
+def ranked(rows: Statement, statuses: list[str], *, offset: int, limit: int) -> tuple[list[dict], dict | None]:
     """A slice of ``rows`` (a ``values()`` query with each requirement's status column and a
-    ``name_key``), the most requirements behind first, then by name, each with ``behind`` (how many);
+    ``name_key``, compiled), the most requirements behind first, then by name, each with ``behind`` (how many);
     and the counts over every row: ``mentors``, and ``behind_any`` (behind on at least one), or None
     when the slice is empty. One query: the statuses are worked out once, in the query compiled by
     Django, and counted, ordered and sliced by an outer one."""
-    connection = connections[rows.db]
+    connection = connections[rows.using]
     quote = connection.ops.quote_name
-    sql, params = rows.query.sql_with_params()
+    sql, params = rows.sql, rows.params
     behind = " + ".join(f"CASE WHEN {quote(column)} = %s THEN 1 ELSE 0 END" for column in statuses) or "0"
     # Our own column names around Django's SQL; the values are parameters.
     query = (

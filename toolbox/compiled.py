@@ -13,6 +13,7 @@ from __future__ import annotations
 
 from collections import OrderedDict
 from collections.abc import Callable, Hashable
+from dataclasses import dataclass
 from threading import Lock
 
 from django.db.models import Model, QuerySet
@@ -45,18 +46,42 @@ class Compiled:
         return self.model.objects.raw(self.sql, params, using=self.using)
 
 
-_shapes: OrderedDict[Hashable, Compiled] = OrderedDict()
+@dataclass(frozen=True)
+class Statement:
+    """A whole query's SQL and values, for code that runs it inside an outer query of its own
+    (``accountability.standing``): the same for everyone who asks with the same key."""
+
+    sql: str
+    params: tuple
+    using: str
+
+
+_shapes: OrderedDict[Hashable, Compiled | Statement] = OrderedDict()
 _lock = Lock()
 
 
-def compiled(key: Hashable, build: Callable[[int], QuerySet]) -> Compiled:
+def _kept(key: Hashable, make: Callable[[], Compiled | Statement]):
     with _lock:
         if key in _shapes:
             _shapes.move_to_end(key)
             return _shapes[key]
-    query = Compiled(build(STAND_IN))
+    made = make()
     with _lock:
-        _shapes[key] = query
+        _shapes[key] = made
         while len(_shapes) > SHAPES:
             _shapes.popitem(last=False)
-    return query
+    return made
+
+
+def compiled(key: Hashable, build: Callable[[int], QuerySet]) -> Compiled:
+    return _kept(("person", key), lambda: Compiled(build(STAND_IN)))
+
+
+def statement(key: Hashable, build: Callable[[], QuerySet]) -> Statement:
+    """``build()``'s SQL, compiled once per ``key``, which must name every input of ``build``."""
+    def make() -> Statement:
+        queryset = build()
+        sql, params = queryset.query.sql_with_params()
+        return Statement(sql, tuple(params), queryset.db)
+
+    return _kept(("statement", key), make)

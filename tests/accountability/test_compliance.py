@@ -177,3 +177,40 @@ def test_the_reports_counts_agree_with_the_table_mentor_by_mentor(program, coord
                 sum(s in (progress.MET, progress.ON_TRACK) for s in statuses), statuses.count(progress.BEHIND)), (
                 day, counted["requirement"])
     assert {progress.MET, progress.BEHIND, progress.GETTING_STARTED} <= seen
+
+
+def test_the_tables_query_is_compiled_once_a_shape_and_every_figure_is_read_anew(program, mentor, monkeypatch):
+    """The compliance table's and the home's queries are compiled once for a program's
+    requirements (with their targets and periods) and day: new records show at once, and a
+    changed target is a new query."""
+    from decimal import Decimal
+
+    from accountability import standing
+    from tests.factories.courses import CompletionFactory
+    from toolbox import compiled
+
+    hours = ReportingRequirementFactory(program=program, metric=M.TRAINING_CREDIT, target=2, period="academic_year")
+    monkeypatch.setattr(compiled, "_shapes", type(compiled._shapes)())
+    built = []
+    real_rule = standing.rule
+    monkeypatch.setattr(standing, "rule", lambda *args: built.append(args[1].pk) or real_rule(*args))
+    day = dt.date(2026, 3, 1)
+
+    def cell():
+        table = coordinators.compliance_table_page(program=program, number=1, per_page=10, today=day)
+        [row] = table.page.object_list
+        return row.cells[0].actual, row.cells[0].status, table.behind_count
+
+    def furthest_behind():
+        [requirement] = coordinators.behind_by_requirement(program=program, today=day)
+        return requirement.count, [person for person, _ in requirement.furthest]
+
+    assert cell() == (Decimal(0), progress.BEHIND, 1)
+    assert furthest_behind() == (1, [mentor])
+    CompletionFactory(user=mentor, completed_on=dt.date(2026, 2, 1), credit_hours=Decimal("2"))
+    assert cell() == (Decimal(2), progress.MET, 0)
+    assert furthest_behind() == (0, [])
+    assert len(built) == 2  # once for the table, once for the home's card
+    ReportingRequirement.objects.filter(pk=hours.pk).update(target=5)
+    assert cell() == (Decimal(2), progress.BEHIND, 1)  # 2 of 5 hours, with 3 expected by March
+    assert len(built) == 3

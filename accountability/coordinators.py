@@ -189,19 +189,16 @@ def requirement_compliance_summary(*, program: Program, today: date | None = Non
     track) and how many are behind. Mentors for whom it does not apply, or with no data, are left
     out. Two queries: the requirements, and the statuses counted by the database."""
     judged_ = _judge(program=program, mentors=_active_mentors(program), today=today)
-    counts = judged_.statuses().aggregate(mentors=Count("pk"), **{
-        f"{rule.column(kind)}": Count("pk", filter=Q(**{f"{rule.column('status')}__in": statuses}))
-        for rule in judged_.rules for kind, statuses in (("on_track", (MET, ON_TRACK)), ("behind", (BEHIND,)))
-    })
+    statuses = judged_.columns("status")
+    mentors, counts = standing.counted(judged_._statement("statuses", lambda: judged_.statuses().values(*statuses)),
+                                       statuses, {"on_track": (MET, ON_TRACK), "behind": (BEHIND,)})
     summary = []
-    for rule in judged_.rules:
-        req, period = rule.requirement, rule.period
+    for req, period, counted in zip(judged_.requirements, judged_.periods, counts, strict=True):
         summary.append({
             "requirement": req.get_metric_display(),
-            "key": f"{req.pk}:{period.start:%Y-%m-%d}" if counts["mentors"] else f"{req.pk}",
+            "key": f"{req.pk}:{period.start:%Y-%m-%d}" if mentors else f"{req.pk}",
             "target": f"{number(req.target)}{'%' if req.unit == '%' else ''} per {req.get_period_display().lower()}",
-            "on_track": counts[rule.column("on_track")],
-            "behind": counts[rule.column("behind")],
+            **counted,
         })
     return summary
 

@@ -220,6 +220,29 @@ def kept(rows: Statement, conditions: list[tuple[str, str, object]]) -> list[dic
         return [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]
 
 
+def counted(rows: Statement, statuses: list[str], kinds: dict[str, tuple[str, ...]]) -> tuple[int, list[dict]]:
+    """How many rows ``rows`` (a compiled query with each requirement's status column) has, and
+    for each status column how many rows hold each kind's statuses (``{"behind": (BEHIND,)}``):
+    one query, counted by an outer one over the compiled one."""
+    connection = connections[rows.using]
+    quote = connection.ops.quote_name
+    sums, params = [], []
+    for column in statuses:
+        for kind, values in kinds.items():
+            placeholders = ", ".join(["%s"] * len(values))
+            sums.append(f"COALESCE(SUM(CASE WHEN {quote(column)} IN ({placeholders}) THEN 1 ELSE 0 END), 0)"
+                        f" AS {quote(column + '_' + kind)}")
+            params += values
+    # Our own column names around Django's SQL; the values are parameters.
+    query = (f"SELECT COUNT(*) AS {quote('n_rows')}{''.join(', ' + s for s in sums)}"  # noqa: S608  # nosec B608
+             f" FROM ({rows.sql}{_fence(connection)}) {quote('judged')}")
+    with connection.cursor() as cursor:
+        cursor.execute(query, [*params, *rows.params])
+        total, *figures = cursor.fetchone()
+    figures = iter(int(n) for n in figures)
+    return int(total), [{kind: next(figures) for kind in kinds} for _ in statuses]
+
+
 def ranked(rows: Statement, statuses: list[str], *, offset: int, limit: int) -> tuple[list[dict], dict | None]:
     """A slice of ``rows`` (a ``values()`` query with each requirement's status column and a
     ``name_key``, compiled), the most requirements behind first, then by name, each with ``behind`` (how many);

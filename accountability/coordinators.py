@@ -33,7 +33,7 @@ from .models import (
     PlanItem,
     ReportingRequirement,
 )
-from .progress import Progress, active_requirements, expected_by, measures, number, progress_for_mentor
+from .progress import Progress, active_requirements, expected_by, measures, number, progress_for_mentor, shape
 from .standing import BEHIND, MET, NOT_APPLICABLE, ON_TRACK, Rule, name_order
 
 
@@ -62,14 +62,25 @@ class ComplianceRow:
 @dataclass
 class _Judged:
     """The program's active requirements in their current periods, as the database judges the
-    mentors of ``mentors`` against them. The rules (each requirement's measures and status as SQL)
-    are built only when a query of them is compiled; a page reads its query through ``_statement``."""
+    program's active mentors against them. The rules (each requirement's measures and status as
+    SQL) are built only when a query of them is compiled; a page reads its query through ``statement``."""
 
     program: Program
     today: date
-    mentors: QuerySet[Membership]
-    requirements: list[ReportingRequirement]
-    periods: list[Period]
+    in_force: list[tuple[ReportingRequirement, Period, date]]  # as ``active_requirements`` reads them
+
+    @property
+    def mentors(self) -> QuerySet[Membership]:
+        return Membership.objects.filter(program=self.program, role=Membership.Role.MENTOR,
+                                         status=Membership.Status.ACTIVE)
+
+    @property
+    def requirements(self) -> list[ReportingRequirement]:
+        return [req for req, _, _ in self.in_force]
+
+    @property
+    def periods(self) -> list[Period]:
+        return [period for _, period, _ in self.in_force]
 
     def expected(self, i: int) -> Decimal:
         return expected_by(self.requirements[i].target, self.periods[i], self.today)
@@ -79,13 +90,11 @@ class _Judged:
         return [standing.rule(i, req, period, self.today, self.expected(i), measures(self.program, req, period))
                 for i, (req, period) in enumerate(zip(self.requirements, self.periods, strict=True))]
 
-    def _statement(self, name: str, build) -> Statement:
-        """``build()``'s SQL, compiled once per process for this program, its requirements (with
-        their targets and periods) and the day: every input of the statuses."""
-        key = (name, self.program.pk, self.program.time_zone, self.today,
-               tuple((req.pk, req.metric, req.target, period) for req, period in zip(
-                   self.requirements, self.periods, strict=True)))
-        return statement(key, build)
+    def statement(self, name: str, build) -> Statement:
+        """``build()``'s SQL, compiled once per process for each ``progress.shape`` and set of
+        targets: every input of the statuses (the mentors are the program's active ones)."""
+        return statement((name, *shape(self.program, self.in_force), tuple(req.target for req in self.requirements)),
+                         build)
 
     def columns(self, name: str) -> list[str]:
         return [standing.column(i, name) for i in range(len(self.requirements))]
@@ -112,16 +121,11 @@ class _Judged:
             for i in range(len(self.requirements))])
 
 
-def _judge(*, program: Program, mentors: QuerySet[Membership], today: date | None) -> _Judged:
-    """One query reads the program's active requirements; the database judges ``mentors`` against
-    them in the query of the caller's choice (``standing``)."""
+def _judge(*, program: Program, today: date | None) -> _Judged:
+    """One query reads the program's active requirements; the database judges the program's active
+    mentors against them in the query of the caller's choice (``standing``)."""
     today = today or local_today(program.time_zone)
-    in_force = active_requirements(program, today)
-    return _Judged(program, today, mentors, [req for req, _, _ in in_force], [period for _, period, _ in in_force])
-
-
-def _active_mentors(program: Program) -> QuerySet[Membership]:
-    return Membership.objects.filter(program=program, role=Membership.Role.MENTOR, status=Membership.Status.ACTIVE)
+    return _Judged(program, today, active_requirements(program, today))
 
 
 @dataclass
@@ -141,14 +145,14 @@ def compliance_table_page(*, program: Program, number, per_page: int, behind_onl
     """One page of the compliance table (of the mentors behind only, who come first), and how many
     mentors there are and are behind: two queries, the requirements and the page with the counts
     (two more for a page past the last, which shows the last)."""
-    judged_ = _judge(program=program, mentors=_active_mentors(program), today=today)
+    judged_ = _judge(program=program, today=today)
 
     def build() -> QuerySet:
         rows = judged_.mentors.order_by().values("pk", "user_id", "user__display_name", "user__email", "department")
         return rows.annotate(name_key=name_order(), **{rule.column("status"): rule.status() for rule in judged_.rules},
                              **{rule.column("actual"): rule.figure() for rule in judged_.rules})
 
-    rows = judged_._statement("compliance table", build)
+    rows = judged_.statement("compliance table", build)
     statuses = judged_.columns("status")
     try:
         number = max(1, int(number))
@@ -180,7 +184,7 @@ def compliance_table(*, program: Program, today: date | None = None) -> tuple[li
     """Every active mentor × every active requirement, the most requirements behind first (then by
     name). Two queries: the requirements, and the mentors with every measure counted and every
     status decided by the database."""
-    judged_ = _judge(program=program, mentors=_active_mentors(program), today=today)
+    judged_ = _judge(program=program, today=today)
     return judged_.requirements, [judged_.row(m) for m in _ordered(judged_)]
 
 
@@ -188,9 +192,9 @@ def requirement_compliance_summary(*, program: Program, today: date | None = Non
     """For the program report: per requirement, how many active mentors are on track (met or on
     track) and how many are behind. Mentors for whom it does not apply, or with no data, are left
     out. Two queries: the requirements, and the statuses counted by the database."""
-    judged_ = _judge(program=program, mentors=_active_mentors(program), today=today)
+    judged_ = _judge(program=program, today=today)
     statuses = judged_.columns("status")
-    mentors, counts = standing.counted(judged_._statement("statuses", lambda: judged_.statuses().values(*statuses)),
+    mentors, counts = standing.counted(judged_.statement("statuses", lambda: judged_.statuses().values(*statuses)),
                                        statuses, {"on_track": (MET, ON_TRACK), "behind": (BEHIND,)})
     summary = []
     for req, period, counted in zip(judged_.requirements, judged_.periods, counts, strict=True):
@@ -232,7 +236,7 @@ def behind_by_requirement(*, program: Program, today: date | None = None, limit:
     figure, as the expectation is the same for everyone). Two queries: the requirements, and the
     mentors the database ranks first on any requirement, with the last one behind on each, whose
     rank is how many are."""
-    judged_ = _judge(program=program, mentors=_active_mentors(program), today=today)
+    judged_ = _judge(program=program, today=today)
     if not judged_.requirements:
         return []
 
@@ -250,7 +254,7 @@ def behind_by_requirement(*, program: Program, today: date | None = None, limit:
         return rows
 
     firsts, lasts = judged_.columns("first"), judged_.columns("last")
-    found = standing.kept(judged_._statement("furthest behind", build),
+    found = standing.kept(judged_.statement("furthest behind", build),
                           [c for first, last in zip(firsts, lasts, strict=True) for c in ((first, "<=", limit),
                                                                                           (last, "=", 1))])
     summary = []

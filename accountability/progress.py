@@ -28,7 +28,7 @@ from mentorprogram.models import Membership, Program, User
 from toolbox.compiled import Compiled, compiled
 from toolbox.periods import Period, local_today, period_containing
 
-from . import sources
+from . import sources, standing
 from .models import (
     Mentee,
     Mentorship,
@@ -140,31 +140,37 @@ def active_requirements(program: Program, today: date) -> list[tuple[ReportingRe
             for req in program.reporting_requirements.filter(is_active=True).order_by("metric")]
 
 
+def shape(program: Program, requirements: list[tuple[ReportingRequirement, Period, date]]) -> tuple:
+    """Every input of a query of the program's measures but the person: the program, its zone, and
+    each requirement's metric, period and day (the targets are judged apart). ``toolbox.compiled``
+    keeps such a query's SQL under it."""
+    return (program.pk, program.time_zone,
+            tuple((req.pk, req.metric, period, day) for req, period, day in requirements))
+
+
 def _measured(program: Program, requirements: list[tuple[ReportingRequirement, Period, date]]) -> Compiled:
     """The query of one mentor's membership of the program, with every measure of ``requirements``
     counted by the database as a subquery (``r{i}_{total}``, i the requirement's place), compiled
-    once for each program, zone and set of requirements with their periods: building it took
-    longer than running it. Many mentors are judged by the database instead (``standing``)."""
-    key = ("progress", program.pk, program.time_zone,
-           tuple((req.pk, req.metric, period, day) for req, period, day in requirements))
-
+    once per ``shape``: building it took longer than running it. Many mentors are judged by the
+    database instead (``standing``)."""
     def build(user_id: int) -> QuerySet[Membership]:
-        columns = {f"r{i}_{name}": expression
-                    for i, (req, period, _) in enumerate(requirements)
-                    for tally in measures(program, req, period)
-                    for name, expression in tally.correlated().items()}
+        columns = {standing.column(i, name): expression
+                   for i, (req, period, _) in enumerate(requirements)
+                   for tally in measures(program, req, period)
+                   for name, expression in tally.correlated().items()}
         return (Membership.objects.filter(program=program, role=Membership.Role.MENTOR, user_id=user_id)
                 .order_by().annotate(**columns))
 
-    return compiled(key, build)
+    return compiled(("progress", *shape(program, requirements)), build)
 
 
-def _progress_of(m: Membership, requirements: list[tuple[ReportingRequirement, Period, date]]) -> list[Progress]:
+def _progress_of(m: Membership, columns: tuple[str, ...],
+                 requirements: list[tuple[ReportingRequirement, Period, date]]) -> list[Progress]:
+    """``m``'s progress on each requirement, from the measures its ``columns`` (``r{i}_{total}``) hold."""
     measured = [{} for _ in requirements]
-    for column, value in vars(m).items():
+    for column in columns:
         place, _, total = column.partition("_")
-        if place[:1] == "r" and place[1:].isdigit():
-            measured[int(place[1:])][total] = value
+        measured[int(place.removeprefix("r"))][total] = getattr(m, column)
     return [_first_period(_progress(req, period, measured[i], day), m.joined_on, day)
             for i, (req, period, day) in enumerate(requirements)]
 
@@ -215,7 +221,8 @@ def progress_for_mentor(*, user: User, program: Program, today: date | None = No
     ``today``: two queries (the requirements, then their membership with every measure counted),
     whatever the number of requirements. Someone who is not a mentor of it has no figures."""
     requirements = active_requirements(program, today or local_today(program.time_zone))
-    membership = next(iter(_measured(program, requirements).raw(user.pk)), None)
+    query = _measured(program, requirements)
+    membership = next(iter(query.raw(user.pk)), None)
     if membership is None:
         return [_progress(req, period, {}, day) for req, period, day in requirements]
-    return _progress_of(membership, requirements)
+    return _progress_of(membership, query.annotations, requirements)

@@ -34,6 +34,7 @@ class Compiled:
         self.using = queryset.db
         self.sql, params = queryset.query.sql_with_params()
         self.params = list(params)
+        self.annotations = tuple(queryset.query.annotations)  # what the rows carry beside the model's fields
         self.spots = [i for i, value in enumerate(self.params) if type(value) is int and value == STAND_IN]
         if not self.spots:
             raise ValueError(f"The stand-in id is not among the values of {self.sql}")

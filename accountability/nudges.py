@@ -133,7 +133,7 @@ def _message(nudge: Nudge, now: datetime) -> EmailMultiAlternatives:
     else:
         requirement_id = int(nudge.key.split(":")[1])
         progress = requirement_progress.progress_for_mentor(user=person, program=program,
-                                                 today=local_today(program.time_zone, now))
+                                                            today=local_today(program.time_zone, now))
         cell = next((p for p in progress if p.requirement.pk == requirement_id), None)
         if cell is None or cell.status != BEHIND:
             raise Skip("The requirement is no longer behind.")

@@ -284,7 +284,7 @@ def compliance(request, slug: str):
     program = coordinators.get_coordinated_program(user=request.user, slug=slug)
     behind_only = request.GET.get("show") == "behind"
     table = coordinators.compliance_table_page(program=program, number=request.GET.get("page"),
-                                            per_page=COMPLIANCE_PAGE_SIZE, behind_only=behind_only)
+                                               per_page=COMPLIANCE_PAGE_SIZE, behind_only=behind_only)
     return render(request, "accountability/compliance.html", {
         "program": program, "requirements": table.requirements, "rows": table.page.object_list, "page": table.page,
         "mentor_count": table.mentor_count, "behind_count": table.behind_count, "behind_only": behind_only,

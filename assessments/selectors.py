@@ -25,6 +25,7 @@ from django.db.models import (
     OuterRef,
     Prefetch,
     Q,
+    QuerySet,
     Subquery,
     Sum,
     Value,
@@ -37,6 +38,7 @@ from mentorprogram import audit
 from mentorprogram import permissions as core_permissions
 from mentorprogram import selectors as core_selectors
 from mentorprogram.models import Program, User
+from toolbox import compiled
 
 from . import permissions, scoring
 from .models import Answer, Domain, DomainScore, Instrument, InstrumentVersion, Item, Response
@@ -229,17 +231,21 @@ def instrument_statuses(
     """For each program given and each instrument it uses: the person's draft with its progress,
     their baseline and their latest submitted response, scored (with ``figures``, only their
     headline figures: :class:`TakerStatus`). The caller decides whose statuses may be read; this
-    reads ``user``'s own. Five queries at most."""
+    reads ``user``'s own. Two queries with ``figures`` (the versions, then the person's responses
+    with their figures and progress), five without (their answers scored)."""
     programs = {p.pk: p for p in programs}
     versions = current_versions(program_ids=programs, now=now)
     instrument_ids = {v.instrument_id for vs in versions.values() for v in vs}
     if not instrument_ids:
         return []
-    responses = list(
-        Response.objects.filter(user=user, program_id__in=programs, instrument_id__in=instrument_ids)
-        .select_related("version")
-        .order_by("submitted_at", "pk")
-    )
+    if figures:
+        responses = list(_taken(program_ids=programs, instrument_ids=instrument_ids).raw(user.pk))
+    else:
+        responses = list(
+            Response.objects.filter(user=user, program_id__in=programs, instrument_id__in=instrument_ids)
+            .select_related("version")
+            .order_by("submitted_at", "pk")
+        )
     by_key: dict[tuple[int, int], list[Response]] = defaultdict(list)
     for r in responses:
         r.program = programs[r.program_id]
@@ -260,13 +266,12 @@ def instrument_statuses(
             statuses.append(status)
 
     if figures:
-        scored = figures_of(list({r.pk: r for r in wanted if r.status == Response.Status.SUBMITTED}.values()))
-        progress = draft_progress([s.draft for s in statuses if s.draft is not None])
+        scored = {r.pk: _figures(r) for r in wanted if r.status == Response.Status.SUBMITTED}
     else:
         scored = score_responses(list({r.pk: r for r in wanted}.values()))
     for status in statuses:
         if status.draft is not None and figures:
-            status.answered, status.total = progress[status.draft.pk]
+            status.answered, status.total = status.draft.answered, status.draft.items
         elif status.draft is not None:
             status.answered, status.total = scoring.progress(
                 scored[status.draft.pk].structure.specs, scored[status.draft.pk].answers)
@@ -290,17 +295,6 @@ def _count(rows) -> Coalesce:
     """The number of ``rows`` (a correlated queryset), as a subquery."""
     counted = rows.order_by().annotate(n=Func(F("pk"), function="COUNT")).values("n")
     return Coalesce(Subquery(counted, output_field=IntegerField()), 0)
-
-
-def draft_progress(drafts: Sequence[Response]) -> dict[int, tuple[int, int]]:
-    """(answered, total) of each draft, counted in the database: one query, none without drafts."""
-    if not drafts:
-        return {}
-    rows = (Response.objects.filter(pk__in=[d.pk for d in drafts]).order_by()
-            .annotate(answered=_count(Answer.objects.filter(ANSWERED, response=OuterRef("pk"))),
-                      items=_count(Item.objects.filter(domain__version=OuterRef("version_id"))))
-            .values_list("pk", "answered", "items"))
-    return {pk: (answered, items) for pk, answered, items in rows}
 
 
 @dataclass(frozen=True)
@@ -327,30 +321,39 @@ class Figures:
         return self.overall if self.measure == "score" else self.readiness
 
 
-def figures_of(responses: Sequence[Response]) -> dict[int, Figures]:
-    """The headline figures of submitted responses (program loaded, for its gap threshold), from
-    their domain scores. One query."""
-    if not responses:
-        return {}
-    rows: dict[int, list[dict]] = defaultdict(list)
-    for row in (DomainScore.objects.filter(response_id__in=[r.pk for r in responses]).order_by()
-                .values("pk", "response_id", "score", "checked", "yes")
-                .annotate(scale_max=Max("domain__items__scale_max"))):
-        rows[row["response_id"]].append(row)
-    result = {}
-    for r in responses:
-        threshold = float(r.program.gap_threshold)
-        domains = rows[r.pk]
-        checked = sum(d["checked"] for d in domains)
-        result[r.pk] = Figures(
-            response=r,
-            overall=scoring.mean(d["score"] for d in domains if d["score"] is not None),
-            readiness=sum(d["yes"] for d in domains) / checked if checked else None,
-            gap_count=sum(1 for d in domains if (d["score"] is not None and d["score"] < threshold)
-                          or d["checked"] > d["yes"]),
-            scale_max=max((d["scale_max"] for d in domains if d["scale_max"] is not None), default=None),
+def _taken(*, program_ids: Iterable[int], instrument_ids: Iterable[int]) -> compiled.Compiled:
+    """A person's responses to these instruments in these programs, oldest submitted first, each
+    with its figures read from its domain scores (submitted) and its progress (draft) counted in
+    the database: one query, compiled once per programs and instruments (toolbox.compiled)."""
+    program_ids, instrument_ids = sorted(set(program_ids)), sorted(set(instrument_ids))
+
+    def build(person_id: int) -> QuerySet[Response]:
+        scores = DomainScore.objects.filter(response=OuterRef("pk")).order_by().values("response")
+
+        def total(rows, aggregate) -> Subquery:
+            return Subquery(rows.annotate(v=aggregate).values("v"))
+
+        gaps = scores.filter(Q(score__lt=OuterRef("program__gap_threshold")) | Q(checked__gt=F("yes")))
+        return (
+            Response.objects.filter(user_id=person_id, program_id__in=program_ids, instrument_id__in=instrument_ids)
+            .annotate(overall=total(scores.filter(score__isnull=False), Avg("score")),
+                      yes_count=total(scores, Sum("yes")), checked_count=total(scores, Sum("checked")),
+                      gap_count=total(gaps, Count("pk")),
+                      scale_max=total(scores, Max("domain__items__scale_max")),
+                      answered=_count(Answer.objects.filter(ANSWERED, response=OuterRef("pk"))),
+                      items=_count(Item.objects.filter(domain__version=OuterRef("version_id"))))
+            .order_by("submitted_at", "pk")
         )
-    return result
+
+    return compiled.compiled(("assessments.taken", tuple(program_ids), tuple(instrument_ids)), build)
+
+
+def _figures(response: Response) -> Figures:
+    """The headline figures of a submitted response read by :func:`_taken`."""
+    checked = response.checked_count or 0
+    return Figures(response=response, overall=response.overall,
+                   readiness=(response.yes_count or 0) / checked if checked else None,
+                   gap_count=response.gap_count or 0, scale_max=response.scale_max)
 
 
 @dataclass
@@ -381,9 +384,9 @@ class TakerStatus(InstrumentStatus):
 
 def statuses_for_taker(*, user: User, memberships=None, now: datetime | None = None) -> list[TakerStatus]:
     """Statuses in every program where ``user`` takes assessments (mentor or faculty), their
-    submitted responses' figures read from the domain scores: three queries (versions,
-    responses, figures), one more for the drafts' progress when there is a draft, and one for
-    the memberships with their programs when the caller has not read them."""
+    submitted responses' figures read from the domain scores: two queries (the versions, the
+    responses with their figures and their drafts' progress), and one for the memberships with
+    their programs when the caller has not read them."""
     if memberships is None:
         memberships = list(core_selectors.memberships_for_user(user=user))
         core_permissions.remember_live_memberships(user, memberships)  # the navigation's checks

@@ -18,8 +18,8 @@ SUBMIT = 20  # the same, then savepoint, row lock, the answers before, delete an
 #             audit entry, baseline check, the row as it was and its audit entry, update, the domain
 #             scores counted and written, release
 RESULTS = 8  # user, response, history, then domains, items and answers of every response in it
-LIST = 7  # user, memberships with their programs, versions, responses, their domain scores, the draft's progress
-DASHBOARD_CARD = 3  # versions, responses, their domain scores
+LIST = 5  # user, memberships with their programs, versions, the responses with their figures and the draft's progress
+DASHBOARD_CARD = 2  # versions, the responses with their figures
 
 
 @pytest.fixture(params=SIZES, ids=["10-items", "60-items"])

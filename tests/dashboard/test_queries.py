@@ -59,9 +59,9 @@ def test_a_first_visit_costs_the_same_queries_whatever_the_data(client, program,
     # session, user, memberships with the invitations awaiting an answer (3);
     # follow-ups due: the cadences, the person's responses counted (2);
     # meeting with the RSVP, its agenda, agreements (3);
-    # instrument versions, responses, their domain scores (3);
+    # instrument versions, the responses with their figures (2);
     # requirements, the measures, items due (3); credit hours, next session (2)
-    with cold(16):
+    with cold(15):
         response = client.get(reverse("dashboard:home"))
     assert response.status_code == 200
     assert [c["title"] for c in response.context["cards"]] == [

@@ -52,3 +52,34 @@ def test_the_figures_are_those_of_the_scored_response(mentor, program, kind):
     assert status.latest.scale_max == Item.objects.filter(domain__version=version).first().scale_max
     change = scoring.compare(scored[baseline.pk].score, full.score).overall.change
     assert status.overall_change == pytest.approx(change)
+
+
+def test_the_responses_query_is_compiled_once_a_shape_and_each_person_gets_their_own(
+    mentor, other_mentor, program, monkeypatch,
+):
+    """The statuses' query is compiled once for a program's instruments, then run with each
+    person's id: the figures and the drafts' progress stay each person's, and a new instrument
+    is a new shape."""
+    from toolbox import compiled
+
+    version = make_instrument(program, domains=2, items_per_domain=2)
+    make_response(mentor, program, version, rating=6)
+    make_response(other_mentor, program, version, submitted=False)
+    monkeypatch.setattr(compiled, "_shapes", type(compiled._shapes)())
+    builds = []
+    real = compiled.Compiled
+    monkeypatch.setattr(compiled, "Compiled", lambda queryset: builds.append(queryset) or real(queryset))
+
+    def status_of(person, of=version):
+        return next(s for s in selectors.statuses_for_taker(user=person) if s.version == of)
+
+    mine, theirs = status_of(mentor), status_of(other_mentor)
+    assert (mine.state, mine.latest.overall, mine.draft) == ("submitted", 6, None)
+    assert (theirs.state, theirs.latest, theirs.answered, theirs.total) == ("draft", None, 1, 4)
+    assert len(builds) == 1
+    make_response(mentor, program, version, rating=2)  # a follow-up shows on the next read
+    assert status_of(mentor).overall_change == pytest.approx(-4)
+    assert len(builds) == 1
+    readiness = make_instrument(program, kind="readiness", domains=1, items_per_domain=2)
+    assert status_of(mentor, readiness).state == "not_started"
+    assert len(builds) == 2

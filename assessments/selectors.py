@@ -566,9 +566,19 @@ def program_aggregates(*, program: Program, instrument: Instrument) -> ProgramAg
 def program_aggregate_rows(*, program: Program, instruments: Sequence[Instrument]) -> dict[int, list[dict]]:
     """For :func:`aggregates_from_rows`, per instrument (by id): one row per domain of the
     figures of the responses' ``DomainScore`` rows, aggregated in the database, each with the
-    instrument's count of people with a baseline. One query for every instrument."""
+    instrument's count of people with a baseline. One query for every instrument, compiled once
+    per program and instruments (``toolbox.compiled.statement``: what is kept is the SQL)."""
     if not instruments:
         return {}
+    key = ("assessments.program_aggregate_rows", program.pk, tuple(sorted(i.pk for i in instruments)))
+    rows_of: dict[int, list[dict]] = defaultdict(list)
+    for row in compiled.statement(key, lambda: _aggregate_rows_query(program, instruments)).rows():
+        row["baselines"] = row[f"baselines_{row['response__instrument_id']}"]
+        rows_of[row["response__instrument_id"]].append(row)
+    return {instrument.pk: rows_of[instrument.pk] for instrument in instruments}
+
+
+def _aggregate_rows_query(program: Program, instruments: Sequence[Instrument]) -> QuerySet[DomainScore]:
     submitted = Response.objects.filter(program=program, instrument__in=instruments, status=Response.Status.SUBMITTED)
 
     # Per domain, over each person's baseline and latest response (often one and the same): the
@@ -589,13 +599,9 @@ def program_aggregate_rows(*, program: Program, instruments: Sequence[Instrument
         program=program, instrument=instrument, status=Response.Status.SUBMITTED,
         occasion=Response.Occasion.BASELINE)) for instrument in instruments}
     counted = submitted.filter(Q(occasion=Response.Occasion.BASELINE) | ~Exists(_later(submitted)))
-    rows_of: dict[int, list[dict]] = defaultdict(list)
-    for row in (DomainScore.objects.filter(response__in=counted).values("response__instrument_id", "domain__key")
-                .order_by().annotate(order=Min("domain__order"), name=Max("domain__name"), **totals)
-                .annotate(**baselines)):
-        row["baselines"] = row[f"baselines_{row['response__instrument_id']}"]
-        rows_of[row["response__instrument_id"]].append(row)
-    return {instrument.pk: rows_of[instrument.pk] for instrument in instruments}
+    return (DomainScore.objects.filter(response__in=counted).values("response__instrument_id", "domain__key")
+            .order_by().annotate(order=Min("domain__order"), name=Max("domain__name"), **totals)
+            .annotate(**baselines))
 
 
 def aggregates_from_rows(*, program: Program, instrument: Instrument, rows: list[dict]) -> ProgramAggregates:

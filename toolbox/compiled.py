@@ -16,6 +16,7 @@ from collections.abc import Callable, Hashable
 from dataclasses import dataclass
 from threading import Lock
 
+from django.db import connections
 from django.db.models import Model, QuerySet
 from django.db.models.query import RawQuerySet
 
@@ -55,6 +56,14 @@ class Statement:
     sql: str
     params: tuple
     using: str
+
+    def rows(self) -> list[dict]:
+        """The statement's rows as dicts, by its column names (a ``values()`` query's names), in
+        the driver's own types: Django's converters are not applied, so keep it to numbers and text."""
+        with connections[self.using].cursor() as cursor:
+            cursor.execute(self.sql, self.params)
+            names = [column[0] for column in cursor.description]
+            return [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]
 
 
 _shapes: OrderedDict[Hashable, Compiled | Statement] = OrderedDict()

@@ -159,3 +159,29 @@ def test_it_offers_only_published_versions_and_the_latest_of_them(program):
     assert selectors.current_version_for(program=program, instrument_id=v1.instrument_id) == v1
     services.version_publish(version=v2)
     assert selectors.current_version_for(program=program, instrument_id=v1.instrument_id) == v2
+
+
+def test_the_aggregates_query_is_compiled_once_a_shape_and_every_figure_is_read_anew(
+    program, inventory, three_people, monkeypatch,
+):
+    """The report's figures by domain come from SQL compiled once per program and instruments: a
+    new response shows on the next read, and another instrument is another statement."""
+    from toolbox import compiled
+
+    program.privacy_threshold = 3
+    monkeypatch.setattr(compiled, "_shapes", type(compiled._shapes)())
+    built = []
+    real = selectors._aggregate_rows_query
+    monkeypatch.setattr(selectors, "_aggregate_rows_query", lambda *args: built.append(args) or real(*args))
+
+    def listening():
+        domains = selectors.program_aggregates(program=program, instrument=inventory.instrument).domains
+        return next((d.n, d.latest_mean) for d in domains if d.key == "listening")
+
+    assert listening() == (3, 5.0)
+    submit(make_member(program, Membership.Role.MENTOR), program, inventory, [1, 1, 1, 1, 1, 1], days=30)
+    assert listening() == (4, 4.0)  # (5 + 3 + 7 + 1) / 4
+    assert len(built) == 1
+    checklist = make_instrument(program, kind="readiness", domains=1, items_per_domain=2)
+    selectors.program_aggregates(program=program, instrument=checklist.instrument)
+    assert len(built) == 2

@@ -640,9 +640,14 @@ def program_readiness_shares(*, program: Program, instrument: Instrument, n: int
         n = submitted.filter(occasion=Response.Occasion.BASELINE).count()
     if n < program.privacy_threshold:
         return []
-    rows = (DomainScore.objects.filter(response__in=submitted.filter(~Exists(_later(submitted))), checked__gt=0)
-            .values("response_id").order_by().annotate(share=Sum("yes") * 100.0 / Sum("checked")))
-    return list(rows.values_list("share", flat=True))
+
+    def build() -> QuerySet[DomainScore]:
+        return (DomainScore.objects.filter(response__in=submitted.filter(~Exists(_later(submitted))), checked__gt=0)
+                .values("response_id").order_by().annotate(share=Sum("yes") * 100.0 / Sum("checked"))
+                .values("share"))
+
+    statement = compiled.statement(("assessments.readiness_shares", program.pk, instrument.pk), build)
+    return [row["share"] for row in statement.rows()]
 
 
 @dataclass(frozen=True)
@@ -672,7 +677,18 @@ def paired_changes(*, program: Program, instrument: Instrument, trained=None) ->
     ``(user, domain_key, start, end) -> boolean expression`` of outer references (the person, the
     domain's key, the baseline's and the follow-up's submission dates), each domain comes in two
     rows, one per answer of it. One aggregate query, whatever the number of people; the caller
-    applies the privacy rule and checks that the viewer coordinates ``program``."""
+    applies the privacy rule and checks that the viewer coordinates ``program``. Compiled once per
+    program, instrument and ``trained`` (``toolbox.compiled.statement``), which is named in the key
+    and so must build the same expression on every call."""
+    key = ("assessments.paired_changes", program.pk, instrument.pk,
+           None if trained is None else f"{trained.__module__}.{trained.__qualname__}")
+    rows = compiled.statement(key, lambda: _paired_changes_query(program, instrument, trained)).rows()
+    return sorted((PairedChange(key=r["domain__key"], name=r["name"], order=r["order"], n=r["n"],
+                                follow_up_mean=r["follow_up"], mean_change=r["change"], trained=bool(r["trained"]))
+                   for r in rows), key=lambda c: (c.order, c.key, c.trained))
+
+
+def _paired_changes_query(program: Program, instrument: Instrument, trained) -> QuerySet[DomainScore]:
     submitted = Response.objects.filter(program=program, instrument=instrument, status=Response.Status.SUBMITTED)
     latest = submitted.filter(occasion=Response.Occasion.FOLLOW_UP).filter(~Exists(_later(submitted)))
     rows = DomainScore.objects.filter(response__in=latest, score_change__isnull=False)
@@ -686,12 +702,9 @@ def paired_changes(*, program: Program, instrument: Instrument, trained=None) ->
                              follow_up_on=TruncDate("response__submitted_at")).annotate(trained=trained(
             user=OuterRef("response__user"), domain_key=OuterRef("domain__key"), start=OuterRef("baseline_on"),
             end=OuterRef("follow_up_on")))
-    grouped = (rows.values("domain__key", "trained").order_by()
-               .annotate(order=Min("domain__order"), name=Max("domain__name"), n=Count("pk"),
-                         follow_up=Avg("score"), change=Avg("score_change")))
-    return sorted((PairedChange(key=r["domain__key"], name=r["name"], order=r["order"], n=r["n"],
-                                follow_up_mean=r["follow_up"], mean_change=r["change"], trained=bool(r["trained"]))
-                   for r in grouped), key=lambda c: (c.order, c.key, c.trained))
+    return (rows.values("domain__key", "trained").order_by()
+            .annotate(order=Min("domain__order"), name=Max("domain__name"), n=Count("pk"),
+                      follow_up=Avg("score"), change=Avg("score_change")))
 
 
 def _later(submitted):

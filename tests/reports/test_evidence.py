@@ -168,3 +168,25 @@ def test_the_paired_changes_are_one_query_whatever_the_number_of_people(program,
     assert {(r.key, r.trained): r.n for r in rows} == {
         (EFFECTIVE_COMMUNICATION, True): size // 2, (EFFECTIVE_COMMUNICATION, False): size - size // 2,
         (OTHER, False): size}
+
+
+def test_the_paired_changes_are_compiled_once_a_shape_and_read_anew(program, skills, course, monkeypatch):
+    """The statement is kept per program, instrument and ``trained``; the figures are not."""
+    from toolbox import compiled
+
+    monkeypatch.setattr(compiled, "_shapes", type(compiled._shapes)())
+    built = []
+    real = assessment_selectors._paired_changes_query
+    monkeypatch.setattr(assessment_selectors, "_paired_changes_query", lambda *args: built.append(args) or real(*args))
+
+    def counts(trained=course_selectors.completed_in_domain_between):
+        rows = assessment_selectors.paired_changes(program=program, instrument=skills.instrument, trained=trained)
+        return {(r.key, r.trained): r.n for r in rows}
+
+    people_with_follow_ups(program, skills, course, trained=2, untrained=3)
+    assert counts()[(EFFECTIVE_COMMUNICATION, True)] == 2
+    people_with_follow_ups(program, skills, course, trained=1, untrained=0)
+    assert counts()[(EFFECTIVE_COMMUNICATION, True)] == 3
+    assert len(built) == 1
+    assert counts(trained=None) == {(EFFECTIVE_COMMUNICATION, False): 6, (OTHER, False): 6}
+    assert len(built) == 2

@@ -74,11 +74,11 @@ class _Judged:
         return Membership.objects.filter(program=self.program, role=Membership.Role.MENTOR,
                                          status=Membership.Status.ACTIVE)
 
-    @property
+    @cached_property  # read for every cell of the table
     def requirements(self) -> list[ReportingRequirement]:
         return [req for req, _, _ in self.in_force]
 
-    @property
+    @cached_property
     def periods(self) -> list[Period]:
         return [period for _, period, _ in self.in_force]
 

@@ -8,8 +8,8 @@ the person submits on or after it; the person's *open* follow-up is their latest
 has come and is not met. It is overdue once the cadence's days to answer have passed.
 
 Every read here is a fixed number of queries whatever the number of people: the cadences, and
-one aggregate of the submitted responses per person and instrument; the dates are worked out
-from those rows.
+one aggregate of the submitted responses per person and instrument (a person's own dashboard
+reads theirs from the statuses it shows anyway); the dates are worked out from those rows.
 """
 
 from __future__ import annotations
@@ -35,6 +35,7 @@ from toolbox.periods import academic_year_named, academic_year_of, local_today
 
 from .models import FollowUpCadence, Instrument, Response
 from .permissions import TAKING_ROLES
+from .selectors import REPLACEABLE_KINDS, InstrumentStatus
 
 KIND = OutboundEmail.Kind.FOLLOW_UP
 
@@ -96,18 +97,25 @@ def _zone(program: Program):
         return timezone.get_default_timezone()
 
 
-def active_cadences(*, program_ids: Iterable[int] | None = None) -> list[FollowUpCadence]:
-    """The cadences that are on, with their program and instrument (one query)."""
-    qs = FollowUpCadence.objects.filter(is_active=True, instrument__is_active=True).select_related(
-        "program", "instrument")
+def active_cadences(*, program_ids: Iterable[int] | None = None, now: datetime | None = None) -> list[FollowUpCadence]:
+    """The cadences that are on, with their program and instrument (one query), for instruments
+    their program uses now: a shared one that the program's own instrument of its kind replaces
+    (``selectors.current_versions``) asks for nothing more."""
+    now = now or timezone.now()
+    replacing = Instrument.objects.filter(
+        program=OuterRef("program"), kind=OuterRef("instrument__kind"), kind__in=REPLACEABLE_KINDS, is_active=True,
+        versions__published_at__lte=now)
+    qs = (FollowUpCadence.objects.filter(is_active=True, instrument__is_active=True)
+          .exclude(Q(instrument__program__isnull=True) & Exists(replacing))
+          .select_related("program", "instrument"))
     if program_ids is not None:
         qs = qs.filter(program_id__in=set(program_ids))
     return list(qs.order_by("program_id", "instrument__name", "pk"))
 
 
-def open_follow_ups(*, cadences: list[FollowUpCadence], now: datetime, user: User | None = None) -> list[FollowUp]:
-    """Every open follow-up under ``cadences``: of active mentors and faculty members of each
-    cadence's program, or of ``user`` alone. One query (none without cadences), ordered by due date."""
+def open_follow_ups(*, cadences: list[FollowUpCadence], now: datetime) -> list[FollowUp]:
+    """Every open follow-up under ``cadences``, of active mentors and faculty members of each
+    cadence's program. One query (none without cadences), ordered by due date."""
     if not cadences:
         return []
     by_pair = {(c.program_id, c.instrument_id): c for c in cadences}
@@ -122,28 +130,31 @@ def open_follow_ups(*, cadences: list[FollowUpCadence], now: datetime, user: Use
             .annotate(baseline=Min("submitted_at", filter=Q(occasion=Response.Occasion.BASELINE)),
                       last=Max("submitted_at"))
             .order_by())
-    if user is not None:
-        rows = rows.filter(user=user)
-    found: list[FollowUp] = []
-    for row in rows:
-        cadence = by_pair[(row["program_id"], row["instrument_id"])]
-        if row["baseline"] is None:
-            continue
-        program, zone = cadence.program, _zone(cadence.program)
-        today = local_today(program.time_zone, now)
-        baseline_on = timezone.localtime(row["baseline"], zone).date()
-        last_on = timezone.localtime(row["last"], zone).date()
-        due = open_due_date(cadence, baseline_on, last_on, today, program.academic_year_start_month)
-        if due is None:
-            continue
-        found.append(FollowUp(
-            program=program, instrument=cadence.instrument, user_id=row["user_id"],
-            name=row["user__display_name"] or row["user__email"], email=row["user__email"], due_on=due,
-            overdue_on=due + timedelta(days=cadence.overdue_after_days), baseline_on=baseline_on, last_on=last_on,
-            invitable=row["user__is_active"],
-        ))
-    found.sort(key=lambda f: (f.due_on, f.name, f.user_id, f.instrument.pk))
-    return found
+    found = [
+        follow_up for row in rows
+        if (follow_up := _open(by_pair[(row["program_id"], row["instrument_id"])], user_id=row["user_id"],
+                               name=row["user__display_name"] or row["user__email"], email=row["user__email"],
+                               invitable=row["user__is_active"], baseline=row["baseline"], last=row["last"], now=now))
+    ]
+    return sorted(found, key=lambda f: (f.due_on, f.name, f.user_id, f.instrument.pk))
+
+
+def _open(cadence: FollowUpCadence, *, user_id: int, name: str, email: str, invitable: bool,
+          baseline: datetime | None, last: datetime, now: datetime) -> FollowUp | None:
+    """The person's open follow-up under ``cadence``, from the times of their baseline and of their
+    latest submission, or None."""
+    if baseline is None:
+        return None
+    program, zone = cadence.program, _zone(cadence.program)
+    baseline_on = timezone.localtime(baseline, zone).date()
+    last_on = timezone.localtime(last, zone).date()
+    due = open_due_date(cadence, baseline_on, last_on, local_today(program.time_zone, now),
+                        program.academic_year_start_month)
+    if due is None:
+        return None
+    return FollowUp(program=program, instrument=cadence.instrument, user_id=user_id, name=name, email=email,
+                    due_on=due, overdue_on=due + timedelta(days=cadence.overdue_after_days),
+                    baseline_on=baseline_on, last_on=last_on, invitable=invitable)
 
 
 def overdue_follow_ups(*, program: Program, now: datetime | None = None, limit: int = 5) -> tuple[int, list[FollowUp]]:
@@ -151,14 +162,32 @@ def overdue_follow_ups(*, program: Program, now: datetime | None = None, limit: 
     overdue up to ``limit``. Two queries."""
     now = now or timezone.now()
     today = local_today(program.time_zone, now)
-    overdue = [f for f in open_follow_ups(cadences=active_cadences(program_ids=[program.pk]), now=now)
+    overdue = [f for f in open_follow_ups(cadences=active_cadences(program_ids=[program.pk], now=now), now=now)
                if f.is_overdue(today)]
     return len(overdue), overdue[:limit]
 
 
-def follow_ups_due_for(*, user: User, program_ids: Iterable[int], now: datetime | None = None) -> list[FollowUp]:
-    """The person's own open follow-ups in the given programs (their dashboard). Two queries at most."""
-    return open_follow_ups(cadences=active_cadences(program_ids=program_ids), now=now or timezone.now(), user=user)
+def follow_ups_due_for(*, user: User, memberships: Iterable[Membership], statuses: Iterable[InstrumentStatus],
+                       now: datetime) -> list[FollowUp]:
+    """The person's own open follow-ups (their dashboard), worked out from their statuses
+    (``selectors.statuses_for_taker``: the instruments their programs use now, each with their
+    baseline and latest submission) where they take part as an active mentor or faculty member.
+    One query, the cadences; none before a first baseline."""
+    taking = {m.program_id for m in memberships if m.role in TAKING_ROLES
+              and m.status == Membership.Status.ACTIVE and not m.awaiting_acceptance}
+    taken = {(s.program.pk, s.instrument.pk): s for s in statuses if s.program.pk in taking and s.baseline}
+    if not taken:
+        return []
+    found = []
+    for cadence in active_cadences(program_ids={program_id for program_id, _ in taken}, now=now):
+        status = taken.get((cadence.program_id, cadence.instrument_id))
+        follow_up = status and _open(cadence, user_id=user.pk, name=user.display_name or user.email,
+                                     email=user.email, invitable=user.is_active, now=now,
+                                     baseline=status.baseline.response.submitted_at,
+                                     last=status.latest.response.submitted_at)
+        if follow_up:
+            found.append(follow_up)
+    return sorted(found, key=lambda f: (f.due_on, f.instrument.name, f.instrument.pk))
 
 
 # --- Invitations -------------------------------------------------------------------------------
@@ -170,7 +199,7 @@ def follow_up_invitations_dispatch(*, now: datetime | None = None) -> list[int]:
     this again (the next day, or twice at once) records nothing new: one email per due date.
     Returns the outbox ids queued."""
     now = now or timezone.now()
-    due = [f for f in open_follow_ups(cadences=active_cadences(), now=now) if f.invitable]
+    due = [f for f in open_follow_ups(cadences=active_cadences(now=now), now=now) if f.invitable]
     token = uuid.uuid4().hex
     with transaction.atomic():
         outbox_enqueue([

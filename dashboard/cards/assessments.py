@@ -3,13 +3,18 @@ baseline), a draft in progress, or the latest result with the change since basel
 
 from __future__ import annotations
 
-from assessments import permissions, selectors
+from typing import TYPE_CHECKING
+
+from assessments import permissions
+
+if TYPE_CHECKING:
+    from . import Viewer
 
 
-def card(*, user, memberships, now) -> dict | None:
-    if not permissions.taking_program_ids_from(memberships):
+def card(viewer: Viewer) -> dict | None:
+    if not permissions.taking_program_ids_from(viewer.memberships):
         return None
-    statuses = selectors.statuses_for_taker(user=user, memberships=memberships, now=now)
+    statuses = viewer.assessment_statuses
     return {
         "template": "dashboard/cards/_assessments.html",
         "title": "Self-assessments",

@@ -2,19 +2,22 @@
 
 from __future__ import annotations
 
-from assessments import follow_ups, permissions
+from typing import TYPE_CHECKING
+
+from assessments import follow_ups
 from toolbox.periods import local_today
 
+if TYPE_CHECKING:
+    from . import Viewer
 
-def card(*, user, memberships, now) -> dict | None:
-    program_ids = permissions.taking_program_ids_from(memberships)
-    if not program_ids:
-        return None
-    due = follow_ups.follow_ups_due_for(user=user, program_ids=program_ids, now=now)
+
+def card(viewer: Viewer) -> dict | None:
+    due = follow_ups.follow_ups_due_for(user=viewer.user, memberships=viewer.memberships,
+                                        statuses=viewer.assessment_statuses, now=viewer.now)
     if not due:
         return None
     return {
         "template": "dashboard/cards/_follow_ups.html", "title": "Follow-up due", "icon": "arrow-repeat",
-        "due": due, "today": local_today(user.time_zone, now),
+        "due": due, "today": local_today(viewer.user.time_zone, viewer.now),
         "several_programs": len({f.program.pk for f in due}) > 1,
     }

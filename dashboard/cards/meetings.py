@@ -2,10 +2,16 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from community import selectors
 
+if TYPE_CHECKING:
+    from . import Viewer
 
-def card(*, user, memberships, now) -> dict | None:
+
+def card(viewer: Viewer) -> dict | None:
+    user, memberships, now = viewer.user, viewer.memberships, viewer.now
     program_ids = {m.program_id for m in memberships}
     if not program_ids:
         return None

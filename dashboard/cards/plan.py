@@ -2,12 +2,18 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from accountability import progress, selectors
 from mentorprogram.models import Membership
 from toolbox.periods import local_today
 
+if TYPE_CHECKING:
+    from . import Viewer
 
-def card(*, user, memberships, now) -> dict | None:
+
+def card(viewer: Viewer) -> dict | None:
+    user, memberships, now = viewer.user, viewer.memberships, viewer.now
     programs = [m.program for m in memberships if m.role == Membership.Role.MENTOR]
     if not programs:
         return None

@@ -2,11 +2,17 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from courses import selectors
 from toolbox.periods import academic_year_label, academic_year_of, local_today
 
+if TYPE_CHECKING:
+    from . import Viewer
 
-def card(*, user, memberships, now) -> dict | None:
+
+def card(viewer: Viewer) -> dict | None:
+    user, memberships, now = viewer.user, viewer.memberships, viewer.now
     start_month = memberships[0].program.academic_year_start_month if memberships else selectors.DEFAULT_START_MONTH
     year = academic_year_of(local_today(user.time_zone, now), start_month)
     credit = selectors.credit_hours_for_year(user=user, start_month=start_month, year=year)

@@ -56,12 +56,13 @@ def test_the_card_takes_the_same_queries_whatever_the_data(client, program, ment
         MenteeMeetingFactory(mentee=mentee, held_on=today)
         PlanItemFactory(plan=plan, due_on=today + dt.timedelta(days=n))
     client.force_login(mentor)
+    from dashboard.cards import Viewer
     from dashboard.cards import plan as plan_module
     from mentorprogram import selectors
 
     memberships = list(selectors.memberships_for_user(user=mentor))
     with django_assert_num_queries(3):  # requirements, the measures, items
-        card = plan_module.card(user=mentor, memberships=memberships, now=None)
+        card = plan_module.card(Viewer(user=mentor, memberships=memberships, now=None))
     assert len(card["due_items"]) == size
 
 

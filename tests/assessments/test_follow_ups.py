@@ -171,6 +171,31 @@ def test_the_persons_dashboard_says_a_follow_up_is_due(client, program, mentor, 
     assert "Follow-up due" not in client.get(HOME).content.decode()
 
 
+@pytest.mark.parametrize("change", [{"status": Membership.Status.PROSPECTIVE}, {"awaiting_acceptance": True}])
+def test_the_dashboard_asks_it_only_of_someone_taking_part_fully(client, program, mentor, version, change):
+    make_response(mentor, program, version, now=dt.datetime.now(dt.UTC) - dt.timedelta(days=200))
+    cadence(program, version)
+    Membership.objects.filter(user=mentor, program=program).update(**change)
+    client.force_login(mentor)
+    response = client.get(HOME)
+    assert response.status_code == 200
+    assert "Follow-up due" not in response.content.decode()
+
+
+def test_nobody_is_asked_to_retake_an_instrument_their_program_has_replaced(client, program, mentor):
+    """A program's own skills inventory replaces the shared one: its cadence asks for nothing more,
+    neither by email nor on the dashboard, where the button would lead to a page that refuses."""
+    shared = make_instrument(program, shared=True, name="Shared skills inventory")
+    make_response(mentor, program, shared, now=dt.datetime.now(dt.UTC) - dt.timedelta(days=200))
+    cadence(program, shared)
+    client.force_login(mentor)
+    assert "Follow-up due" in client.get(HOME).content.decode()
+    make_instrument(program, name="Our own skills inventory")
+    assert follow_ups.open_follow_ups(cadences=follow_ups.active_cadences(), now=dt.datetime.now(dt.UTC)) == []
+    assert follow_ups.follow_up_invitations_dispatch() == []
+    assert "Follow-up due" not in client.get(HOME).content.decode()
+
+
 def test_the_coordinators_home_lists_those_overdue_not_those_just_due(client, program, coordinator, version):
     cadence(program, version, months="6", overdue_after_days=30)
     now = dt.datetime.now(dt.UTC)

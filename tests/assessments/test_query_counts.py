@@ -64,6 +64,7 @@ def test_it_fills_the_dashboard_card_in_a_fixed_number_of_queries(
 ):
     from django.utils import timezone
 
+    from dashboard.cards import Viewer
     from dashboard.cards.assessments import card
     from mentorprogram import selectors
     from tests.factories.assessments import make_instrument as make
@@ -74,7 +75,7 @@ def test_it_fills_the_dashboard_card_in_a_fixed_number_of_queries(
         make_response(mentor, program, sized)
     memberships = list(selectors.memberships_for_user(user=mentor))
     with django_assert_num_queries(DASHBOARD_CARD):
-        data = card(user=mentor, memberships=memberships, now=timezone.now())
+        data = card(Viewer(user=mentor, memberships=memberships, now=timezone.now()))
     assert {s.state for s in data["statuses"]} == {"submitted"}
     changes = {s.instrument.kind: s.overall_change for s in data["statuses"]}
     assert changes == {"readiness": None, "skills": 0.0}

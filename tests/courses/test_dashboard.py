@@ -40,7 +40,7 @@ def test_it_tells_a_newcomer_there_is_nothing_yet(client, mentor):
 
 
 def test_the_card_runs_a_fixed_number_of_queries(client, mentor, django_assert_num_queries):
-    from dashboard.cards import training
+    from dashboard.cards import Viewer, training
 
     for _ in range(20):
         course = CourseFactory()
@@ -48,7 +48,7 @@ def test_the_card_runs_a_fixed_number_of_queries(client, mentor, django_assert_n
         CourseSessionFactory(course=course)
     memberships = list(mentor.memberships.select_related("program"))
     with django_assert_num_queries(2):
-        card = training.card(user=mentor, memberships=memberships, now=timezone.now())
+        card = training.card(Viewer(user=mentor, memberships=memberships, now=timezone.now()))
     assert card["next_session"] is not None
 
 

@@ -57,11 +57,11 @@ def test_a_first_visit_costs_the_same_queries_whatever_the_data(client, program,
     _fill(program, mentor, people)
     client.force_login(mentor)
     # session, user, memberships with the invitations awaiting an answer (3);
-    # follow-ups due: the cadences, the person's responses counted (2);
+    # the instrument versions, the person's responses with their figures (2), which the
+    # follow-ups card reads too, with the cadences (1);
     # meeting with the RSVP, its agenda, agreements (3);
-    # instrument versions, the responses with their figures (2);
     # requirements, the measures, items due (3); credit hours, next session (2)
-    with cold(15):
+    with cold(14):
         response = client.get(reverse("dashboard:home"))
     assert response.status_code == 200
     assert [c["title"] for c in response.context["cards"]] == [

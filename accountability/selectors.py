@@ -149,6 +149,5 @@ def items_due_soon(*, user: User, today: date, days: int = DUE_SOON_DAYS,
             plan__program_id__in=permissions.mentor_program_ids(user) if program_ids is None else program_ids,
             status__in=PlanItem.OPEN_STATUSES, due_on__isnull=False, due_on__lte=today + timedelta(days=days),
         )
-        .select_related("plan")
         .order_by("due_on", "pk")[:10]
     )

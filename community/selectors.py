@@ -69,6 +69,15 @@ def _meetings() -> QuerySet[Meeting]:
     return Meeting.objects.select_related("series__program", "presenter", "reading")
 
 
+def _listed_meetings() -> QuerySet[Meeting]:
+    """Meetings with only what lists and cards show of them (a fraction of the columns: their
+    cost in building the query and the rows grows with each one)."""
+    return _meetings().only(
+        "starts_at", "ends_at", "status", "place", "minutes", "series__title", "series__program__name",
+        "series__program__slug", "series__program__community_name", "presenter__name", "presenter__role",
+        "reading__title", "reading__citation", "reading__url")
+
+
 def communities_for_user(*, user: User, now: dt.datetime) -> list[dict]:
     """The communities the user belongs to, each with its next meeting."""
     programs = list(_programs_visible_to(user).order_by("community_name"))
@@ -126,7 +135,7 @@ def member_page(*, program: Program, number: int = 1, per_page: int = MEMBERS_PE
 def community_page(*, program: Program, user: User, now: dt.datetime, members_page: int = 1) -> dict:
     """Name, purpose, a page of members, next and past meetings of one community, with the
     viewer's own answers on the coming ones."""
-    base = _meetings().filter(series__program=program)
+    base = _listed_meetings().filter(series__program=program)
     page = member_page(program=program, number=members_page)
     upcoming = list(base.filter(ends_at__gt=now).exclude(status=Meeting.Status.HELD)
                     .annotate(my_rsvp=_my_answer(user))
@@ -234,7 +243,8 @@ def upcoming_meetings_for_user(
         ids = permissions.community_program_ids(user)
         program_ids = ids if ids is not None else Program.objects.values_list("pk", flat=True)
     return list(
-        _meetings().filter(series__program_id__in=list(program_ids), status=Meeting.Status.SCHEDULED, ends_at__gt=now)
+        _listed_meetings().filter(series__program_id__in=list(program_ids), status=Meeting.Status.SCHEDULED,
+                                  ends_at__gt=now)
         .annotate(my_rsvp=_my_answer(user)).order_by("starts_at")[:limit]
     )
 

@@ -127,10 +127,12 @@ def _populate(program, series, members: int) -> None:
 def test_the_community_page_costs_the_same_queries_whatever_its_size(
     client, program, series, community, coordinator, members, cold,
 ):
+    presenter = ResourcePersonFactory(program=program)
     for weeks in range(1, 4):
-        MeetingFactory(series=series, starts_at=timezone.now() + dt.timedelta(weeks=weeks), with_reading=True)
+        MeetingFactory(series=series, starts_at=timezone.now() + dt.timedelta(weeks=weeks), with_reading=True,
+                       presenter=presenter, place="Room 4B")
         MeetingFactory(series=series, starts_at=timezone.now() - dt.timedelta(weeks=weeks), status="held",
-                       with_reading=True)
+                       with_reading=True, presenter=presenter, minutes="We talked.")
     _populate(program, series, members)
     client.force_login(coordinator)
     url = reverse("community:detail", args=[program.slug])

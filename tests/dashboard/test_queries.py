@@ -24,6 +24,7 @@ from tests.factories.community import (
     MeetingFactory,
     MeetingSeriesFactory,
     ProcessAgreementFactory,
+    ResourcePersonFactory,
     RsvpFactory,
 )
 from tests.factories.courses import CompletionFactory, CourseFactory, CourseSessionFactory
@@ -31,7 +32,8 @@ from tests.factories.courses import CompletionFactory, CourseFactory, CourseSess
 
 def _fill(program, mentor, people: int) -> None:
     """Something on every card for ``mentor``, and ``people`` colleagues with records of their own."""
-    meeting = MeetingFactory(series=MeetingSeriesFactory(program=program),
+    meeting = MeetingFactory(series=MeetingSeriesFactory(program=program), with_reading=True, place="Room 4B",
+                             presenter=ResourcePersonFactory(program=program),
                              starts_at=timezone.now() + dt.timedelta(days=3))
     AgendaItemFactory(meeting=meeting)
     ProcessAgreementFactory(program=program)

@@ -124,7 +124,9 @@ def member_page(*, program: Program, number: int = 1, per_page: int = MEMBERS_PE
     """The active mentors of the program, ``per_page`` at a time, and their total, in one query
     (the total rides on each row as a window count). A page past the end gives the first page."""
     number = max(1, number)
-    members_qs = program_members(program=program, role=Membership.Role.MENTOR).annotate(total=Window(Count("pk")))
+    members_qs = (program_members(program=program, role=Membership.Role.MENTOR)
+                  .only("program", "department", "user__display_name", "user__email")  # what the list shows
+                  .annotate(total=Window(Count("pk"))))
     start = (number - 1) * per_page
     members = list(members_qs[start:start + per_page])
     if not members and number > 1:

@@ -38,7 +38,6 @@ from .models import (
     CalendarFeed,
     Challenge,
     Meeting,
-    MentorCommunity,
     ProcessAgreement,
     Rsvp,
 )
@@ -58,9 +57,10 @@ def _programs_visible_to(user: User) -> QuerySet[Program]:
 
 
 def get_program_for_user(*, user: User, slug: str) -> Program:
-    """The program whose community pages the user may read, or 404."""
+    """The program whose community pages the user may read, with its community's purpose (when
+    written), or 404."""
     try:
-        return _programs_visible_to(user).get(slug=slug)
+        return _programs_visible_to(user).select_related("mentor_community").get(slug=slug)
     except Program.DoesNotExist:
         raise Http404("No such community.") from None
 
@@ -145,7 +145,7 @@ def community_page(*, program: Program, user: User, now: dt.datetime, members_pa
     next_meeting = next((m for m in upcoming if m.status == Meeting.Status.SCHEDULED), None)
     return {
         "program": program,
-        "community": MentorCommunity.objects.filter(program=program).first(),
+        "community": getattr(program, "mentor_community", None),
         "members": page.members,
         "member_page": page,
         "next_meeting": next_meeting,

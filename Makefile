@@ -24,10 +24,12 @@ run: install
 	$(PY) manage.py seed_demo
 	PATH="$(CURDIR)/$(BIN):$$PATH" $(BIN)/honcho start
 
-# Two test processes (pytest-xdist) by default; TEST_WORKERS=0 runs the suite in one.
+# Two test processes (pytest-xdist) by default; TEST_WORKERS=0 runs the suite in one. A process
+# that runs out of tests takes some of the other's (worksteal): the long browser tests no longer
+# leave one process working alone at the end.
 TEST_WORKERS ?= 2
 test: install
-	$(BIN)/pytest -n $(TEST_WORKERS) $(PYTEST_ARGS)
+	$(BIN)/pytest -n $(TEST_WORKERS) --dist worksteal $(PYTEST_ARGS)
 
 # bench/pages.py needs PostgreSQL and Redis on 127.0.0.1 and wrk, installed here when missing.
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)

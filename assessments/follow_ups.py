@@ -181,11 +181,12 @@ def follow_ups_due_for(*, user: User, memberships: Iterable[Membership], statuse
     found = []
     for cadence in active_cadences(program_ids={program_id for program_id, _ in taken}, now=now):
         status = taken.get((cadence.program_id, cadence.instrument_id))
-        follow_up = status and _open(cadence, user_id=user.pk, name=user.display_name or user.email,
-                                     email=user.email, invitable=user.is_active, now=now,
-                                     baseline=status.baseline.response.submitted_at,
-                                     last=status.latest.response.submitted_at)
-        if follow_up:
+        if status is None:
+            continue
+        follow_up = _open(cadence, user_id=user.pk, name=user.display_name or user.email, email=user.email,
+                          invitable=user.is_active, baseline=status.baseline.response.submitted_at,
+                          last=status.latest.response.submitted_at, now=now)
+        if follow_up is not None:
             found.append(follow_up)
     return sorted(found, key=lambda f: (f.due_on, f.instrument.name, f.instrument.pk))
 

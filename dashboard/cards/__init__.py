@@ -33,6 +33,7 @@ class Viewer:
             return []
         return assessment_selectors.statuses_for_taker(user=self.user, memberships=self.memberships, now=self.now)
 
+
 CARD_MODULES = [follow_ups, meetings, assessments, plan, training]
 
 

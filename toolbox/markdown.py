@@ -11,6 +11,7 @@ level of the place the text is shown in.
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
 import markdown as markdown_lib
 import nh3
@@ -31,8 +32,11 @@ def _demote_headings(html: str, top_heading: int) -> str:
     return HEADING_TAG.sub(lambda m: f"<{m.group(1)}h{min(6, int(m.group(2)) + shift)}", html)
 
 
+@lru_cache(maxsize=256)
 def render_markdown(text: str, *, top_heading: int = 2) -> SafeString:
-    """Markdown → sanitised HTML, safe to put in a page as it is; ``#`` becomes ``<h{top_heading}>``."""
+    """Markdown → sanitised HTML, safe to put in a page as it is; ``#`` becomes ``<h{top_heading}>``.
+    The HTML depends on the text alone, so each process renders a text once (a community's purpose
+    is shown on every visit to its page; rendering and cleaning it took a twentieth of that page)."""
     html = markdown_lib.markdown(text or "", extensions=["extra", "sane_lists"], output_format="html")
     cleaned = nh3.clean(
         _demote_headings(html, top_heading),

@@ -200,3 +200,13 @@ def test_the_community_page_names_each_coming_meeting_by_its_series(client, prog
     html = client.get(reverse("community:detail", args=[program.slug])).content.decode()
     coming = html.split('id="upcoming"')[1].split('id="past"')[0]
     assert "Monthly meeting</span>:" in coming and "Journal club</span>:" in coming
+
+
+def test_an_edited_purpose_shows_on_the_next_visit(client, program, community, mentor):
+    """A purpose is rendered from Markdown once per process for each text: a new text is a new rendering."""
+    url = reverse("community:detail", args=[program.slug])
+    client.force_login(mentor)
+    assert "<strong>monthly</strong>" not in client.get(url).content.decode()
+    community.purpose = "We meet **monthly** to learn from each other."
+    community.save()
+    assert "<strong>monthly</strong>" in client.get(url).content.decode()

@@ -10,7 +10,6 @@ import datetime as dt
 from dataclasses import dataclass
 from functools import cached_property
 
-from assessments import permissions as assessment_permissions
 from assessments import selectors as assessment_selectors
 from mentorprogram.models import Membership, User
 
@@ -28,9 +27,8 @@ class Viewer:
     @cached_property
     def assessment_statuses(self) -> list[assessment_selectors.TakerStatus]:
         """Their self-assessments in the programs where they take them (the self-assessments card
-        lists them; the follow-ups card works out from them which are due again)."""
-        if not assessment_permissions.taking_program_ids_from(self.memberships):
-            return []
+        lists them; the follow-ups card works out from them which are due again). None, without a
+        query, for someone who takes none."""
         return assessment_selectors.statuses_for_taker(user=self.user, memberships=self.memberships, now=self.now)
 
 

@@ -59,22 +59,25 @@ def current_versions(*, program_ids: Iterable[int], now: datetime | None = None)
     program_ids = set(program_ids)
     if not program_ids:
         return {}
-    versions = (
-        InstrumentVersion.objects.filter(published_at__lte=now, instrument__is_active=True)
-        .exclude(instrument__kind=Instrument.Kind.MENTEE_FEEDBACK)
-        .filter(Q(instrument__program__isnull=True) | Q(instrument__program_id__in=program_ids))
-        .select_related("instrument")
-        .order_by("instrument__kind", "instrument__name", "instrument_id", "-number")
-    )
+    # The fewest clauses that pick the rows: the query's cost is Django building it, not PostgreSQL
+    # answering it (a few rows), so the latest version and the order are worked out here.
+    versions = InstrumentVersion.objects.filter(
+        Q(instrument__program__isnull=True) | Q(instrument__program_id__in=program_ids),
+        published_at__lte=now, instrument__is_active=True,
+    ).select_related("instrument")
     latest: dict[int, InstrumentVersion] = {}
     for version in versions:
-        latest.setdefault(version.instrument_id, version)
+        if version.instrument.kind == Instrument.Kind.MENTEE_FEEDBACK:
+            continue
+        kept = latest.get(version.instrument_id)
+        if kept is None or version.number > kept.number:
+            latest[version.instrument_id] = version
     result: dict[int, list[InstrumentVersion]] = {}
     for pid in program_ids:
         own = [v for v in latest.values() if v.instrument.program_id == pid]
         replaced = {v.instrument.kind for v in own if v.instrument.kind in REPLACEABLE_KINDS}
         shared = [v for v in latest.values() if v.instrument.program_id is None and v.instrument.kind not in replaced]
-        result[pid] = sorted(shared + own, key=lambda v: (v.instrument.kind, v.instrument.name))
+        result[pid] = sorted(shared + own, key=lambda v: (v.instrument.kind, v.instrument.name, v.instrument_id))
     return result
 
 

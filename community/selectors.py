@@ -431,25 +431,27 @@ def current_agreement(*, program: Program, now: dt.datetime | None = None) -> Pr
 def agreements_to_acknowledge(
     *, user: User, now: dt.datetime | None = None, memberships: Iterable[Membership] | None = None,
 ) -> list[ProcessAgreement]:
-    """The current agreement of each program where the user is asked and has not acknowledged it."""
+    """The current agreement of each program where the user is asked and has not acknowledged it,
+    each with its program from the memberships (one query; two when they are not given)."""
     now = now or timezone.now()
     if memberships is None:
-        memberships = Membership.objects.filter(permissions.asked_to_acknowledge_q(), user=user)
-        program_ids = set(memberships.values_list("program_id", flat=True))
+        memberships = (Membership.objects.filter(permissions.asked_to_acknowledge_q(), user=user)
+                       .select_related("program"))
     else:
-        program_ids = {
-            m.program_id for m in memberships
-            if m.role == Membership.Role.MENTOR and m.status in permissions.LIVE_STATUSES
-        }
-    if not program_ids:
+        memberships = [m for m in memberships
+                       if m.role == Membership.Role.MENTOR and m.status in permissions.LIVE_STATUSES]
+    programs = {m.program_id: m.program for m in memberships}
+    if not programs:
         return []
     current: dict[int, ProcessAgreement] = {}
     for agreement in ProcessAgreement.objects.filter(
-        program_id__in=program_ids, published_at__lte=now,
-    ).select_related("program").order_by("program_id", "-version").only(
-        "pk", "version", "program_id", "published_at", "program__name", "program__slug", "program__community_name",
-    ).annotate(acknowledged=Exists(Acknowledgement.objects.filter(agreement=OuterRef("pk"), user=user))):
+        program_id__in=programs, published_at__lte=now,
+    ).order_by("program_id", "-version").only("pk", "version", "program_id", "published_at").annotate(
+        acknowledged=Exists(Acknowledgement.objects.filter(agreement=OuterRef("pk"), user=user)),
+    ):
         current.setdefault(agreement.program_id, agreement)
+    for agreement in current.values():
+        agreement.program = programs[agreement.program_id]
     return [a for a in current.values() if not a.acknowledged]
 
 

@@ -63,38 +63,31 @@ def format_time(value: datetime.datetime | None, tz: str | datetime.tzinfo | Non
     """12:00 PM (with ``zone_name``: 12:00 PM PST)."""
     if value is None:
         return ""
-    value = local(value, tz)
-    text = dateformat.format(value, TIME)
-    return f"{text} {dateformat.format(value, 'T')}" if zone_name else text
+    return dateformat.format(local(value, tz), f"{TIME} T" if zone_name else TIME)
 
 
 def format_datetime(value: datetime.datetime | None, tz: str | datetime.tzinfo | None = None) -> str:
     """Tue, Dec 8, 2026, 12:00 PM PST."""
     if value is None:
         return ""
-    value = local(value, tz)
-    zone = value.tzinfo
-    return f"{format_date(value, weekday=True, tz=zone)}, {format_time(value, zone, zone_name=True)}"
+    return dateformat.format(local(value, tz), f"{DAY}, {TIME} T")
 
 
 def format_range(start: datetime.datetime | None, end: datetime.datetime | None,
                  tz: str | datetime.tzinfo | None = None) -> str:
     """Tue, Dec 8, 2026, 12:00–1:00 PM PST; 11:30 AM–12:30 PM when the halves of the day differ;
-    both dates when the range ends on another day."""
+    both dates when the range ends on another day. (One format a half: a list of meetings writes
+    many of these, and each ``dateformat.format`` call reads its format string anew.)"""
     if start is None:
         return ""
     if end is None:
         return format_datetime(start, tz)
     start, end = local(start, tz), local(end, tz)
-    zone = start.tzinfo
-    day = format_date(start, weekday=True, tz=zone)
     if start.date() != end.date():
-        return f"{day}, {format_time(start, zone)} – {format_datetime(end, zone)}"
-    if dateformat.format(start, "A") == dateformat.format(end, "A"):
-        times = f"{dateformat.format(start, 'g:i')}–{format_time(end, zone, zone_name=True)}"
-    else:
-        times = f"{format_time(start, zone)}–{format_time(end, zone, zone_name=True)}"
-    return f"{day}, {times}"
+        return f"{dateformat.format(start, f'{DAY}, {TIME}')} – {dateformat.format(end, f'{DAY}, {TIME} T')}"
+    same_half = (start.hour < 12) == (end.hour < 12)
+    first = dateformat.format(start, f"{DAY}, g:i" if same_half else f"{DAY}, {TIME}")
+    return f"{first}–{dateformat.format(end, f'{TIME} T')}"
 
 
 def format_date_range(start: datetime.date | None, end: datetime.date | None) -> str:

@@ -376,7 +376,8 @@ def test_it_names_academic_years_as_the_program_counts_them(program, monkeypatch
 
 # --- speed ----------------------------------------------------------------------------------
 
-@pytest.mark.parametrize("size", [10, 1000])
+# 250 mentors against 10 shows a count that grows with the data; bench/pages.py counts at 1,000.
+@pytest.mark.parametrize("size", [10, 250])
 def test_it_computes_the_whole_report_in_a_fixed_number_of_queries(
     client, program, coordinator, mentor, faculty, size, cold
 ):

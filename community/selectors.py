@@ -91,10 +91,19 @@ def communities_for_user(*, user: User, now: dt.datetime) -> list[dict]:
 
 
 @dataclass(frozen=True)
+class Member:
+    """A line of a community's member list."""
+
+    pk: int  # the membership's
+    name: str
+    department: str
+
+
+@dataclass(frozen=True)
 class MemberPage:
     """One page of a community's members, with how many there are in all."""
 
-    members: list[Membership]
+    members: list[Member]
     total: int
     number: int
     per_page: int = MEMBERS_PER_PAGE
@@ -124,14 +133,17 @@ def member_page(*, program: Program, number: int = 1, per_page: int = MEMBERS_PE
     """The active mentors of the program, ``per_page`` at a time, and their total, in one query
     (the total rides on each row as a window count). A page past the end gives the first page."""
     number = max(1, number)
-    members_qs = (program_members(program=program, role=Membership.Role.MENTOR)
-                  .only("program", "department", "user__display_name", "user__email")  # what the list shows
-                  .annotate(total=Window(Count("pk"))))
+    rows = (program_members(program=program, role=Membership.Role.MENTOR)
+            .annotate(total=Window(Count("pk")))
+            .values_list("pk", "user__display_name", "user__email", "department", "total"))  # what the list shows
     start = (number - 1) * per_page
-    members = list(members_qs[start:start + per_page])
-    if not members and number > 1:
+    rows = list(rows[start:start + per_page])
+    if not rows and number > 1:
         return member_page(program=program, number=1, per_page=per_page)
-    return MemberPage(members=members, total=members[0].total if members else 0, number=number, per_page=per_page)
+    # A person is named as User.__str__ names them: their display name, else their address.
+    members = [Member(pk=pk, name=display_name or email, department=department)
+               for pk, display_name, email, department, _ in rows]
+    return MemberPage(members=members, total=rows[0][-1] if rows else 0, number=number, per_page=per_page)
 
 
 def community_page(*, program: Program, user: User, now: dt.datetime, members_page: int = 1) -> dict:

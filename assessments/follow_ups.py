@@ -33,8 +33,8 @@ from mentorprogram.models import Membership, OutboundEmail, Program, User
 from mentorprogram.outbox import Composed, Skip, outbox_enqueue, outbox_queue
 from toolbox.periods import academic_year_named, academic_year_of, local_today
 
+from . import permissions
 from .models import FollowUpCadence, Instrument, Response
-from .permissions import TAKING_ROLES
 from .selectors import REPLACEABLE_KINDS, InstrumentStatus
 
 KIND = OutboundEmail.Kind.FOLLOW_UP
@@ -119,8 +119,8 @@ def open_follow_ups(*, cadences: list[FollowUpCadence], now: datetime) -> list[F
     if not cadences:
         return []
     by_pair = {(c.program_id, c.instrument_id): c for c in cadences}
-    taking = Membership.objects.filter(program=OuterRef("program"), user=OuterRef("user"), role__in=TAKING_ROLES,
-                                       status=Membership.Status.ACTIVE, awaiting_acceptance=False)
+    taking = Membership.objects.filter(permissions.asked_for_follow_ups_q(), program=OuterRef("program"),
+                                       user=OuterRef("user"))
     pairs = Q()
     for program_id, instrument_id in by_pair:
         pairs |= Q(program_id=program_id, instrument_id=instrument_id)
@@ -173,8 +173,7 @@ def follow_ups_due_for(*, user: User, memberships: Iterable[Membership], statuse
     (``selectors.statuses_for_taker``: the instruments their programs use now, each with their
     baseline and latest submission) where they take part as an active mentor or faculty member.
     One query, the cadences; none before a first baseline."""
-    taking = {m.program_id for m in memberships if m.role in TAKING_ROLES
-              and m.status == Membership.Status.ACTIVE and not m.awaiting_acceptance}
+    taking = {m.program_id for m in memberships if permissions.is_asked_for_follow_ups(m)}
     taken = {(s.program.pk, s.instrument.pk): s for s in statuses if s.program.pk in taking and s.baseline}
     if not taken:
         return []

@@ -13,13 +13,14 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.urls import reverse
 
-from assessments import follow_ups, tasks
+from assessments import follow_ups, permissions, tasks
 from assessments.follow_ups import add_months, due_dates, open_due_date
 from assessments.models import FollowUpCadence
 from mentorprogram.models import Membership, OutboundEmail
 from mentorprogram.outbox import outbox_send, queueing
 from tests.factories import make_member
 from tests.factories.assessments import make_instrument, make_response
+from tests.factories.core import MembershipFactory
 
 NOW = dt.datetime(2026, 3, 20, 18, tzinfo=dt.UTC)
 HOME = reverse("dashboard:home")
@@ -218,3 +219,17 @@ def test_the_invitations_run_daily_from_the_beat_schedule(settings):
     entry = settings.CELERY_BEAT_SCHEDULE["assessments-follow-up-invitations"]
     assert entry["task"] == tasks.invite_follow_ups.name
     assert entry["schedule"].hour == {6} and entry["schedule"].minute == {23}
+
+
+def test_the_dashboard_and_the_daily_invitations_ask_the_same_people(program):
+    """The rule of who is asked, as a query (the invitations) and over loaded memberships (the
+    dashboard), gives the same answer for every role, status and acceptance."""
+    memberships = [
+        MembershipFactory(program=program, role=role, status=status, awaiting_acceptance=awaiting)
+        for role in Membership.Role.values for status in Membership.Status.values for awaiting in (False, True)
+    ]
+    asked = set(Membership.objects.filter(permissions.asked_for_follow_ups_q(), program=program)
+                .values_list("pk", flat=True))
+    assert asked == {m.pk for m in memberships if permissions.is_asked_for_follow_ups(m)}
+    assert asked == {m.pk for m in memberships if m.role in (Membership.Role.MENTOR, Membership.Role.FACULTY)
+                     and m.status == Membership.Status.ACTIVE and not m.awaiting_acceptance}

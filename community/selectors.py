@@ -133,11 +133,11 @@ def member_page(*, program: Program, number: int = 1, per_page: int = MEMBERS_PE
     """The active mentors of the program, ``per_page`` at a time, and their total, in one query
     (the total rides on each row as a window count). A page past the end gives the first page."""
     number = max(1, number)
-    rows = (program_members(program=program, role=Membership.Role.MENTOR)
-            .annotate(total=Window(Count("pk")))
-            .values_list("pk", "user__display_name", "user__email", "department", "total"))  # what the list shows
+    listed = (program_members(program=program, role=Membership.Role.MENTOR)
+              .annotate(total=Window(Count("pk")))
+              .values_list("pk", "user__display_name", "user__email", "department", "total"))  # what the list shows
     start = (number - 1) * per_page
-    rows = list(rows[start:start + per_page])
+    rows = list(listed[start:start + per_page])
     if not rows and number > 1:
         return member_page(program=program, number=1, per_page=per_page)
     # A person is named as User.__str__ names them: their display name, else their address.

@@ -19,6 +19,8 @@ DATE = "M j, Y"            # Dec 8, 2026
 DAY = "D, M j, Y"          # Tue, Dec 8, 2026
 MONTH = "M Y"              # Dec 2026
 TIME = "g:i A"             # 12:00 PM
+ZONED_TIME = f"{TIME} T"   # 12:00 PM PST
+DATETIME = f"{DAY}, {ZONED_TIME}"  # Tue, Dec 8, 2026, 12:00 PM PST
 
 
 def _zone(tz: str | datetime.tzinfo | None) -> datetime.tzinfo:
@@ -63,14 +65,14 @@ def format_time(value: datetime.datetime | None, tz: str | datetime.tzinfo | Non
     """12:00 PM (with ``zone_name``: 12:00 PM PST)."""
     if value is None:
         return ""
-    return dateformat.format(local(value, tz), f"{TIME} T" if zone_name else TIME)
+    return dateformat.format(local(value, tz), ZONED_TIME if zone_name else TIME)
 
 
 def format_datetime(value: datetime.datetime | None, tz: str | datetime.tzinfo | None = None) -> str:
     """Tue, Dec 8, 2026, 12:00 PM PST."""
     if value is None:
         return ""
-    return dateformat.format(local(value, tz), f"{DAY}, {TIME} T")
+    return dateformat.format(local(value, tz), DATETIME)
 
 
 def format_range(start: datetime.datetime | None, end: datetime.datetime | None,
@@ -84,10 +86,10 @@ def format_range(start: datetime.datetime | None, end: datetime.datetime | None,
         return format_datetime(start, tz)
     start, end = local(start, tz), local(end, tz)
     if start.date() != end.date():
-        return f"{dateformat.format(start, f'{DAY}, {TIME}')} – {dateformat.format(end, f'{DAY}, {TIME} T')}"
+        return f"{dateformat.format(start, f'{DAY}, {TIME}')} – {dateformat.format(end, DATETIME)}"
     same_half = (start.hour < 12) == (end.hour < 12)
     first = dateformat.format(start, f"{DAY}, g:i" if same_half else f"{DAY}, {TIME}")
-    return f"{first}–{dateformat.format(end, f'{TIME} T')}"
+    return f"{first}–{dateformat.format(end, ZONED_TIME)}"
 
 
 def format_date_range(start: datetime.date | None, end: datetime.date | None) -> str:

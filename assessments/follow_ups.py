@@ -133,7 +133,7 @@ def open_follow_ups(*, cadences: list[FollowUpCadence], now: datetime) -> list[F
     found = [
         follow_up for row in rows
         if (follow_up := _open(by_pair[(row["program_id"], row["instrument_id"])], user_id=row["user_id"],
-                               name=row["user__display_name"] or row["user__email"], email=row["user__email"],
+                               name=User.shown_name(row["user__display_name"], row["user__email"]), email=row["user__email"],
                                invitable=row["user__is_active"], baseline=row["baseline"], last=row["last"], now=now))
     ]
     return sorted(found, key=lambda f: (f.due_on, f.name, f.user_id, f.instrument.pk))
@@ -182,7 +182,7 @@ def follow_ups_due_for(*, user: User, memberships: Iterable[Membership], statuse
         status = taken.get((cadence.program_id, cadence.instrument_id))
         if status is None:
             continue
-        follow_up = _open(cadence, user_id=user.pk, name=user.display_name or user.email, email=user.email,
+        follow_up = _open(cadence, user_id=user.pk, name=str(user), email=user.email,
                           invitable=user.is_active, baseline=status.baseline.response.submitted_at,
                           last=status.latest.response.submitted_at, now=now)
         if follow_up is not None:

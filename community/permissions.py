@@ -39,6 +39,11 @@ def asked_to_acknowledge_q() -> Q:
     return Q(role=Membership.Role.MENTOR, status__in=LIVE_STATUSES)
 
 
+def is_asked_membership(membership: Membership) -> bool:
+    """The same rule over a loaded membership (the dashboard and the first steps have them)."""
+    return membership.role == Membership.Role.MENTOR and membership.status in LIVE_STATUSES
+
+
 def is_asked_to_acknowledge(user: User, program: Program | int) -> bool:
     program_id = program if isinstance(program, int) else program.pk
     return Membership.objects.filter(asked_to_acknowledge_q(), user=user, program_id=program_id).exists()

@@ -140,8 +140,7 @@ def member_page(*, program: Program, number: int = 1, per_page: int = MEMBERS_PE
     rows = list(listed[start:start + per_page])
     if not rows and number > 1:
         return member_page(program=program, number=1, per_page=per_page)
-    # A person is named as User.__str__ names them: their display name, else their address.
-    members = [Member(pk=pk, name=display_name or email, department=department)
+    members = [Member(pk=pk, name=User.shown_name(display_name, email), department=department)
                for pk, display_name, email, department, _ in rows]
     return MemberPage(members=members, total=rows[0][-1] if rows else 0, number=number, per_page=per_page)
 
@@ -450,8 +449,7 @@ def agreements_to_acknowledge(
         memberships = (Membership.objects.filter(permissions.asked_to_acknowledge_q(), user=user)
                        .select_related("program"))
     else:
-        memberships = [m for m in memberships
-                       if m.role == Membership.Role.MENTOR and m.status in permissions.LIVE_STATUSES]
+        memberships = [m for m in memberships if permissions.is_asked_membership(m)]
     programs = {m.program_id: m.program for m in memberships}
     if not programs:
         return []

@@ -80,7 +80,13 @@ class User(AbstractBaseUser, PermissionsMixin):
         ordering = ["display_name", "email"]
 
     def __str__(self) -> str:
-        return self.display_name or self.email
+        return self.shown_name(self.display_name, self.email)
+
+    @staticmethod
+    def shown_name(display_name: str, email: str) -> str:
+        """How the app names a person, also from rows read without the model: their display
+        name, else their address."""
+        return display_name or email
 
     def get_full_name(self) -> str:
         return str(self)

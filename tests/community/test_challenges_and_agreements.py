@@ -10,11 +10,12 @@ from django.core.exceptions import ValidationError
 from django.urls import reverse
 from django.utils import timezone
 
-from community import selectors, services
+from community import permissions, selectors, services
 from community.models import Acknowledgement, AgendaItem, Challenge, ProcessAgreement
 from mentorprogram.models import Membership
 from tests.factories import make_member
 from tests.factories.community import ChallengeFactory, MeetingFactory, ProcessAgreementFactory
+from tests.factories.core import MembershipFactory
 
 
 def test_a_mentor_submits_an_anonymous_challenge_for_the_next_meeting(client, program, mentor, meeting):
@@ -100,6 +101,19 @@ def test_a_mentor_acknowledges_the_current_version_and_a_new_version_asks_again(
     assert not Acknowledgement.objects.filter(agreement=v2).exists()
     client.post(reverse("community:agreement_acknowledge", args=[v2.pk]), {"next": "/"})
     assert selectors.agreements_to_acknowledge(user=mentor) == []
+
+
+def test_the_dashboard_and_the_acknowledgement_table_ask_the_same_people(program):
+    """Who is asked to acknowledge the agreements, as a query (the coordinators' table, the
+    reminders) and over loaded memberships (the dashboard, the first steps), for every role and
+    status: mentors, prospective ones included."""
+    memberships = [MembershipFactory(program=program, role=role, status=status)
+                   for role in Membership.Role.values for status in Membership.Status.values]
+    asked = set(Membership.objects.filter(permissions.asked_to_acknowledge_q(), program=program)
+                .values_list("pk", flat=True))
+    assert asked == {m.pk for m in memberships if permissions.is_asked_membership(m)}
+    assert asked == {m.pk for m in memberships if m.role == Membership.Role.MENTOR
+                     and m.status in (Membership.Status.PROSPECTIVE, Membership.Status.ACTIVE)}
 
 
 def test_a_published_version_is_frozen(program):

@@ -133,7 +133,8 @@ def open_follow_ups(*, cadences: list[FollowUpCadence], now: datetime) -> list[F
     found = [
         follow_up for row in rows
         if (follow_up := _open(by_pair[(row["program_id"], row["instrument_id"])], user_id=row["user_id"],
-                               name=User.shown_name(row["user__display_name"], row["user__email"]), email=row["user__email"],
+                               name=User.shown_name(row["user__display_name"], row["user__email"]),
+                               email=row["user__email"],
                                invitable=row["user__is_active"], baseline=row["baseline"], last=row["last"], now=now))
     ]
     return sorted(found, key=lambda f: (f.due_on, f.name, f.user_id, f.instrument.pk))

@@ -5,6 +5,16 @@ from django import forms
 from .models import Challenge, Rsvp
 
 
+class MemberSearchForm(forms.Form):
+    """The member directory's search, read from the query string."""
+
+    q = forms.CharField(label="Name, address or department", required=False, max_length=100)
+
+    def search(self) -> str:
+        """What to look for: nothing when the search is not valid (its error says why)."""
+        return self.cleaned_data["q"] if self.is_valid() else ""
+
+
 class RsvpForm(forms.Form):
     answer = forms.ChoiceField(choices=Rsvp.Answer.choices, widget=forms.RadioSelect)
 

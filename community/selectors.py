@@ -46,6 +46,7 @@ ATTENDANCE_WINDOW = dt.timedelta(days=365)
 PAST_MEETINGS_SHOWN = 12
 UPCOMING_MEETINGS_SHOWN = 6
 MEMBERS_PER_PAGE = 50
+NEWEST_MEMBERS_SHOWN = 5
 FEED_PAST = dt.timedelta(days=92)
 
 
@@ -129,27 +130,47 @@ class MemberPage:
         return self.number + 1
 
 
-def member_page(*, program: Program, number: int = 1, per_page: int = MEMBERS_PER_PAGE) -> MemberPage:
-    """The active mentors of the program, ``per_page`` at a time, and their total, in one query
-    (the total rides on each row as a window count). A page past the end gives the first page."""
+def member_page(*, program: Program, number: int = 1, search: str = "",
+                per_page: int = MEMBERS_PER_PAGE) -> MemberPage:
+    """The active mentors of the program by name, ``per_page`` at a time, those whose name, address
+    or department contains ``search`` when given, and how many there are: one query (the total
+    rides on each row as a window count). A page past the end gives the first page."""
     number = max(1, number)
-    listed = (program_members(program=program, role=Membership.Role.MENTOR)
-              .annotate(total=Window(Count("pk")))
-              .values_list("pk", "user__display_name", "user__email", "department", "total"))  # what the list shows
+    listed = program_members(program=program, role=Membership.Role.MENTOR)
+    if search:
+        listed = listed.filter(Q(user__display_name__icontains=search) | Q(user__email__icontains=search)
+                               | Q(department__icontains=search))
     start = (number - 1) * per_page
-    rows = list(listed[start:start + per_page])
+    rows = list(_member_rows(listed)[start:start + per_page])
     if not rows and number > 1:
-        return member_page(program=program, number=1, per_page=per_page)
-    members = [Member(pk=pk, name=User.shown_name(display_name, email), department=department)
-               for pk, display_name, email, department, _ in rows]
-    return MemberPage(members=members, total=rows[0][-1] if rows else 0, number=number, per_page=per_page)
+        return member_page(program=program, number=1, search=search, per_page=per_page)
+    return MemberPage(members=_members(rows), total=rows[0][-1] if rows else 0, number=number, per_page=per_page)
 
 
-def community_page(*, program: Program, user: User, now: dt.datetime, members_page: int = 1) -> dict:
-    """Name, purpose, a page of members, next and past meetings of one community, with the
+def newest_members(*, program: Program, limit: int = NEWEST_MEMBERS_SHOWN) -> tuple[list[Member], int]:
+    """The program's most recently joined active mentors, and how many active mentors it has: one
+    query (the community page's welcome to new members; the directory lists them all)."""
+    listed = program_members(program=program, role=Membership.Role.MENTOR).order_by("-joined_on", "-pk")
+    rows = list(_member_rows(listed)[:limit])
+    return _members(rows), rows[0][-1] if rows else 0
+
+
+def _member_rows(memberships: QuerySet[Membership]):
+    """Only what a member list shows, with the number of rows in all as a window count."""
+    return (memberships.annotate(total=Window(Count("pk")))
+            .values_list("pk", "user__display_name", "user__email", "department", "total"))
+
+
+def _members(rows) -> list[Member]:
+    return [Member(pk=pk, name=User.shown_name(display_name, email), department=department)
+            for pk, display_name, email, department, _ in rows]
+
+
+def community_page(*, program: Program, user: User, now: dt.datetime) -> dict:
+    """Name, purpose, the newest members, next and past meetings of one community, with the
     viewer's own answers on the coming ones."""
     base = _listed_meetings().filter(series__program=program)
-    page = member_page(program=program, number=members_page)
+    newest, member_total = newest_members(program=program)
     upcoming = list(base.filter(ends_at__gt=now).exclude(status=Meeting.Status.HELD)
                     .annotate(my_rsvp=_my_answer(user))
                     .order_by("starts_at")[:UPCOMING_MEETINGS_SHOWN])
@@ -157,8 +178,8 @@ def community_page(*, program: Program, user: User, now: dt.datetime, members_pa
     return {
         "program": program,
         "community": getattr(program, "mentor_community", None),
-        "members": page.members,
-        "member_page": page,
+        "newest_members": newest,
+        "member_total": member_total,
         "next_meeting": next_meeting,
         "upcoming": upcoming,
         "past": list(base.filter(ends_at__lte=now).exclude(status=Meeting.Status.CANCELLED)

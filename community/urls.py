@@ -16,6 +16,7 @@ urlpatterns = [
     path("calendar/off/", views.feed_revoke, name="feed_revoke"),
     path("calendar/<str:token>.ics", views.feed, name="feed"),
     path("<slug:slug>/", views.detail, name="detail"),
+    path("<slug:slug>/members/", views.members, name="members"),
     path("<slug:slug>/challenges/", views.challenges, name="challenges"),
     path("<slug:slug>/agreements/", views.agreements, name="agreements"),
 ]

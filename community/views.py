@@ -17,7 +17,7 @@ from toolbox import datetimes
 from toolbox.params import next_url, query_int
 
 from . import calendar, permissions, selectors, services
-from .forms import ChallengeForm, RsvpForm
+from .forms import ChallengeForm, MemberSearchForm, RsvpForm
 
 
 @login_required
@@ -31,10 +31,21 @@ def index(request):
 @require_safe
 def detail(request, slug: str):
     program = selectors.get_program_for_user(user=request.user, slug=slug)
-    members_page = query_int(request, "members", 1, minimum=1, maximum=1_000_000)
-    context = selectors.community_page(program=program, user=request.user, now=timezone.now(),
-                                       members_page=members_page)
+    context = selectors.community_page(program=program, user=request.user, now=timezone.now())
     return render(request, "community/detail.html", context)
+
+
+@login_required
+@require_safe
+def members(request, slug: str):
+    """The community's member directory: its active mentors by name, a page at a time, searchable."""
+    program = selectors.get_program_for_user(user=request.user, slug=slug)
+    form = MemberSearchForm(request.GET)
+    search = form.search()
+    page = selectors.member_page(program=program, search=search,
+                                 number=query_int(request, "page", 1, minimum=1, maximum=1_000_000))
+    return render(request, "community/members.html",
+                  {"program": program, "form": form, "search": search, "member_page": page})
 
 
 @login_required

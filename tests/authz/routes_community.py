@@ -51,6 +51,8 @@ ROUTES = [
     Route("community:index", get=SIGNED_IN, post=SIGNED_IN_NOT_ALLOWED),
     Route("community:detail", kwargs=lambda w: {"slug": w.program.slug},
           get=PROGRAM_MEMBERS, post=SIGNED_IN_NOT_ALLOWED, secret=lambda w: w.mentor_community.purpose),
+    Route("community:members", kwargs=lambda w: {"slug": w.program.slug},
+          get=PROGRAM_MEMBERS, post=SIGNED_IN_NOT_ALLOWED, secret=lambda w: str(w.people["other_mentor"])),
     Route("community:meeting", kwargs=lambda w: {"pk": w.meeting.pk},
           get=PROGRAM_MEMBERS, post=SIGNED_IN_NOT_ALLOWED, secret=lambda w: w.meeting.reading.title),
     Route("community:meeting_rsvp", kwargs=lambda w: {"pk": w.meeting.pk},

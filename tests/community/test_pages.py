@@ -99,6 +99,7 @@ def test_it_answers_404_to_people_outside_the_program(client, request, program, 
     client.force_login(request.getfixturevalue(who))
     for url in (
         reverse("community:detail", args=[program.slug]),
+        reverse("community:members", args=[program.slug]),
         reverse("community:meeting", args=[meeting.pk]),
         reverse("community:meeting_ics", args=[meeting.pk]),
         reverse("community:challenges", args=[program.slug]),
@@ -173,22 +174,79 @@ def test_the_meeting_page_costs_the_same_queries_whatever_its_size(
         assert client.get(reverse("community:meeting", args=[meeting.pk])).status_code == 200
 
 
-def test_it_shows_the_members_a_page_at_a_time_with_their_total(client, program, community, mentor):
+def test_the_directory_shows_the_members_a_page_at_a_time_with_their_total(client, program, community, mentor):
     from community.selectors import MEMBERS_PER_PAGE
 
     for _ in range(MEMBERS_PER_PAGE + 4):
         make_member(program, "mentor")
     client.force_login(mentor)
-    url = reverse("community:detail", args=[program.slug])
+    url = reverse("community:members", args=[program.slug])
     first = client.get(url)
-    assert len(first.context["members"]) == MEMBERS_PER_PAGE
+    assert len(first.context["member_page"].members) == MEMBERS_PER_PAGE
     assert first.context["member_page"].total == MEMBERS_PER_PAGE + 5
-    assert "?members=2#members" in first.content.decode()
-    second = client.get(url, {"members": 2})
-    assert len(second.context["members"]) == 5
-    assert not {m.pk for m in first.context["members"]} & {m.pk for m in second.context["members"]}
+    assert "?page=2" in first.content.decode()
+    second = client.get(url, {"page": 2})
+    assert len(second.context["member_page"].members) == 5
+    assert not ({m.pk for m in first.context["member_page"].members}
+                & {m.pk for m in second.context["member_page"].members})
     for bad in ("abc", "99", "-3"):
-        assert client.get(url, {"members": bad}).context["member_page"].number == 1
+        assert client.get(url, {"page": bad}).context["member_page"].number == 1
+
+
+def test_the_directory_finds_members_by_name_address_or_department(client, program, mentor):
+    cardiology = make_member(program, "mentor", email="heart.doc@example.org")
+    cardiology.memberships.update(department="Cardiology")
+    named = make_member(program, "mentor", display_name="Dr. Imani Okafor")
+    coordinator_only = make_member(program, Membership.Role.COORDINATOR)
+    coordinator_only.memberships.update(department="Cardiology")
+    client.force_login(mentor)
+    url = reverse("community:members", args=[program.slug])
+
+    def found(q):
+        return {m.pk for m in client.get(url, {"q": q}).context["member_page"].members}
+
+    card = cardiology.memberships.get(program=program).pk
+    assert found("cardio") == {card}  # a coordinator is no mentor of the directory
+    assert found("OKAFOR") == {named.memberships.get(program=program).pk}
+    assert found("heart.doc") == {card}
+    body = client.get(url, {"q": "Neurology"}).content.decode()
+    assert "No active mentor" in body and "Neurology" in body
+    assert coordinator_only.email not in body
+
+
+def test_the_directory_refuses_a_search_too_long_with_the_field_error_and_lists_everyone(client, program, mentor):
+    make_member(program, "mentor")
+    client.force_login(mentor)
+    response = client.get(reverse("community:members", args=[program.slug]), {"q": "x" * 101})
+    assert response.status_code == 200
+    assert "q" in response.context["form"].errors
+    assert "at most 100 characters" in response.content.decode()
+    assert response.context["member_page"].total == 2
+
+
+def test_the_community_page_welcomes_the_newest_members_and_leads_to_the_directory(client, program, mentor):
+    from community.selectors import NEWEST_MEMBERS_SHOWN
+
+    early = make_member(program, "mentor", display_name="Dr. Early Joiner")
+    early.memberships.update(joined_on=dt.date(2020, 1, 1))
+    newcomers = [make_member(program, "mentor") for _ in range(NEWEST_MEMBERS_SHOWN)]
+    client.force_login(mentor)
+    response = client.get(reverse("community:detail", args=[program.slug]))
+    body = response.content.decode()
+    assert response.context["member_total"] == NEWEST_MEMBERS_SHOWN + 2
+    assert all(str(person) in body for person in newcomers)
+    assert "Dr. Early Joiner" not in body
+    assert reverse("community:members", args=[program.slug]) in body
+
+
+@pytest.mark.parametrize("members", [5, 200])
+def test_the_directory_costs_the_same_queries_whatever_its_size(client, program, mentor, members, cold):
+    for _ in range(members):
+        make_member(program, Membership.Role.MENTOR)
+    client.force_login(mentor)
+    # Session, user, the user's memberships, the program, one page of members with their total.
+    with cold(5):
+        assert client.get(reverse("community:members", args=[program.slug]), {"q": "e"}).status_code == 200
 
 
 def test_the_community_page_names_each_coming_meeting_by_its_series(client, program, mentor):

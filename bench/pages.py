@@ -83,6 +83,7 @@ PAGES = [
     Page("mentor dashboard", "dashboard:home", "mentor", max_queries=None),
     Page("community page", "community:detail", "mentor", of_program=True),
     Page("assessment list", "assessments:list", "mentor"),
+    Page("member directory", "community:members", "mentor", of_program=True),
     Page("training catalog", "courses:catalog", "mentor"),
     Page("mentee list", "accountability:mentee_list", "mentor"),
     Page("plan page", "accountability:home", "mentor"),

@@ -129,6 +129,29 @@ def world(db):
     return authz.build_world()
 
 
+@pytest.fixture(scope="module")
+def world_of_module(django_db_setup, django_db_blocker):
+    """``world`` built once for a whole test module, inside a transaction that is rolled back after
+    its last test. Each test's own transaction is a savepoint within it, so what a test changes is
+    undone before the next one (as Django's ``TestCase.setUpTestData`` does). For the modules that
+    walk every route many times over (the matrix, the fuzzing), where building it was half the time."""
+    from django.db import transaction
+
+    from tests import authz
+
+    with django_db_blocker.unblock(), transaction.atomic():
+        yield authz.build_world()
+        transaction.set_rollback(True)
+
+
+@pytest.fixture
+def world_once(world_of_module, db):
+    """The module's world for one test: its rows as built, its objects a fresh copy."""
+    import copy
+
+    return copy.deepcopy(world_of_module)
+
+
 @pytest.fixture
 def send_inline(monkeypatch):
     """Outbox batches queued after a commit are sent at once, in this process, at ``send_inline.now``

@@ -16,6 +16,12 @@ ROUTES = authz.all_routes()
 SKIPPED_NAMESPACES = ("admin",)
 
 
+@pytest.fixture
+def world(world_once):
+    """The world is built once for this module (tests/conftest.py, ``world_of_module``)."""
+    return world_once
+
+
 def url_names(patterns=None, namespace: str | None = None):
     for p in patterns if patterns is not None else get_resolver().url_patterns:
         if isinstance(p, URLResolver):

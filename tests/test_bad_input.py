@@ -42,6 +42,12 @@ ODD_STRINGS = [
 ]
 
 
+@pytest.fixture
+def world(world_once):
+    """The world is built once for this module (tests/conftest.py, ``world_of_module``)."""
+    return world_once
+
+
 class FieldNames(HTMLParser):
     def __init__(self):
         super().__init__()

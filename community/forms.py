@@ -8,7 +8,7 @@ from .models import Challenge, Rsvp
 class MemberSearchForm(forms.Form):
     """The member directory's search, read from the query string."""
 
-    q = forms.CharField(label="Name, address or department", required=False, max_length=100)
+    q = forms.CharField(label="Name or department", required=False, max_length=100)
 
     def search(self) -> str:
         """What to look for: nothing when the search is not valid (its error says why)."""

@@ -132,14 +132,17 @@ class MemberPage:
 
 def member_page(*, program: Program, number: int = 1, search: str = "",
                 per_page: int = MEMBERS_PER_PAGE) -> MemberPage:
-    """The active mentors of the program by name, ``per_page`` at a time, those whose name, address
+    """The active mentors of the program by name, ``per_page`` at a time, those whose name as shown
     or department contains ``search`` when given, and how many there are: one query (the total
-    rides on each row as a window count). A page past the end gives the first page."""
+    rides on each row as a window count). A page past the end gives the first page.
+
+    The address is searched only where it is the name shown (no display name): searching the
+    others' would tell which person's private address holds what was typed."""
     number = max(1, number)
     listed = program_members(program=program, role=Membership.Role.MENTOR)
     if search:
-        listed = listed.filter(Q(user__display_name__icontains=search) | Q(user__email__icontains=search)
-                               | Q(department__icontains=search))
+        listed = listed.filter(Q(user__display_name__icontains=search) | Q(department__icontains=search)
+                               | Q(user__display_name="", user__email__icontains=search))
     start = (number - 1) * per_page
     rows = list(_member_rows(listed)[start:start + per_page])
     if not rows and number > 1:
